@@ -1,0 +1,197 @@
+// bus_bench: throughput of the exactly-once runtime against raw librdkafka, in one run.
+// Prints `bench: <name> <value> <unit>` lines (docs/performance.md records them).
+//   raw_kafka_txn_produce        raw librdkafka transactional produce, 100-byte values
+//   eos_process_kafka            ProcessorHost consume→decide→produce+offsets, KafkaBus
+//   eos_process_local            the same on LocalBus
+//   replay_fold_kafka / _local   rebuilding a projection from the events topic
+//   *_ratio                      each figure divided by raw_kafka_txn_produce
+// Starts its own Kafka broker (the test fixture); --records N sets the volume.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "libs/eventlog/kafka_bus.h"
+#include "libs/eventlog/local_bus.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/processor_host.h"
+#include "libs/runtime/topics.h"
+#include "libs/testing/kafka_broker.h"
+#include "rentstream/sample/v1/counter.pb.h"
+#include "services/sample/app/counter_logic.h"
+
+namespace rentstream::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kPartitions = 4;
+constexpr int kTenancies = 10000;
+
+void Report(const std::string& name, double value, const std::string& unit) {
+  std::printf("bench: %s %.1f %s\n", name.c_str(), value, unit.c_str());
+  std::fflush(stdout);
+}
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+void Check(const absl::Status& st, const char* what) {
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+// Raw librdkafka: transactions of 500 records of 100 bytes, keyed like tenancies.
+double RawTransactionalProduce(const std::string& bootstrap, const std::string& topic, int n) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("transactional.id", "bench-raw", err);
+  conf->set("linger.ms", "1", err);
+  conf->set("partitioner", "murmur2_random", err);
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  delete p->init_transactions(30000);
+  const std::string value(100, 'x');
+  const auto start = Clock::now();
+  for (int i = 0; i < n; i += 500) {
+    delete p->begin_transaction();
+    for (int j = i; j < std::min(n, i + 500); ++j) {
+      const std::string key = "T" + std::to_string(j % kTenancies);
+      while (p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0,
+                        nullptr) == RdKafka::ERR__QUEUE_FULL) {
+        p->poll(1);
+      }
+    }
+    if (RdKafka::Error* e = p->commit_transaction(30000)) {
+      std::fprintf(stderr, "raw commit: %s\n", e->str().c_str());
+      std::exit(1);
+    }
+  }
+  return n / Seconds(start);
+}
+
+// A counter command padded to a 100-byte payload.
+std::string Command(int i) {
+  common::v1::Command c;
+  auto& env = *c.mutable_envelope();
+  env.set_command_id("c" + std::to_string(i));
+  env.set_tenancy_ref("T" + std::to_string(i % kTenancies));
+  env.set_command_type(sample::v1::Increment::descriptor()->full_name());
+  sample::v1::Increment inc;
+  inc.set_amount(1);
+  c.set_payload(inc.SerializeAsString());
+  const std::string bytes = c.SerializeAsString();
+  env.set_correlation_id(std::string(bytes.size() < 100 ? 100 - bytes.size() - 2 : 0, 'p'));
+  return c.SerializeAsString();
+}
+
+void Preload(eventlog::EventBus& bus, const std::string& service, int n) {
+  auto appender = bus.NewAppender("bench-loader");
+  Check(appender.status(), "appender");
+  std::vector<eventlog::OutgoingRecord> chunk;
+  for (int i = 0; i < n; ++i) {
+    eventlog::OutgoingRecord r;
+    r.topic = runtime::ServiceTopics::For(service).commands;
+    r.key = "T" + std::to_string(i % kTenancies);
+    r.value = Command(i);
+    chunk.push_back(std::move(r));
+    if (chunk.size() == 5000 || i == n - 1) {
+      Check((*appender)->Append(chunk), "preload");
+      chunk.clear();
+    }
+  }
+}
+
+// Runs a ProcessorHost until it has committed `n` inputs; returns inputs/s.
+double Process(eventlog::EventBus& bus, const std::string& service, const std::string& state_dir,
+               int n) {
+  auto store = runtime::StreamStore::Open(state_dir);
+  Check(store.status(), "store");
+  sample::CounterLogic logic;
+  runtime::ProcessorOptions options;
+  options.service = service;
+  options.static_membership = false;
+  options.max_batch_records = 2000;
+  runtime::ProcessorHost host(bus, **store, logic, options);
+  std::atomic<bool> stop{false};
+  const auto start = Clock::now();
+  std::thread runner([&] { Check(host.Run(stop), "run"); });
+  while (host.committed_inputs() < static_cast<uint64_t>(n)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double rate = n / Seconds(start);
+  stop = true;
+  runner.join();
+  return rate;
+}
+
+double Replay(eventlog::EventBus& bus, const std::string& service, const std::string& dir) {
+  auto store = runtime::StreamStore::Open(dir);
+  Check(store.status(), "store");
+  sample::CounterLogic logic;
+  const auto start = Clock::now();
+  auto folded = runtime::ProcessorHost::Rebuild(bus, **store, logic, service);
+  Check(folded.status(), "rebuild");
+  return *folded / Seconds(start);
+}
+
+int Main(int argc, char** argv) {
+  int n = 200000;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--records" && i + 1 < argc) n = std::atoi(argv[++i]);
+  }
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rs-bench-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
+  const std::string dir = tmpl;
+
+  auto broker = testing::KafkaBroker::Start();
+  Check(broker.status(), "broker");
+  eventlog::KafkaBusOptions options;
+  options.bootstrap = (*broker)->bootstrap();
+  auto kafka = eventlog::KafkaBus::Connect(options);
+  Check(kafka.status(), "kafka");
+  Check((*broker)->CreateTopic("bench.raw", kPartitions), "raw topic");
+  Check((*kafka)->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)), "topics");
+
+  const double raw = RawTransactionalProduce((*broker)->bootstrap(), "bench.raw", n);
+  Report("raw_kafka_txn_produce", raw, "records/s");
+
+  Preload(**kafka, "counter", n);
+  const double eos_kafka = Process(**kafka, "counter", dir + "/state-kafka", n);
+  Report("eos_process_kafka", eos_kafka, "records/s");
+  Report("eos_process_kafka_ratio", eos_kafka / raw, "x_raw");
+
+  auto local = eventlog::LocalBus::Open(dir + "/log");
+  Check(local.status(), "local");
+  Check((*local)->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)),
+        "local topics");
+  Preload(**local, "counter", n);
+  const double eos_local = Process(**local, "counter", dir + "/state-local", n);
+  Report("eos_process_local", eos_local, "records/s");
+  Report("eos_process_local_ratio", eos_local / raw, "x_raw");
+
+  const double replay_kafka = Replay(**kafka, "counter", dir + "/replay-kafka");
+  Report("replay_fold_kafka", replay_kafka, "records/s");
+  Report("replay_fold_kafka_ratio", replay_kafka / raw, "x_raw");
+  const double replay_local = Replay(**local, "counter", dir + "/replay-local");
+  Report("replay_fold_local", replay_local, "records/s");
+  Report("replay_fold_local_ratio", replay_local / raw, "x_raw");
+
+  local->reset();
+  kafka->reset();
+  broker->reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace rentstream::bench
+
+int main(int argc, char** argv) { return rentstream::bench::Main(argc, argv); }

@@ -1,0 +1,117 @@
+#include "libs/core/hash_chain.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace rentstream::core {
+namespace {
+
+constexpr char kCanonicalVersion[] = "rentstream.hash.v1";
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// Tag byte, 8-byte length, bytes: no two different field lists encode to the same bytes.
+void PutBytes(std::string& out, char tag, absl::string_view bytes) {
+  out.push_back(tag);
+  PutU64(out, bytes.size());
+  out.append(bytes.data(), bytes.size());
+}
+
+void PutInt(std::string& out, char tag, uint64_t v) {
+  out.push_back(tag);
+  PutU64(out, v);
+}
+
+ChainVerdict Bad(size_t index, const EnvelopeFields& e, ChainProblem problem, std::string detail) {
+  return ChainVerdict{false, index, e.sequence, problem, std::move(detail)};
+}
+
+}  // namespace
+
+std::string CanonicalBytes(const EnvelopeFields& f, absl::string_view payload) {
+  std::string out;
+  out.reserve(256 + payload.size());
+  PutBytes(out, 'V', kCanonicalVersion);
+  PutBytes(out, 'i', f.event_id);
+  PutBytes(out, 't', f.tenancy_ref);
+  PutInt(out, 's', f.sequence);
+  PutBytes(out, 'e', f.event_type);
+  PutInt(out, 'v', f.schema_version);
+  PutInt(out, 'o', static_cast<uint64_t>(f.occurred_at_us));
+  PutInt(out, 'r', static_cast<uint64_t>(f.recorded_at_us));
+  PutBytes(out, 'a', f.actor_id);
+  PutInt(out, 'R', static_cast<uint64_t>(static_cast<int64_t>(f.actor_role)));
+  PutBytes(out, 'c', f.command_id);
+  PutBytes(out, 'C', f.causation_id);
+  PutBytes(out, 'X', f.correlation_id);
+  PutBytes(out, 'S', f.service);
+  PutBytes(out, 'p', f.prev_hash);
+  PutBytes(out, 'P', payload);
+  return out;
+}
+
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+std::string ToHex(absl::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+std::string ComputeHash(const EnvelopeFields& fields, absl::string_view payload) {
+  return Sha256(CanonicalBytes(fields, payload));
+}
+
+const std::string& GenesisHash() {
+  static const std::string* const kGenesis = new std::string(32, '\0');
+  return *kGenesis;
+}
+
+void Seal(EnvelopeFields& fields, absl::string_view payload) {
+  fields.hash = ComputeHash(fields, payload);
+}
+
+ChainVerdict VerifyChain(std::span<const ChainedEvent> events,
+                         std::optional<std::string> expected_prev, uint64_t first_sequence) {
+  std::string prev = expected_prev.has_value() ? *expected_prev : GenesisHash();
+  uint64_t want_sequence = first_sequence;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const EnvelopeFields& e = events[i].envelope;
+    if (i > 0 && e.tenancy_ref != events[0].envelope.tenancy_ref) {
+      return Bad(i, e, ChainProblem::kWrongStream,
+                 absl::StrCat("event of stream ", e.tenancy_ref, " inside stream ",
+                              events[0].envelope.tenancy_ref));
+    }
+    if (e.sequence != want_sequence) {
+      return Bad(i, e, ChainProblem::kSequenceGap,
+                 absl::StrCat("expected sequence ", want_sequence, ", found ", e.sequence));
+    }
+    if (e.prev_hash != prev) {
+      return Bad(i, e, ChainProblem::kBrokenLink,
+                 absl::StrCat("sequence ", e.sequence,
+                              ": prev_hash does not match the previous event's hash"));
+    }
+    if (ComputeHash(e, events[i].payload) != e.hash) {
+      return Bad(i, e, ChainProblem::kHashMismatch,
+                 absl::StrCat("sequence ", e.sequence, ": content does not match its hash"));
+    }
+    prev = e.hash;
+    ++want_sequence;
+  }
+  return ChainVerdict{};
+}
+
+}  // namespace rentstream::core

@@ -1,0 +1,49 @@
+#pragma once
+// The KafkaBus GroupMember: a read_committed group consumer (range assignment) paired with a
+// transactional producer whose transactions carry the consumed offsets (KIP-447).
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+
+#include "libs/eventlog/kafka_bus.h"
+
+namespace rentstream::eventlog {
+
+class KafkaGroupMember : public GroupMember {
+ public:
+  static absl::StatusOr<std::unique_ptr<GroupMember>> Join(const KafkaBusOptions& options,
+                                                           const MemberConfig& config,
+                                                           KafkaAdmin& admin);
+  ~KafkaGroupMember() override;
+
+  absl::StatusOr<std::vector<Record>> Poll(size_t max_records,
+                                           std::chrono::milliseconds timeout) override;
+  std::vector<TopicPartition> Assignment() const override;
+  absl::StatusOr<std::optional<int64_t>> CommittedPosition(const TopicPartition& tp) override;
+  absl::Status BeginTransaction() override;
+  absl::Status Append(const OutgoingRecord& record) override;
+  absl::Status CommitTransaction(const std::vector<ConsumedPosition>& consumed) override;
+  absl::Status AbortTransaction() override;
+  std::map<TopicPartition, int64_t> LastCommitAppendEnds() const override;
+  void Close() override;
+
+ private:
+  class Rebalancer;
+  class AppendTracker;
+  KafkaGroupMember(const KafkaBusOptions& options, const MemberConfig& config);
+  absl::Status Rewind();
+  int timeout_ms() const { return static_cast<int>(options_.operation_timeout.count()); }
+
+  KafkaBusOptions options_;
+  MemberConfig config_;
+  std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<AppendTracker> appends_;
+  std::map<TopicPartition, int64_t> last_commit_ends_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  bool in_transaction_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace rentstream::eventlog

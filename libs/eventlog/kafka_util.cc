@@ -1,0 +1,85 @@
+#include "libs/eventlog/kafka_util.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/eventlog/bus_errors.h"
+
+namespace rentstream::eventlog {
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeKafkaConf(
+    const std::map<std::string, std::string>& properties) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  for (const auto& [k, v] : properties) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka property ", k, ": ", err));
+    }
+  }
+  return conf;
+}
+
+absl::Status FromKafkaError(RdKafka::Error* raw, const std::string& what) {
+  std::unique_ptr<RdKafka::Error> error(raw);
+  if (!error) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", error->str());
+  if (error->is_fatal()) return FencedError(message);
+  if (error->txn_requires_abort()) return AbortableError(message);
+  if (error->is_retriable()) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+Record ToRecord(RdKafka::Message& m) {
+  Record r;
+  r.topic = m.topic_name();
+  r.partition = m.partition();
+  r.offset = m.offset();
+  if (m.key() != nullptr) r.key = *m.key();
+  r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  r.timestamp_ms = m.timestamp().timestamp;
+  if (const RdKafka::Headers* headers = m.headers(); headers != nullptr) {
+    for (const RdKafka::Headers::Header& h : headers->get_all()) {
+      r.headers.emplace_back(h.key(), std::string(static_cast<const char*>(h.value()),
+                                                  h.value() == nullptr ? 0 : h.value_size()));
+    }
+  }
+  return r;
+}
+
+absl::Status ProduceRecord(RdKafka::Producer& producer, const OutgoingRecord& r,
+                           std::chrono::milliseconds timeout) {
+  if (r.key.empty() && !r.partition.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record for ", r.topic, ": no key and no partition"));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const auto& [k, v] : r.headers) headers->add(k, v.data(), v.size());
+    RdKafka::ErrorCode err =
+        producer.produce(r.topic, r.partition.value_or(RdKafka::Topic::PARTITION_UA),
+                         RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(r.value.data()),
+                         r.value.size(), r.key.data(), r.key.size(), 0, headers, nullptr);
+    if (err == RdKafka::ERR_NO_ERROR) return absl::OkStatus();  // headers now owned by librdkafka
+    delete headers;
+    if (err == RdKafka::ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+      producer.poll(10);  // serve delivery reports to make room
+      continue;
+    }
+    if (err == RdKafka::ERR__UNKNOWN_TOPIC || err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+      return absl::NotFoundError(absl::StrCat("topic ", r.topic, " is not declared"));
+    }
+    if (err == RdKafka::ERR__UNKNOWN_PARTITION) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("topic ", r.topic, " has no partition ", r.partition.value_or(-1)));
+    }
+    if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record for ", r.topic, " too large: ", r.value.size(), " bytes"));
+    }
+    if (err == RdKafka::ERR__FATAL)
+      return FencedError(absl::StrCat("produce: fatal producer error"));
+    return absl::UnavailableError(
+        absl::StrCat("produce to ", r.topic, ": ", RdKafka::err2str(err)));
+  }
+}
+
+}  // namespace rentstream::eventlog

@@ -1,0 +1,38 @@
+#pragma once
+// A service process's configuration: flags, each with an environment variable fallback
+// (RENTSTREAM_*), validated before anything starts.
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace rentstream::runtime {
+
+struct HostConfig {
+  std::string instance_id = "0";
+  std::string bus = "local";  // local: embedded LocalBus in data_dir; kafka: KafkaBus
+  std::string bootstrap;      // Kafka bootstrap servers (bus=kafka)
+  std::string data_dir = "./rentstream-data";
+  std::string grpc_listen = "127.0.0.1:50051";
+  std::string metrics_listen = "127.0.0.1:9464";
+  int partitions = 12;
+  int replication = 1;
+  int max_batch = 500;
+  int command_deadline_ms = 5000;
+  int drain_timeout_ms = 10000;
+  // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
+  bool static_membership = true;
+  int kafka_session_timeout_ms = 10000;
+
+  void AddFlags(CLI::App& app);
+  absl::Status Validate() const;
+};
+
+// Splits "host:port" (port may be 0 = any free port).
+absl::Status SplitHostPort(const std::string& address, std::string* host, int* port);
+
+}  // namespace rentstream::runtime

@@ -1,0 +1,521 @@
+#include "libs/runtime/processor_host.h"
+
+#include <chrono>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
+#include "libs/core/ids.h"
+#include "libs/eventlog/bus_errors.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/json_log.h"
+#include "rentstream/common/v1/clock.pb.h"
+
+namespace rentstream::runtime {
+namespace {
+
+using eventlog::OutgoingRecord;
+using eventlog::Record;
+using eventlog::TopicPartition;
+
+constexpr size_t kFoldBatch = 2000;
+const std::string kRejectedType = common::v1::CommandRejected::descriptor()->full_name();
+const std::string kTickType = common::v1::BusinessDayOpened::descriptor()->full_name();
+
+int64_t SystemMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& event) {
+  OutgoingRecord r;
+  r.topic = topic;
+  r.key = event.envelope().tenancy_ref();
+  r.value = event.SerializeAsString();
+  r.headers = {{"rs-event-type", event.envelope().event_type()},
+               {"rs-sequence", std::to_string(event.envelope().sequence())}};
+  if (!event.envelope().command_id().empty()) {
+    r.headers.emplace_back("rs-command-id", event.envelope().command_id());
+  }
+  return r;
+}
+
+// Folds one own event into its stream: the link is verified, then the logic evolves the state
+// and the command's remembered outcome is extended. Shared by catch-up and rebuild.
+absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition,
+                       const common::v1::Event& event) {
+  const common::v1::EventEnvelope& env = event.envelope();
+  auto entry = cache.Touch(partition, env.tenancy_ref());
+  if (!entry.ok()) return entry.status();
+  StreamEntry& e = **entry;
+  if (env.sequence() <= e.record.sequence()) return absl::OkStatus();  // folded before
+  if (auto st = VerifyLink(event, e.record.sequence(), e.record.last_hash()); !st.ok()) return st;
+  if (env.event_type() != kRejectedType) {
+    if (auto st = logic.Evolve(*e.state, event); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("evolve ", env.event_type(), " of ",
+                                                  env.tenancy_ref(), ": ", st.message()));
+    }
+  }
+  e.record.set_sequence(env.sequence());
+  e.record.set_last_hash(env.hash());
+  e.record.set_next_review_day(logic.NextReviewDay(*e.state));
+  if (env.command_id().empty()) return absl::OkStatus();
+  auto outcome = cache.TouchOutcome(partition, env.tenancy_ref(), env.command_id());
+  if (!outcome.ok()) return outcome.status();
+  if (env.event_type() == kRejectedType) {
+    common::v1::CommandRejected rejected;
+    if (!rejected.ParseFromString(event.payload())) {
+      return absl::DataLossError(absl::StrCat("CommandRejected of ", env.command_id()));
+    }
+    *(*outcome)->mutable_rejected() = rejected.rejection();
+  } else {
+    *(*outcome)->mutable_accepted()->add_events() = event;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// The work of one input batch: positions consumed and records appended per topic.
+struct ProcessorHost::Batch {
+  std::map<TopicPartition, int64_t> consumed;
+  std::map<std::string, double> in_per_topic;
+  std::map<std::string, double> out_per_topic;
+  void Out(const std::string& topic) { out_per_topic[topic] += 1; }
+};
+
+ProcessorHost::ProcessorHost(eventlog::EventBus& bus, StreamStore& store, StreamLogic& logic,
+                             ProcessorOptions options, ProcessorMetrics* metrics)
+    : bus_(bus),
+      store_(store),
+      logic_(logic),
+      options_(std::move(options)),
+      metrics_(metrics),
+      topics_(ServiceTopics::For(options_.service)),
+      ids_(core::UuidV7Generator::SystemDefault()),
+      cache_(store, logic, options_.max_cached_streams) {
+  if (!options_.wall_clock_us) options_.wall_clock_us = SystemMicros;
+}
+
+ProcessorHost::~ProcessorHost() { Leave(); }
+
+absl::Status ProcessorHost::Join() {
+  eventlog::MemberConfig config;
+  config.group_id = absl::StrCat("rentstream.", options_.service);
+  config.topics = {topics_.commands};
+  config.topics.insert(config.topics.end(), options_.subscriptions.begin(),
+                       options_.subscriptions.end());
+  config.transactional_id =
+      absl::StrCat("rentstream.", options_.service, ".", options_.instance_id);
+  config.static_membership = options_.static_membership;
+  config.listener = this;
+  auto member = bus_.JoinGroup(config);
+  if (!member.ok()) return member.status();
+  member_ = std::move(*member);
+  return absl::OkStatus();
+}
+
+void ProcessorHost::Leave() {
+  if (member_) member_->Close();
+  member_.reset();
+  owned_.clear();
+  cache_.Clear();
+  caught_up_ = false;
+  if (metrics_) metrics_->caught_up.Set(0);
+}
+
+void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& tp : partitions) {
+    if (tp.topic != topics_.commands || owned_.count(tp.partition)) continue;
+    if (absl::Status st = CatchUp(tp.partition); !st.ok()) {
+      assignment_error_ = st;
+      return;
+    }
+    owned_.insert(tp.partition);
+  }
+  for (const TopicPartition& tp : partitions) {
+    auto committed = member_->CommittedPosition(tp);
+    positions_[tp] = committed.ok() && committed->has_value() ? **committed : 0;
+  }
+  if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
+}
+
+void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& tp : partitions) {
+    positions_.erase(tp);
+    if (tp.topic != topics_.commands) continue;
+    owned_.erase(tp.partition);
+    cache_.DropPartition(tp.partition);
+  }
+  if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
+}
+
+// Folds own events of a partition from the stored "applied up to" to the end of the topic.
+absl::Status ProcessorHost::CatchUp(int32_t partition) {
+  auto applied = store_.AppliedOffset(partition);
+  if (!applied.ok()) return applied.status();
+  auto reader = bus_.OpenReader({{{topics_.events, partition}, *applied}});
+  if (!reader.ok()) return reader.status();
+  uint64_t folded = 0;
+  for (;;) {
+    auto records = (*reader)->Next(kFoldBatch);
+    if (!records.ok()) return records.status();
+    if (records->empty()) break;
+    for (const Record& r : *records) {
+      common::v1::Event event;
+      if (!event.ParseFromString(r.value)) {
+        return absl::DataLossError(absl::StrCat(topics_.events, "/", partition, "@", r.offset,
+                                                ": own event does not parse"));
+      }
+      if (auto st = FoldEvent(cache_, logic_, partition, event); !st.ok()) return st;
+    }
+    StreamStore::Batch batch;
+    cache_.Flush(batch);
+    batch.SetApplied(partition, records->back().offset + 1);
+    if (auto st = store_.Write(batch, options_.sync_state_writes); !st.ok()) return st;
+    folded += records->size();
+  }
+  if (metrics_) metrics_->events_folded.Inc(static_cast<double>(folded));
+  LogInfo("caught up", {{"service", options_.service},
+                        {"partition", std::to_string(partition)},
+                        {"events_folded", std::to_string(folded)}});
+  return absl::OkStatus();
+}
+
+absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
+  int consecutive_failures = 0;
+  while (!stop.load()) {
+    if (!member_) {
+      if (absl::Status st = Join(); !st.ok()) {
+        LogWarn("join failed", {{"service", options_.service}, {"error", st.ToString()}});
+        // Bounded exponential backoff; the broker may be starting or unreachable.
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(std::min(5000, 100 << std::min(consecutive_failures++, 6))));
+        continue;
+      }
+    }
+    auto records = member_->Poll(options_.max_batch_records, options_.poll_timeout);
+    if (!assignment_error_.ok()) {
+      absl::Status st = assignment_error_;
+      assignment_error_ = absl::OkStatus();
+      if (st.code() == absl::StatusCode::kDataLoss) return st;  // own topic corrupt: stop
+      LogWarn("catch-up failed; restarting", {{"error", st.ToString()}});
+      if (metrics_) metrics_->restarts.Inc();
+      Leave();
+      continue;
+    }
+    if (!records.ok()) {
+      if (eventlog::IsFenced(records.status())) {
+        if (metrics_) metrics_->restarts.Inc();
+        Leave();
+      }
+      continue;
+    }
+    if (!owned_.empty() && !caught_up_) {
+      caught_up_ = true;
+      if (metrics_) metrics_->caught_up.Set(1);
+    }
+    UpdateLag();
+    if (records->empty()) continue;
+    const auto started = std::chrono::steady_clock::now();
+    absl::Status st = ProcessBatch(*records);
+    if (st.ok()) {
+      consecutive_failures = 0;
+      committed_inputs_ += records->size();
+      if (metrics_) {
+        metrics_->transactions_committed.Inc();
+        metrics_->transaction_seconds.Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      continue;
+    }
+    if (metrics_) metrics_->transactions_aborted.Inc();
+    cache_.DropDirty();
+    if (st.code() == absl::StatusCode::kDataLoss) return st;
+    if (eventlog::IsAbortable(st)) {
+      if (absl::Status abort = member_->AbortTransaction(); abort.ok()) continue;
+    }
+    // Fenced, or anything unexpected: restart the state machine from "on start".
+    LogWarn("batch failed; restarting processor",
+            {{"service", options_.service}, {"error", st.ToString()}});
+    if (metrics_) metrics_->restarts.Inc();
+    Leave();
+  }
+  Leave();
+  return absl::OkStatus();
+}
+
+// Lag per input partition: its end offset minus our committed position, refreshed every second.
+// On transactional inputs the end includes the last commit marker, so idle shows up to 1.
+void ProcessorHost::UpdateLag() {
+  if (metrics_ == nullptr) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - lag_updated_ < std::chrono::seconds(1)) return;
+  lag_updated_ = now;
+  for (const auto& [tp, position] : positions_) {
+    auto end = bus_.EndOffset(tp);
+    if (end.ok())
+      metrics_->Lag(tp.topic, tp.partition,
+                    static_cast<double>(std::max<int64_t>(0, *end - position)));
+  }
+}
+
+absl::Status ProcessorHost::ProcessBatch(const std::vector<Record>& records) {
+  if (absl::Status st = member_->BeginTransaction(); !st.ok()) return st;
+  Batch batch;
+  for (const Record& r : records) {
+    batch.consumed[{r.topic, r.partition}] = r.offset + 1;
+    batch.in_per_topic[r.topic] += 1;
+    absl::Status st =
+        r.topic == topics_.commands ? HandleCommand(r, batch) : HandleForeignEvent(r, batch);
+    if (!st.ok()) return st;
+  }
+  std::vector<eventlog::ConsumedPosition> consumed;
+  for (const auto& [tp, next] : batch.consumed) consumed.push_back({tp, next});
+  if (absl::Status st = member_->CommitTransaction(consumed); !st.ok()) return st;
+  for (const auto& [tp, next] : batch.consumed) positions_[tp] = next;
+
+  // Committed on the bus: now the projection, with how far own events are folded.
+  StreamStore::Batch write;
+  cache_.Flush(write);
+  for (const auto& [tp, end] : member_->LastCommitAppendEnds()) {
+    if (tp.topic == topics_.events) write.SetApplied(tp.partition, end);
+  }
+  if (absl::Status st = store_.Write(write, options_.sync_state_writes); !st.ok()) {
+    // The bus has the events; a restart folds them again from the last applied offset.
+    return absl::UnavailableError(absl::StrCat("state write after commit: ", st.message()));
+  }
+  if (metrics_) {
+    for (const auto& [topic, n] : batch.in_per_topic) metrics_->RecordsIn(topic, n);
+    for (const auto& [topic, n] : batch.out_per_topic) metrics_->RecordsOut(topic, n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ProcessorHost::DeadLetter(const Record& r, const std::string& reason) {
+  OutgoingRecord out;
+  out.topic = DeadLetterTopic(r.topic);
+  out.key = r.key;
+  out.value = r.value;
+  out.partition = r.partition;
+  out.headers = r.headers;
+  out.headers.emplace_back("rs-dlq-reason", reason);
+  out.headers.emplace_back("rs-dlq-service", options_.service);
+  out.headers.emplace_back("rs-dlq-source-topic", r.topic);
+  out.headers.emplace_back("rs-dlq-source-partition", std::to_string(r.partition));
+  out.headers.emplace_back("rs-dlq-source-offset", std::to_string(r.offset));
+  if (metrics_) metrics_->dead_letters.Inc();
+  LogWarn("dead letter", {{"service", options_.service},
+                          {"topic", r.topic},
+                          {"partition", std::to_string(r.partition)},
+                          {"offset", std::to_string(r.offset)},
+                          {"reason", reason}});
+  return member_->Append(out);
+}
+
+absl::Status ProcessorHost::HandleCommand(const Record& r, Batch& batch) {
+  common::v1::Command command;
+  if (!command.ParseFromString(r.value) || !command.has_envelope()) {
+    return DeadLetter(r, "not a rentstream.common.v1.Command");
+  }
+  const common::v1::CommandEnvelope& env = command.envelope();
+  if (env.command_type() == kTickType) return HandleTick(r, env, command.payload(), batch);
+  if (auto ref = core::TenancyRef::Parse(env.tenancy_ref()); !ref.ok()) {
+    return DeadLetter(r, std::string(ref.status().message()));
+  }
+  if (auto id = core::CommandId::Parse(env.command_id()); !id.ok()) {
+    return DeadLetter(r, std::string(id.status().message()));
+  }
+  if (r.key != env.tenancy_ref()) {
+    return DeadLetter(r, "record key differs from envelope.tenancy_ref");
+  }
+  if (env.command_type().empty()) return DeadLetter(r, "envelope.command_type: empty");
+
+  auto remembered = cache_.FindOutcome(r.partition, env.tenancy_ref(), env.command_id());
+  if (!remembered.ok()) return remembered.status();
+  common::v1::CommandOutcome outcome;
+  if (remembered->has_value()) {
+    outcome = std::move(**remembered);  // a repeated command id: same answer, no new events
+  } else {
+    auto entry = cache_.Touch(r.partition, env.tenancy_ref());
+    if (!entry.ok()) return entry.status();
+    Decision decision;
+    if (auto rejection = logic_.Validate(env, command.payload())) {
+      decision.rejection = std::move(*rejection);
+    } else {
+      StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
+      decision = logic_.DecideCommand(view, env, command.payload());
+    }
+    Causation cause{env.occurred_at(),
+                    env.actor(),
+                    env.command_id(),
+                    env.command_id(),
+                    env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
+                    env.command_type()};
+    auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id());
+    if (!stored.ok()) return stored.status();
+    if (absl::Status st = Emit(**entry, decision, cause, batch, *stored); !st.ok()) {
+      return st;
+    }
+    outcome = **stored;
+  }
+  OutgoingRecord reply;
+  reply.topic = topics_.outcomes;
+  reply.key = env.tenancy_ref();
+  reply.value = outcome.SerializeAsString();
+  reply.headers = {{"rs-command-id", env.command_id()}};
+  batch.Out(reply.topic);
+  return member_->Append(reply);
+}
+
+absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::CommandEnvelope& env,
+                                       std::string_view payload, Batch& batch) {
+  common::v1::BusinessDayOpened tick;
+  if (!tick.ParseFromString(std::string(payload))) return DeadLetter(r, "tick payload");
+  auto date = core::Date::FromYmd(tick.date().year(), tick.date().month(), tick.date().day());
+  if (!date.ok()) return DeadLetter(r, absl::StrCat("tick date: ", date.status().message()));
+  const int64_t day = date->days_since_epoch();
+  auto seen = cache_.FindOutcome(r.partition, "", env.command_id());
+  if (!seen.ok()) return seen.status();
+  if (seen->has_value()) return absl::OkStatus();  // this tick was handled already
+
+  auto due = store_.DueStreams(r.partition, day, options_.max_streams_per_tick);
+  if (!due.ok()) return due.status();
+  std::set<std::string> streams(due->begin(), due->end());
+  for (std::string& t : cache_.DirtyDue(r.partition, day)) streams.insert(std::move(t));
+  Causation cause{env.occurred_at(),
+                  env.actor(),
+                  "",
+                  env.command_id(),
+                  env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
+                  ""};
+  for (const std::string& tenancy : streams) {
+    auto entry = cache_.Touch(r.partition, tenancy);
+    if (!entry.ok()) return entry.status();
+    const int64_t review = (*entry)->record.next_review_day();
+    if (review == 0 || review > day) continue;  // moved by an earlier input of this batch
+    StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state};
+    Decision decision = logic_.DecideTick(view, day);
+    decision.rejection.reset();
+    if (absl::Status st = Emit(**entry, decision, cause, batch, nullptr); !st.ok()) {
+      return st;
+    }
+  }
+  auto marker = cache_.TouchOutcome(r.partition, "", env.command_id());
+  if (!marker.ok()) return marker.status();
+  (*marker)->mutable_accepted();
+  return absl::OkStatus();
+}
+
+absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
+  common::v1::Event event;
+  if (!event.ParseFromString(r.value) || !event.has_envelope()) {
+    return DeadLetter(r, "not a rentstream.common.v1.Event");
+  }
+  const common::v1::EventEnvelope& env = event.envelope();
+  if (auto ref = core::TenancyRef::Parse(env.tenancy_ref()); !ref.ok()) {
+    return DeadLetter(r, std::string(ref.status().message()));
+  }
+  auto entry = cache_.Touch(r.partition, env.tenancy_ref());
+  if (!entry.ok()) return entry.status();
+  StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
+  Decision decision = logic_.DecideEvent(view, event);
+  decision.rejection.reset();  // nobody to answer: an event is a fact, not a request
+  common::v1::Actor actor;
+  actor.set_id(options_.service);
+  actor.set_role(common::v1::ACTOR_ROLE_SERVICE);
+  Causation cause{env.occurred_at(),
+                  actor,
+                  "",
+                  env.event_id(),
+                  env.correlation_id().empty() ? env.event_id() : env.correlation_id(),
+                  ""};
+  return Emit(**entry, decision, cause, batch, nullptr);
+}
+
+// Seals the decision's events onto the stream, evolves the state with them (on a copy first, so
+// a logic failure leaves the stream untouched), appends them, and records the outcome.
+absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
+                                 const Causation& cause, Batch& batch,
+                                 common::v1::CommandOutcome* outcome) {
+  std::vector<NewEvent> events = decision.events;
+  if (decision.rejection.has_value()) {
+    common::v1::CommandRejected rejected;
+    rejected.set_command_type(cause.command_type);
+    *rejected.mutable_rejection() = *decision.rejection;
+    events = {NewEvent::Of(rejected)};
+  }
+  if (events.empty()) {
+    if (outcome != nullptr) outcome->mutable_accepted();
+    return absl::OkStatus();
+  }
+  std::unique_ptr<google::protobuf::Message> next(entry.state->New());
+  next->CopyFrom(*entry.state);
+  uint64_t sequence = entry.record.sequence();
+  std::string last_hash = entry.record.last_hash();
+  std::vector<common::v1::Event> sealed;
+  for (const NewEvent& ne : events) {
+    common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
+                                     last_hash, ne, cause, options_.wall_clock_us(), ids_);
+    if (ne.event_type != kRejectedType) {
+      if (absl::Status st = logic_.Evolve(*next, ev); !st.ok()) {
+        // The logic cannot fold what it just decided: a bug. Keep the stream as it was.
+        return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
+      }
+    }
+    sequence = ev.envelope().sequence();
+    last_hash = ev.envelope().hash();
+    sealed.push_back(std::move(ev));
+  }
+  for (const common::v1::Event& ev : sealed) {
+    if (absl::Status st = member_->Append(EventRecord(topics_.events, ev)); !st.ok()) return st;
+    batch.Out(topics_.events);
+    if (outcome == nullptr) continue;
+    if (decision.rejection.has_value()) {
+      *outcome->mutable_rejected() = *decision.rejection;
+    } else {
+      *outcome->mutable_accepted()->add_events() = ev;
+    }
+  }
+  entry.state = std::move(next);
+  entry.record.set_sequence(sequence);
+  entry.record.set_last_hash(last_hash);
+  entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> ProcessorHost::Rebuild(eventlog::EventBus& bus, StreamStore& store,
+                                                StreamLogic& logic, const std::string& service) {
+  const ServiceTopics topics = ServiceTopics::For(service);
+  auto partitions = bus.PartitionCount(topics.events);
+  if (!partitions.ok()) return partitions.status();
+  StreamCache cache(store, logic, 0);
+  uint64_t folded = 0;
+  for (int32_t p = 0; p < *partitions; ++p) {
+    auto applied = store.AppliedOffset(p);
+    if (!applied.ok()) return applied.status();
+    auto reader = bus.OpenReader({{{topics.events, p}, *applied}});
+    if (!reader.ok()) return reader.status();
+    for (;;) {
+      auto records = (*reader)->Next(kFoldBatch);
+      if (!records.ok()) return records.status();
+      if (records->empty()) break;
+      for (const Record& r : *records) {
+        common::v1::Event event;
+        if (!event.ParseFromString(r.value)) {
+          return absl::DataLossError(absl::StrCat(topics.events, "/", p, "@", r.offset));
+        }
+        if (auto st = FoldEvent(cache, logic, p, event); !st.ok()) return st;
+      }
+      StreamStore::Batch batch;
+      cache.Flush(batch);
+      batch.SetApplied(p, records->back().offset + 1);
+      if (auto st = store.Write(batch, false); !st.ok()) return st;
+      folded += records->size();
+    }
+  }
+  return folded;
+}
+
+}  // namespace rentstream::runtime

@@ -1,0 +1,104 @@
+#pragma once
+// The service host's processing loop — architecture §3 exactly:
+//   1. consume a batch from the inputs (own commands + subscribed events), read_committed;
+//   2. decide/evolve each input purely, on an in-memory overlay (StreamCache);
+//   3. ONE bus transaction: the events, the outcomes, the dead letters AND the input positions;
+//   4. then ONE RocksDB WriteBatch: the overlay + "own events applied up to" per partition.
+// On assignment, own events are folded from the applied offset to the end before any input is
+// consumed. Fencing and fatal bus errors restart this state machine, not the process.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "libs/core/uuid.h"
+#include "libs/eventlog/event_bus.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/processor_metrics.h"
+#include "libs/runtime/stream_cache.h"
+#include "libs/runtime/stream_logic.h"
+#include "libs/runtime/stream_store.h"
+#include "libs/runtime/topics.h"
+
+namespace rentstream::runtime {
+
+struct ProcessorOptions {
+  std::string service;            // "ledger"
+  std::string instance_id = "0";  // stable per replica (StatefulSet ordinal)
+  // Other services' events topics this service decides on (co-partitioned with its own).
+  std::vector<std::string> subscriptions;
+  size_t max_batch_records = 500;
+  std::chrono::milliseconds poll_timeout{100};
+  size_t max_cached_streams = 200000;
+  size_t max_streams_per_tick = 1000000;
+  // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
+  bool static_membership = true;
+  bool sync_state_writes = true;
+  // Wall clock for recorded_at and event ids only; never used for business decisions.
+  std::function<int64_t()> wall_clock_us;
+};
+
+class ProcessorHost : private eventlog::RebalanceListener {
+ public:
+  ProcessorHost(eventlog::EventBus& bus, StreamStore& store, StreamLogic& logic,
+                ProcessorOptions options, ProcessorMetrics* metrics = nullptr);
+  ~ProcessorHost() override;
+
+  // Processes until `stop` becomes true, then finishes the batch in flight (commits it and writes
+  // the store) and leaves the group. Returns only on stop, or on an error it cannot recover from
+  // (a broken hash chain in its own events topic: tampering or corruption).
+  absl::Status Run(const std::atomic<bool>& stop);
+
+  // True once the assigned partitions are folded and the first poll after that returned.
+  bool caught_up() const { return caught_up_.load(); }
+  // Input records handled and committed since start (for tests and progress output).
+  uint64_t committed_inputs() const { return committed_inputs_.load(); }
+
+  // Folds the whole events topic into `store` (a rebuild), returning the number of events folded.
+  static absl::StatusOr<uint64_t> Rebuild(eventlog::EventBus& bus, StreamStore& store,
+                                          StreamLogic& logic, const std::string& service);
+
+ private:
+  struct Batch;
+  void OnAssigned(const std::vector<eventlog::TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<eventlog::TopicPartition>& partitions) override;
+
+  absl::Status Join();
+  void Leave();
+  absl::Status ProcessBatch(const std::vector<eventlog::Record>& records);
+  absl::Status HandleCommand(const eventlog::Record& r, Batch& batch);
+  absl::Status HandleTick(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
+                          std::string_view payload, Batch& batch);
+  absl::Status HandleForeignEvent(const eventlog::Record& r, Batch& batch);
+  absl::Status Emit(StreamEntry& entry, const Decision& decision, const Causation& cause,
+                    Batch& batch, common::v1::CommandOutcome* outcome);
+  absl::Status DeadLetter(const eventlog::Record& r, const std::string& reason);
+  absl::Status CatchUp(int32_t partition);
+  void UpdateLag();
+
+  eventlog::EventBus& bus_;
+  StreamStore& store_;
+  StreamLogic& logic_;
+  ProcessorOptions options_;
+  ProcessorMetrics* metrics_;
+  ServiceTopics topics_;
+  core::UuidV7Generator ids_;
+  StreamCache cache_;
+  std::unique_ptr<eventlog::GroupMember> member_;
+  std::set<int32_t> owned_;                                // partitions assigned and caught up
+  std::map<eventlog::TopicPartition, int64_t> positions_;  // next input offset, committed
+  std::chrono::steady_clock::time_point lag_updated_{};
+  absl::Status assignment_error_;
+  std::atomic<bool> caught_up_{false};
+  std::atomic<uint64_t> committed_inputs_{0};
+};
+
+}  // namespace rentstream::runtime

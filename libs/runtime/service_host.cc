@@ -1,0 +1,190 @@
+#include "libs/runtime/service_host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "libs/eventlog/kafka_bus.h"
+#include "libs/eventlog/local_bus.h"
+#include "libs/runtime/json_log.h"
+#include "libs/runtime/topics.h"
+
+namespace rentstream::runtime {
+namespace {
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+ServiceHost::ServiceHost(std::string service, HostConfig config, StreamLogic& logic)
+    : service_(std::move(service)), config_(std::move(config)), logic_(logic) {}
+
+ServiceHost::~ServiceHost() {
+  if (http_) http_->stop();
+}
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::string& service,
+                                                                 HostConfig config,
+                                                                 StreamLogic& logic,
+                                                                 std::vector<std::string> inputs) {
+  if (auto st = config.Validate(); !st.ok()) return st;
+  // Signals are taken by sigwait in Serve; block them before any library starts a thread.
+  sigset_t signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<ServiceHost> host(new ServiceHost(service, std::move(config), logic));
+  host->inputs_ = std::move(inputs);
+  host->processor_metrics_ = std::make_unique<ProcessorMetrics>(host->metrics_, service);
+  const HostConfig& c = host->config_;
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("--data-dir ", c.data_dir, ": ", ec.message()));
+
+  if (c.bus == "kafka") {
+    eventlog::KafkaBusOptions options;
+    options.bootstrap = c.bootstrap;
+    options.session_timeout = std::chrono::milliseconds(c.kafka_session_timeout_ms);
+    auto bus = eventlog::KafkaBus::Connect(options);
+    if (!bus.ok()) return bus.status();
+    host->bus_ = std::move(*bus);
+  } else {
+    auto bus = eventlog::LocalBus::Open(c.data_dir + "/log");
+    if (!bus.ok()) return bus.status();
+    host->bus_ = std::move(*bus);
+  }
+  auto topics = TopicsToDeclare(service, host->inputs_, c.partitions, c.replication);
+  if (auto st = host->bus_->DeclareTopics(topics); !st.ok()) return st;
+  auto store = StreamStore::Open(c.data_dir + "/state-" + c.instance_id);
+  if (!store.ok()) return store.status();
+  host->store_ = std::move(*store);
+  auto gateway = CommandGateway::Start(*host->bus_, service, logic);
+  if (!gateway.ok()) return gateway.status();
+  host->gateway_ = std::move(*gateway);
+
+  ProcessorOptions options;
+  options.service = service;
+  options.instance_id = c.instance_id;
+  options.subscriptions = host->inputs_;
+  options.max_batch_records = static_cast<size_t>(c.max_batch);
+  options.static_membership = c.static_membership;
+  host->processor_ = std::make_unique<ProcessorHost>(*host->bus_, *host->store_, logic, options,
+                                                     host->processor_metrics_.get());
+  return host;
+}
+
+void ServiceHost::SetHealth(bool serving) {
+  if (!grpc_) return;
+  grpc::HealthCheckServiceInterface* health = grpc_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  if (!health_name_.empty()) health->SetServingStatus(health_name_, serving);
+}
+
+void ServiceHost::RequestStop() {
+  std::lock_guard lock(stop_mu_);
+  stop_requested_ = true;
+  stop_cv_.notify_all();
+}
+
+absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
+                                const std::function<void(int, int)>& ready) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(config_.grpc_listen, grpc::InsecureServerCredentials(), &grpc_port);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  grpc_ = builder.BuildAndStart();
+  if (!grpc_ || grpc_port == 0) {
+    return absl::UnavailableError(absl::StrCat("gRPC cannot listen on ", config_.grpc_listen));
+  }
+  SetHealth(false);
+
+  std::string metrics_host;
+  int metrics_port = 0;
+  (void)SplitHostPort(config_.metrics_listen, &metrics_host, &metrics_port);
+  http_ = std::make_unique<httplib::Server>();
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  if (metrics_port == 0) {
+    metrics_port = http_->bind_to_any_port(metrics_host);
+  } else if (!http_->bind_to_port(metrics_host, metrics_port)) {
+    metrics_port = -1;
+  }
+  if (metrics_port < 0) {
+    grpc_->Shutdown();
+    return absl::UnavailableError(
+        absl::StrCat("metrics cannot listen on ", config_.metrics_listen));
+  }
+  std::thread http_thread([this] { http_->listen_after_bind(); });
+
+  LogInfo("listening", {{"service", service_},
+                        {"grpc_port", std::to_string(grpc_port)},
+                        {"metrics_port", std::to_string(metrics_port)},
+                        {"bus", config_.bus}});
+  // Before the processor starts, so a caller sees health NOT_SERVING here, deterministically.
+  if (ready) ready(grpc_port, metrics_port);
+
+  std::thread processor_thread([this] {
+    absl::Status st = processor_->Run(stop_processor_);
+    if (!st.ok()) {
+      LogError("processor stopped", {{"service", service_}, {"error", st.ToString()}});
+      RequestStop();
+    }
+  });
+  // Health follows the processor's catch-up; checked by this thread until drain begins.
+  std::atomic<bool> draining{false};
+  std::thread health_thread([this, &draining] {
+    bool serving = false;
+    while (!draining.load()) {
+      const bool now = processor_->caught_up();
+      if (now != serving) SetHealth(now);
+      serving = now;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // status poll, not sync
+    }
+  });
+
+  // SIGTERM/SIGINT (blocked in every thread since Create) are taken here by sigwait.
+  std::atomic<int> signal_received{0};
+  std::thread signal_thread([this, &signal_received] {
+    sigset_t signals = StopSignals();
+    int signal = 0;
+    sigwait(&signals, &signal);
+    signal_received = signal;
+    RequestStop();
+  });
+  {
+    std::unique_lock lock(stop_mu_);
+    stop_cv_.wait(lock, [&] { return stop_requested_; });
+  }
+  // A stop requested in-process: release the signal thread with a signal aimed at it alone.
+  if (signal_received == 0) pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  LogInfo("draining", {{"service", service_}, {"signal", std::to_string(signal_received)}});
+
+  draining = true;
+  health_thread.join();
+  SetHealth(false);
+  // In-flight RPCs may wait for outcomes: the processor keeps running until they are done.
+  grpc_->Shutdown(std::chrono::system_clock::now() +
+                  std::chrono::milliseconds(config_.drain_timeout_ms));
+  stop_processor_ = true;
+  processor_thread.join();
+  http_->stop();
+  http_thread.join();
+  gateway_.reset();
+  LogInfo("stopped", {{"service", service_}});
+  return absl::OkStatus();
+}
+
+}  // namespace rentstream::runtime

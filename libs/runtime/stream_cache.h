@@ -1,0 +1,75 @@
+#pragma once
+// The in-memory view of streams and outcomes over the StreamStore: entries touched by the
+// current batch are "dirty" (the overlay of architecture §3 step 2); clean entries are a bounded
+// cache. Abort drops the dirty ones; Flush turns them into one store batch; a revoked partition's
+// entries are dropped whole.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "absl/status/statusor.h"
+#include "libs/runtime/stream_logic.h"
+#include "libs/runtime/stream_store.h"
+
+namespace rentstream::runtime {
+
+struct StreamEntry {
+  v1::StreamRecord record;  // head + next review day; `state` field left empty in memory
+  std::unique_ptr<google::protobuf::Message> state;
+  int64_t stored_review_day = 0;  // what the store's review index holds
+  bool dirty = false;
+};
+
+class StreamCache {
+ public:
+  StreamCache(StreamStore& store, const StreamLogic& logic, size_t max_clean_entries);
+
+  // The stream's entry (loaded from the store, or new and empty); marks it dirty.
+  absl::StatusOr<StreamEntry*> Touch(int32_t partition, const std::string& tenancy);
+  // Reads without marking dirty.
+  absl::StatusOr<const StreamEntry*> Peek(int32_t partition, const std::string& tenancy);
+
+  absl::StatusOr<std::optional<common::v1::CommandOutcome>> FindOutcome(
+      int32_t partition, const std::string& tenancy, const std::string& command_id);
+  // Records (or extends, for a command's later events) a command's outcome in the overlay.
+  absl::StatusOr<common::v1::CommandOutcome*> TouchOutcome(int32_t partition,
+                                                           const std::string& tenancy,
+                                                           const std::string& command_id);
+
+  // Dirty streams of a partition whose review day is in (0, day].
+  std::vector<std::string> DirtyDue(int32_t partition, int64_t day) const;
+
+  // Adds every dirty entry to `batch` and marks them clean (call after the bus commit).
+  void Flush(StreamStore::Batch& batch);
+  // Forgets every dirty entry (the transaction was aborted).
+  void DropDirty();
+  void DropPartition(int32_t partition);
+  void Clear();
+  size_t dirty_count() const { return dirty_.size(); }
+
+ private:
+  using Key = std::pair<int32_t, std::string>;
+  struct OutcomeKey {
+    int32_t partition;
+    std::string tenancy;
+    std::string command_id;
+    friend auto operator<=>(const OutcomeKey&, const OutcomeKey&) = default;
+  };
+  absl::StatusOr<StreamEntry*> Load(int32_t partition, const std::string& tenancy);
+  void EvictIfFull();
+
+  StreamStore& store_;
+  const StreamLogic& logic_;
+  size_t max_clean_;
+  std::map<Key, StreamEntry> entries_;
+  std::vector<Key> dirty_;
+  std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
+};
+
+// Deterministic protobuf bytes (stable map order), so equal states have equal digests.
+std::string DeterministicBytes(const google::protobuf::Message& message);
+
+}  // namespace rentstream::runtime

@@ -1,0 +1,87 @@
+#pragma once
+// The seam between the runtime and a service (architecture §4): the app layer of each service
+// adapts its pure decider to this interface. The host owns everything with side effects —
+// the bus, the store, envelopes, hashes, ids, clocks — and calls these functions with plain data.
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "rentstream/common/v1/command.pb.h"
+#include "rentstream/common/v1/envelope.pb.h"
+
+namespace rentstream::runtime {
+
+// An event a decision wants recorded; the host wraps it in a sealed envelope.
+struct NewEvent {
+  std::string event_type;  // fully-qualified payload message name
+  uint32_t schema_version = 1;
+  std::string payload;  // serialized payload message
+
+  static NewEvent Of(const google::protobuf::Message& payload, uint32_t schema_version = 1) {
+    return {payload.GetDescriptor()->full_name(), schema_version, payload.SerializeAsString()};
+  }
+};
+
+// What a decision produced: events (possibly none) or a rejection with the offending field.
+struct Decision {
+  std::vector<NewEvent> events;
+  std::optional<common::v1::Rejection> rejection;
+
+  static Decision Accept(std::vector<NewEvent> events) { return {std::move(events), {}}; }
+  static Decision Reject(common::v1::RejectionCode code, std::string field, std::string reason) {
+    common::v1::Rejection r;
+    r.set_code(code);
+    r.set_field(std::move(field));
+    r.set_reason(std::move(reason));
+    return {{}, std::move(r)};
+  }
+};
+
+// The head of a tenancy's stream in this service, as far as the logic may care.
+struct StreamView {
+  std::string_view tenancy_ref;
+  uint64_t sequence = 0;  // 0: the stream has no events yet
+  const google::protobuf::Message& state;
+};
+
+class StreamLogic {
+ public:
+  virtual ~StreamLogic() = default;
+
+  // The service's per-tenancy state message, empty.
+  virtual std::unique_ptr<google::protobuf::Message> NewState() const = 0;
+
+  // Checks a command's payload without state (the gRPC edge calls it before appending, the
+  // processor again on receipt). A rejection names the offending field.
+  virtual std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
+                                                        std::string_view payload) const = 0;
+
+  // Decides a valid command against the stream's state. Pure: no I/O, no clock.
+  virtual Decision DecideCommand(const StreamView& stream,
+                                 const common::v1::CommandEnvelope& envelope,
+                                 std::string_view payload) = 0;
+
+  // Decides on another service's event about this tenancy (subscribed topics only).
+  virtual Decision DecideEvent(const StreamView& /*stream*/, const common::v1::Event& /*event*/) {
+    return {};
+  }
+
+  // Decides what a business day brings for a stream whose review day has come.
+  virtual Decision DecideTick(const StreamView& /*stream*/, int64_t /*day*/) { return {}; }
+
+  // Folds one of the service's own events into the state. Fails only on an event the logic
+  // cannot understand (a newer schema): the host then stops rather than fold it wrongly.
+  virtual absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) = 0;
+
+  // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none.
+  virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/) const { return 0; }
+};
+
+}  // namespace rentstream::runtime

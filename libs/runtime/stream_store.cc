@@ -1,0 +1,176 @@
+#include "libs/runtime/stream_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/hash_chain.h"
+
+namespace rentstream::runtime {
+namespace {
+
+// Key spaces. Big-endian integers keep RocksDB's byte order equal to numeric order.
+constexpr char kStream = 's';
+constexpr char kOutcome = 'o';
+constexpr char kApplied = 'a';
+constexpr char kReview = 'r';
+
+void PutBE(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t GetBE(std::string_view in, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+std::string PartitionPrefix(char space, int32_t partition) {
+  std::string k(1, space);
+  PutBE(k, static_cast<uint32_t>(partition), 4);
+  return k;
+}
+std::string StreamKey(int32_t partition, const std::string& tenancy) {
+  return PartitionPrefix(kStream, partition) + tenancy;
+}
+std::string OutcomeKey(int32_t partition, const std::string& tenancy,
+                       const std::string& command_id) {
+  return absl::StrCat(PartitionPrefix(kOutcome, partition), tenancy, std::string(1, '\0'),
+                      command_id);
+}
+std::string ReviewKey(int32_t partition, int64_t day, const std::string& tenancy) {
+  std::string k = PartitionPrefix(kReview, partition);
+  PutBE(k, static_cast<uint64_t>(day), 8);
+  return k + tenancy;
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+}  // namespace
+
+StreamStore::StreamStore(rocksdb::DB* db) : db_(db) {}
+StreamStore::~StreamStore() = default;
+
+absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("open state store ", dir));
+  return std::unique_ptr<StreamStore>(new StreamStore(db));
+}
+
+absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(
+    int32_t partition, const std::string& tenancy) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamKey(partition, tenancy), &value);
+  if (s.IsNotFound()) return std::optional<v1::StreamRecord>();
+  if (!s.ok()) return FromRocks(s, "load stream");
+  v1::StreamRecord record;
+  if (!record.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("stream record of ", tenancy, " does not parse"));
+  }
+  return std::optional<v1::StreamRecord>(std::move(record));
+}
+
+absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamStore::LoadOutcome(
+    int32_t partition, const std::string& tenancy, const std::string& command_id) {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), OutcomeKey(partition, tenancy, command_id), &value);
+  if (s.IsNotFound()) return std::optional<common::v1::CommandOutcome>();
+  if (!s.ok()) return FromRocks(s, "load outcome");
+  common::v1::CommandOutcome outcome;
+  if (!outcome.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("outcome of ", command_id, " does not parse"));
+  }
+  return std::optional<common::v1::CommandOutcome>(std::move(outcome));
+}
+
+absl::StatusOr<int64_t> StreamStore::AppliedOffset(int32_t partition) {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), PartitionPrefix(kApplied, partition), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "load applied offset");
+  if (value.size() != 8) return absl::DataLossError("applied offset: bad length");
+  return static_cast<int64_t>(GetBE(value, 8));
+}
+
+absl::StatusOr<std::vector<std::string>> StreamStore::DueStreams(int32_t partition, int64_t day,
+                                                                 size_t limit) {
+  const std::string prefix = PartitionPrefix(kReview, partition);
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(ReviewKey(partition, 1, "")); it->Valid() && out.size() < limit; it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (!key.starts_with(prefix)) break;
+    const std::string_view rest(key.data() + prefix.size(), key.size() - prefix.size());
+    if (static_cast<int64_t>(GetBE(rest, 8)) > day) break;
+    out.emplace_back(rest.substr(8));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "due streams");
+  return out;
+}
+
+void StreamStore::Batch::PutStream(int32_t partition, const v1::StreamRecord& record,
+                                   int64_t previous_review_day) {
+  if (previous_review_day != record.next_review_day()) {
+    if (previous_review_day > 0) {
+      ops_.push_back({true, ReviewKey(partition, previous_review_day, record.tenancy_ref()), ""});
+    }
+    if (record.next_review_day() > 0) {
+      ops_.push_back(
+          {false, ReviewKey(partition, record.next_review_day(), record.tenancy_ref()), ""});
+    }
+  }
+  ops_.push_back({false, StreamKey(partition, record.tenancy_ref()), record.SerializeAsString()});
+}
+
+void StreamStore::Batch::PutOutcome(int32_t partition, const std::string& tenancy,
+                                    const common::v1::CommandOutcome& outcome) {
+  ops_.push_back(
+      {false, OutcomeKey(partition, tenancy, outcome.command_id()), outcome.SerializeAsString()});
+}
+
+void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
+  std::string v;
+  PutBE(v, static_cast<uint64_t>(next_offset), 8);
+  ops_.push_back({false, PartitionPrefix(kApplied, partition), v});
+}
+
+absl::Status StreamStore::Write(const Batch& batch, bool sync) {
+  rocksdb::WriteBatch wb;
+  for (const Batch::Op& op : batch.ops_) {
+    rocksdb::Status s = op.is_delete ? wb.Delete(op.key) : wb.Put(op.key, op.value);
+    if (!s.ok()) return FromRocks(s, "batch");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, &wb), "write state batch");
+}
+
+absl::StatusOr<std::string> StreamStore::StreamsDigest() {
+  std::string all;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string first(1, kStream);
+  for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+    all.append(core::Sha256(absl::StrCat(it->key().ToString(), "=", it->value().ToString())));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "digest");
+  return core::ToHex(core::Sha256(all));
+}
+
+absl::StatusOr<uint64_t> StreamStore::StreamCount() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string first(1, kStream);
+  for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) ++n;
+  if (!it->status().ok()) return FromRocks(it->status(), "count");
+  return n;
+}
+
+}  // namespace rentstream::runtime

@@ -1,0 +1,70 @@
+#pragma once
+// A service instance's RocksDB projection (architecture §3 step 4): per tenancy stream its
+// StreamRecord (hash-chain head + service state), the remembered command outcomes, an index of
+// streams by next review day (for clock ticks), and per partition "own events applied up to".
+// Every change of a batch is written in ONE synced WriteBatch.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rentstream/common/v1/command.pb.h"
+#include "rentstream/runtime/v1/stream.pb.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace rentstream::runtime {
+
+class StreamStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir);
+  ~StreamStore();
+
+  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(int32_t partition,
+                                                             const std::string& tenancy);
+  absl::StatusOr<std::optional<common::v1::CommandOutcome>> LoadOutcome(
+      int32_t partition, const std::string& tenancy, const std::string& command_id);
+  // Next offset of the own events topic partition to fold (0 = nothing folded yet).
+  absl::StatusOr<int64_t> AppliedOffset(int32_t partition);
+  // Streams of a partition whose next review day is in (0, day], in day order, at most `limit`.
+  absl::StatusOr<std::vector<std::string>> DueStreams(int32_t partition, int64_t day, size_t limit);
+
+  // The changes of one batch; applied atomically by Write.
+  class Batch {
+   public:
+    // `previous_review_day` is what the stored record had (0 if none), to move the index entry.
+    void PutStream(int32_t partition, const v1::StreamRecord& record, int64_t previous_review_day);
+    void PutOutcome(int32_t partition, const std::string& tenancy,
+                    const common::v1::CommandOutcome& outcome);
+    void SetApplied(int32_t partition, int64_t next_offset);
+    bool empty() const { return ops_.empty(); }
+
+   private:
+    friend class StreamStore;
+    struct Op {
+      bool is_delete;
+      std::string key;
+      std::string value;
+    };
+    std::vector<Op> ops_;
+  };
+  absl::Status Write(const Batch& batch, bool sync = true);
+
+  // SHA-256 over every stream record in key order: two projections with equal digests hold the
+  // same state (used to compare a live projection with a rebuild from the topic).
+  absl::StatusOr<std::string> StreamsDigest();
+  // Number of stream records (all partitions).
+  absl::StatusOr<uint64_t> StreamCount();
+
+ private:
+  explicit StreamStore(rocksdb::DB* db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace rentstream::runtime

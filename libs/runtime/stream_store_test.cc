@@ -1,0 +1,102 @@
+#include "libs/runtime/stream_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace rentstream::runtime {
+namespace {
+
+class StreamStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rs-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto s = StreamStore::Open(dir_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  }
+  static v1::StreamRecord Record(const std::string& tenancy, uint64_t seq, int64_t review) {
+    v1::StreamRecord r;
+    r.set_tenancy_ref(tenancy);
+    r.set_sequence(seq);
+    r.set_last_hash(std::string(32, static_cast<char>(seq)));
+    r.set_state("state-" + std::to_string(seq));
+    r.set_next_review_day(review);
+    return r;
+  }
+  std::string dir_;
+  std::unique_ptr<StreamStore> store_;
+};
+
+TEST_F(StreamStoreTest, WritesStreamsOutcomesAndAppliedOffsetsAtomicallyAndDurably) {
+  StreamStore::Batch batch;
+  batch.PutStream(3, Record("T1", 4, 0), 0);
+  common::v1::CommandOutcome outcome;
+  outcome.set_command_id("c-1");
+  outcome.set_tenancy_ref("T1");
+  outcome.mutable_accepted();
+  batch.PutOutcome(3, "T1", outcome);
+  batch.SetApplied(3, 1234);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  Reopen();
+  auto stream = store_->LoadStream(3, "T1");
+  ASSERT_TRUE(stream.ok() && stream->has_value());
+  EXPECT_EQ((*stream)->sequence(), 4u);
+  EXPECT_FALSE(store_->LoadStream(2, "T1")->has_value()) << "partitions are separate";
+  auto found = store_->LoadOutcome(3, "T1", "c-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_TRUE((*found)->has_accepted());
+  EXPECT_FALSE(store_->LoadOutcome(3, "T1", "c-2")->has_value());
+  EXPECT_EQ(*store_->AppliedOffset(3), 1234);
+  EXPECT_EQ(*store_->AppliedOffset(4), 0);
+}
+
+TEST_F(StreamStoreTest, ReviewIndexFollowsTheNextReviewDay) {
+  StreamStore::Batch first;
+  first.PutStream(0, Record("A", 1, 100), 0);
+  first.PutStream(0, Record("B", 1, 105), 0);
+  first.PutStream(1, Record("C", 1, 90), 0);
+  ASSERT_TRUE(store_->Write(first).ok());
+  EXPECT_EQ(*store_->DueStreams(0, 99, 10), std::vector<std::string>{});
+  EXPECT_EQ(*store_->DueStreams(0, 100, 10), std::vector<std::string>{"A"});
+  EXPECT_EQ(*store_->DueStreams(0, 200, 10), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(*store_->DueStreams(0, 200, 1), std::vector<std::string>{"A"});
+  EXPECT_EQ(*store_->DueStreams(1, 200, 10), std::vector<std::string>{"C"});
+
+  StreamStore::Batch moved;
+  moved.PutStream(0, Record("A", 2, 110), 100);  // A reviewed: next review later
+  moved.PutStream(0, Record("B", 2, 0), 105);    // B needs no more reviews
+  ASSERT_TRUE(store_->Write(moved).ok());
+  EXPECT_EQ(*store_->DueStreams(0, 109, 10), std::vector<std::string>{});
+  EXPECT_EQ(*store_->DueStreams(0, 110, 10), std::vector<std::string>{"A"});
+}
+
+TEST_F(StreamStoreTest, DigestDependsOnEveryStreamAndNothingElse) {
+  StreamStore::Batch a;
+  a.PutStream(0, Record("A", 1, 0), 0);
+  a.PutStream(1, Record("B", 2, 0), 0);
+  ASSERT_TRUE(store_->Write(a).ok());
+  const std::string before = *store_->StreamsDigest();
+  StreamStore::Batch applied;
+  applied.SetApplied(0, 99);
+  ASSERT_TRUE(store_->Write(applied).ok());
+  EXPECT_EQ(*store_->StreamsDigest(), before);
+  StreamStore::Batch changed;
+  changed.PutStream(1, Record("B", 3, 0), 0);
+  ASSERT_TRUE(store_->Write(changed).ok());
+  EXPECT_NE(*store_->StreamsDigest(), before);
+  EXPECT_EQ(*store_->StreamCount(), 2u);
+}
+
+}  // namespace
+}  // namespace rentstream::runtime

@@ -1,0 +1,88 @@
+#include "services/sample/app/counter_logic.h"
+
+#include "absl/strings/str_cat.h"
+#include "rentstream/sample/v1/counter.pb.h"
+#include "services/sample/domain/counter.h"
+
+namespace rentstream::sample {
+namespace {
+
+using common::v1::Rejection;
+using common::v1::RejectionCode;
+
+const std::string& IncrementType() {
+  static const std::string name = v1::Increment::descriptor()->full_name();
+  return name;
+}
+
+Rejection ToRejection(const Refusal& refusal) {
+  Rejection r;
+  r.set_code(refusal.kind == Refusal::Kind::kInvalidArgument
+                 ? common::v1::REJECTION_CODE_INVALID_ARGUMENT
+                 : common::v1::REJECTION_CODE_FAILED_PRECONDITION);
+  r.set_field(refusal.field);
+  r.set_reason(refusal.reason);
+  return r;
+}
+
+Rejection Invalid(const std::string& field, const std::string& reason) {
+  return ToRejection({Refusal::Kind::kInvalidArgument, field, reason});
+}
+
+}  // namespace
+
+std::unique_ptr<google::protobuf::Message> CounterLogic::NewState() const {
+  return std::make_unique<v1::CounterState>();
+}
+
+std::optional<Rejection> CounterLogic::Validate(const common::v1::CommandEnvelope& envelope,
+                                                std::string_view payload) const {
+  if (envelope.command_type() != IncrementType()) {
+    return Invalid("command_type", absl::StrCat("unknown command ", envelope.command_type()));
+  }
+  v1::Increment increment;
+  if (!increment.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return Invalid("payload", "not a rentstream.sample.v1.Increment");
+  }
+  if (auto refusal = ValidateIncrement({increment.amount()})) return ToRejection(*refusal);
+  return std::nullopt;
+}
+
+runtime::Decision CounterLogic::DecideCommand(const runtime::StreamView& stream,
+                                              const common::v1::CommandEnvelope& /*envelope*/,
+                                              std::string_view payload) {
+  v1::Increment increment;
+  increment.ParseFromArray(payload.data(), static_cast<int>(payload.size()));
+  const auto& state = static_cast<const v1::CounterState&>(stream.state);
+  auto decision = DecideIncrement({state.total(), state.increments()}, {increment.amount()});
+  if (const Refusal* refusal = std::get_if<Refusal>(&decision)) {
+    runtime::Decision d;
+    d.rejection = ToRejection(*refusal);
+    return d;
+  }
+  const Incremented& done = std::get<Incremented>(decision);
+  v1::Incremented event;
+  event.set_amount(done.amount);
+  event.set_total(done.total);
+  return runtime::Decision::Accept({runtime::NewEvent::Of(event)});
+}
+
+absl::Status CounterLogic::Evolve(google::protobuf::Message& state,
+                                  const common::v1::Event& event) {
+  if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown event type ", event.envelope().event_type()));
+  }
+  v1::Incremented incremented;
+  if (!incremented.ParseFromString(event.payload())) {
+    return absl::DataLossError("Incremented payload does not parse");
+  }
+  auto& s = static_cast<v1::CounterState&>(state);
+  const CounterState next =
+      sample::Evolve({s.total(), s.increments()}, {incremented.amount(), incremented.total()});
+  s.set_total(next.total);
+  s.set_increments(next.increments);
+  return absl::OkStatus();
+}
+
+}  // namespace rentstream::sample

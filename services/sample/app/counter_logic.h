@@ -1,0 +1,22 @@
+#pragma once
+// Adapts the counter domain to the runtime's StreamLogic: protobuf in, plain structs to the
+// domain, protobuf out.
+
+#include "libs/runtime/stream_logic.h"
+
+namespace rentstream::sample {
+
+class CounterLogic : public runtime::StreamLogic {
+ public:
+  static constexpr const char* kService = "counter";
+
+  std::unique_ptr<google::protobuf::Message> NewState() const override;
+  std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
+                                                std::string_view payload) const override;
+  runtime::Decision DecideCommand(const runtime::StreamView& stream,
+                                  const common::v1::CommandEnvelope& envelope,
+                                  std::string_view payload) override;
+  absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+};
+
+}  // namespace rentstream::sample

@@ -1,0 +1,85 @@
+// The command gateway's deadline semantics: a command whose outcome does not come in time gets
+// DEADLINE_EXCEEDED, is not lost, is decided exactly once later, and a retry with the same id
+// then returns that decision.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "libs/runtime/command_gateway.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/processor_host.h"
+#include "libs/runtime/topics.h"
+#include "rentstream/sample/v1/counter.pb.h"
+#include "services/sample/app/counter_logic.h"
+#include "tests/runtime/bus_fixture.h"
+
+namespace rentstream::runtime {
+namespace {
+
+using testing::BusKind;
+
+common::v1::Command Increment(const std::string& tenancy, const std::string& id, int64_t amount) {
+  common::v1::Command c;
+  auto& env = *c.mutable_envelope();
+  env.set_command_id(id);
+  env.set_tenancy_ref(tenancy);
+  env.set_command_type(sample::v1::Increment::descriptor()->full_name());
+  sample::v1::Increment inc;
+  inc.set_amount(amount);
+  c.set_payload(inc.SerializeAsString());
+  return c;
+}
+
+class GatewayTest : public ::testing::TestWithParam<BusKind> {};
+
+TEST_P(GatewayTest, DeadlineExceededLosesNothingAndARetryGetsTheDecision) {
+  static std::atomic<int> n{0};
+  const std::string service = "gw" + std::to_string(++n);
+  rentstream::testing::TempDir dir;
+  auto bus = rentstream::testing::OpenBus(GetParam(), dir);
+  ASSERT_NE(bus, nullptr);
+  ASSERT_TRUE(bus->DeclareTopics(TopicsToDeclare(service, {}, 2, 1)).ok());
+  sample::CounterLogic logic;
+  auto gateway = CommandGateway::Start(*bus, service, logic);
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+
+  // No processor is running: nobody can answer in time.
+  auto late = (*gateway)->Submit(Increment("T-9", "late-1", 4),
+                                 std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
+
+  // Invalid commands never reach the topic.
+  auto invalid = (*gateway)->Submit(Increment("T-9", "bad-1", -1),
+                                    std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(invalid.status().message()).find("amount"), std::string::npos);
+  EXPECT_EQ(rentstream::testing::ReadTopic(*bus, ServiceTopics::For(service).commands).size(), 1u);
+
+  auto store = StreamStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok());
+  ProcessorOptions options;
+  options.service = service;
+  options.static_membership = false;
+  ProcessorHost host(*bus, **store, logic, options);
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { EXPECT_TRUE(host.Run(stop).ok()); });
+
+  auto retried = (*gateway)->Submit(Increment("T-9", "late-1", 4),
+                                    std::chrono::steady_clock::now() + std::chrono::seconds(60));
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  ASSERT_EQ(retried->accepted().events_size(), 1);
+  stop = true;
+  runner.join();
+  auto events = rentstream::testing::ReadTopic(*bus, ServiceTopics::For(service).events);
+  ASSERT_EQ(events.size(), 1u) << "the late command was decided exactly once";
+  common::v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(events[0].value));
+  EXPECT_EQ(event.envelope().event_id(), retried->accepted().events(0).envelope().event_id());
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, GatewayTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         rentstream::testing::BusName);
+
+}  // namespace
+}  // namespace rentstream::runtime

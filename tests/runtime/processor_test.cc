@@ -1,0 +1,220 @@
+// ProcessorHost against both buses with the sample counter logic: decisions become chained
+// events, repeated command ids are answered once, poison goes to the dead-letter topic, and a
+// projection rebuilt from the topic equals the live one.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "libs/core/hash_chain.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/processor_host.h"
+#include "libs/runtime/topics.h"
+#include "rentstream/sample/v1/counter.pb.h"
+#include "services/sample/app/counter_logic.h"
+#include "tests/runtime/bus_fixture.h"
+
+namespace rentstream::runtime {
+namespace {
+
+using testing::BusKind;
+using testing::TempDir;
+
+constexpr int kPartitions = 3;
+
+common::v1::Command IncrementCommand(const std::string& tenancy, const std::string& id,
+                                     int64_t amount) {
+  common::v1::Command c;
+  auto& env = *c.mutable_envelope();
+  env.set_command_id(id);
+  env.set_tenancy_ref(tenancy);
+  env.set_command_type(sample::v1::Increment::descriptor()->full_name());
+  env.set_schema_version(1);
+  *env.mutable_occurred_at() = TimestampFromMicros(1795585116000000);
+  env.mutable_actor()->set_id("officer-1");
+  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_OFFICER);
+  sample::v1::Increment inc;
+  inc.set_amount(amount);
+  c.set_payload(inc.SerializeAsString());
+  return c;
+}
+
+class ProcessorTest : public ::testing::TestWithParam<BusKind> {
+ protected:
+  void SetUp() override {
+    service_ = "counter" + std::to_string(++counter_);  // fresh topics per test on Kafka
+    topics_ = ServiceTopics::For(service_);
+    bus_ = testing::OpenBus(GetParam(), dir_);
+    ASSERT_NE(bus_, nullptr);
+    ASSERT_TRUE(bus_->DeclareTopics(TopicsToDeclare(service_, {}, kPartitions, 1)).ok());
+    auto appender = bus_->NewAppender("test");
+    ASSERT_TRUE(appender.ok());
+    appender_ = std::move(*appender);
+  }
+  void TearDown() override { StopProcessor(); }
+
+  void StartProcessor(const std::string& state_dir) {
+    auto store = StreamStore::Open(state_dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    ProcessorOptions options;
+    options.service = service_;
+    options.static_membership = false;
+    host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options);
+    stop_ = false;
+    thread_ = std::thread([this] { run_status_ = host_->Run(stop_); });
+  }
+  void StopProcessor() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    host_.reset();
+    store_.reset();
+  }
+
+  void Append(const std::string& key, const std::string& value) {
+    eventlog::OutgoingRecord r;
+    r.topic = topics_.commands;
+    r.key = key;
+    r.value = value;
+    ASSERT_TRUE(appender_->Append({r}).ok());
+  }
+  void Send(const common::v1::Command& c) {
+    Append(c.envelope().tenancy_ref(), c.SerializeAsString());
+  }
+  void WaitForInputs(uint64_t n) {
+    ASSERT_TRUE(testing::WaitFor([&] { return host_->committed_inputs() >= n; }))
+        << "processed " << host_->committed_inputs() << " of " << n;
+  }
+
+  static std::atomic<int> counter_;
+  std::string service_;
+  ServiceTopics topics_;
+  TempDir dir_;
+  std::unique_ptr<eventlog::EventBus> bus_;
+  std::unique_ptr<eventlog::Appender> appender_;
+  sample::CounterLogic logic_;
+  std::unique_ptr<StreamStore> store_;
+  std::unique_ptr<ProcessorHost> host_;
+  std::atomic<bool> stop_{false};
+  absl::Status run_status_;
+  std::thread thread_;
+};
+std::atomic<int> ProcessorTest::counter_{0};
+
+TEST_P(ProcessorTest, DecidesCommandsIntoHashChainedEvents) {
+  StartProcessor(dir_.Sub("state"));
+  for (int i = 0; i < 30; ++i) {
+    Send(IncrementCommand("T" + std::to_string(i % 3), "cmd-" + std::to_string(i), i + 1));
+  }
+  WaitForInputs(30);
+  std::map<std::string, std::vector<core::ChainedEvent>> streams;
+  std::map<std::string, int64_t> totals;
+  for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    EXPECT_EQ(r.key, ev.envelope().tenancy_ref());
+    EXPECT_EQ(ev.envelope().service(), service_);
+    EXPECT_EQ(ev.envelope().actor().id(), "officer-1");
+    EXPECT_EQ(ev.envelope().causation_id(), ev.envelope().command_id());
+    sample::v1::Incremented inc;
+    ASSERT_TRUE(inc.ParseFromString(ev.payload()));
+    totals[r.key] += inc.amount();
+    EXPECT_EQ(inc.total(), totals[r.key]);
+    streams[r.key].push_back({ToFields(ev.envelope()), ev.payload()});
+  }
+  ASSERT_EQ(streams.size(), 3u);
+  for (const auto& [tenancy, chain] : streams) {
+    EXPECT_EQ(chain.size(), 10u);
+    core::ChainVerdict verdict = core::VerifyChain(chain);
+    EXPECT_TRUE(verdict.ok) << tenancy << ": " << verdict.detail;
+  }
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.outcomes).size(), 30u);
+}
+
+TEST_P(ProcessorTest, RepeatedCommandIdGetsTheFirstOutcomeAndNoNewEvent) {
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("T1", "same-id", 5));
+  Send(IncrementCommand("T1", "same-id", 7));  // a retry (even with another body) is a repeat
+  WaitForInputs(2);
+  auto events = testing::ReadTopic(*bus_, topics_.events);
+  ASSERT_EQ(events.size(), 1u);
+  auto outcomes = testing::ReadTopic(*bus_, topics_.outcomes);
+  ASSERT_EQ(outcomes.size(), 2u);
+  common::v1::CommandOutcome first, second;
+  ASSERT_TRUE(first.ParseFromString(outcomes[0].value));
+  ASSERT_TRUE(second.ParseFromString(outcomes[1].value));
+  ASSERT_EQ(first.accepted().events_size(), 1);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+
+  // Still true after a restart with the projection rebuilt from the topic.
+  StopProcessor();
+  StartProcessor(dir_.Sub("state-rebuilt"));
+  Send(IncrementCommand("T1", "same-id", 9));
+  Send(IncrementCommand("T1", "other-id", 1));
+  WaitForInputs(2);
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 2u);
+}
+
+TEST_P(ProcessorTest, PoisonGoesToTheDeadLetterTopicAndProcessingContinues) {
+  StartProcessor(dir_.Sub("state"));
+  Append("T1", "\xff\xfe not a protobuf command");
+  common::v1::Command bad_ref = IncrementCommand("lower-case", "c-bad-ref", 1);
+  Append("lower-case", bad_ref.SerializeAsString());
+  Send(IncrementCommand("T1", "c-zero", 0));  // valid record, invalid command: a rejection
+  Send(IncrementCommand("T1", "c-ok", 2));
+  WaitForInputs(4);
+
+  auto dead = testing::ReadTopic(*bus_, DeadLetterTopic(topics_.commands));
+  ASSERT_EQ(dead.size(), 2u);
+  for (const eventlog::Record& r : dead) {
+    const std::string* reason = testing::FindHeader(r, "rs-dlq-reason");
+    ASSERT_NE(reason, nullptr);
+    EXPECT_FALSE(reason->empty());
+    ASSERT_NE(testing::FindHeader(r, "rs-dlq-source-offset"), nullptr);
+    EXPECT_EQ(*testing::FindHeader(r, "rs-dlq-source-topic"), topics_.commands);
+  }
+  EXPECT_EQ(dead[0].key == "lower-case" ? dead[0].value : dead[1].value,
+            bad_ref.SerializeAsString());
+
+  auto events = testing::ReadTopic(*bus_, topics_.events);
+  ASSERT_EQ(events.size(), 2u);  // CommandRejected for c-zero, Incremented for c-ok
+  common::v1::Event rejected;
+  ASSERT_TRUE(rejected.ParseFromString(events[0].value));
+  EXPECT_EQ(rejected.envelope().event_type(), "rentstream.common.v1.CommandRejected");
+  common::v1::CommandRejected payload;
+  ASSERT_TRUE(payload.ParseFromString(rejected.payload()));
+  EXPECT_EQ(payload.rejection().field(), "amount");
+  EXPECT_EQ(payload.command_type(), "rentstream.sample.v1.Increment");
+}
+
+TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
+  StartProcessor(dir_.Sub("live"));
+  for (int i = 0; i < 60; ++i) {
+    Send(IncrementCommand("T" + std::to_string(i % 7), "c" + std::to_string(i), 1 + i % 4));
+  }
+  WaitForInputs(60);
+  StopProcessor();
+
+  // A new instance with an empty store folds the topic before taking inputs.
+  StartProcessor(dir_.Sub("fresh"));
+  Send(IncrementCommand("T0", "c-after", 1));
+  WaitForInputs(1);
+  StopProcessor();
+
+  auto fresh = StreamStore::Open(dir_.Sub("fresh"));
+  ASSERT_TRUE(fresh.ok());
+  auto rebuilt = StreamStore::Open(dir_.Sub("rebuilt"));
+  ASSERT_TRUE(rebuilt.ok());
+  auto folded = ProcessorHost::Rebuild(*bus_, **rebuilt, logic_, service_);
+  ASSERT_TRUE(folded.ok()) << folded.status();
+  EXPECT_EQ(*folded, 61u);
+  EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *(*fresh)->StreamsDigest());
+  EXPECT_EQ(*(*rebuilt)->StreamCount(), 7u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, ProcessorTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         testing::BusName);
+
+}  // namespace
+}  // namespace rentstream::runtime

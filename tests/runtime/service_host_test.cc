@@ -1,0 +1,203 @@
+// The service host end to end over real gRPC on loopback: health NOT_SERVING → SERVING, command
+// validation with the field named and nothing appended, idempotent retries, queries, Prometheus
+// /metrics accepted by promtool, and a clean drain.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <future>
+
+#include "libs/runtime/service_host.h"
+#include "rentstream/sample/v1/counter.grpc.pb.h"
+#include "services/sample/app/counter_logic.h"
+#include "services/sample/app/counter_service.h"
+#include "tests/runtime/bus_fixture.h"
+
+namespace rentstream::runtime {
+namespace {
+
+using testing::BusKind;
+
+// grpc.health.v1.HealthCheckRequest{service} / HealthCheckResponse{status}, hand-encoded
+// (Debian ships no health.proto): field 1 string; response field 1 enum, SERVING = 1.
+int HealthStatus(grpc::Channel& channel, const std::string& service) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  std::string request;
+  request.push_back(0x0a);
+  request.push_back(static_cast<char>(service.size()));
+  request += service;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1), out;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::CompletionQueue cq;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &in, &out,
+                 [&](grpc::Status s) {
+                   std::lock_guard lock(mu);
+                   status = s;
+                   done = true;
+                   cv.notify_all();
+                 });
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (!status.ok()) return -1;
+  std::vector<grpc::Slice> slices;
+  out.Dump(&slices);
+  std::string bytes;
+  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes.size() == 2 && bytes[0] == 0x08 ? bytes[1] : 0;  // 0 = UNKNOWN/unset
+}
+
+class ServiceHostTest : public ::testing::TestWithParam<BusKind> {
+ protected:
+  void SetUp() override {
+    HostConfig config;
+    config.bus = GetParam() == BusKind::kKafka ? "kafka" : "local";
+    if (GetParam() == BusKind::kKafka) {
+      config.bootstrap = rentstream::testing::KafkaEnvironment::broker().bootstrap();
+    }
+    config.data_dir = dir_.path();
+    config.grpc_listen = "127.0.0.1:0";
+    config.metrics_listen = "127.0.0.1:0";
+    config.partitions = 3;
+    config.instance_id = "t" + std::to_string(++instances_);
+    config.static_membership = false;  // successive hosts in one group hand over at once
+    config.kafka_session_timeout_ms = 6000;
+    auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic_);
+    ASSERT_TRUE(host.ok()) << host.status();
+    host_ = std::move(*host);
+    host_->set_health_name(health_name_);
+    service_ = std::make_unique<sample::CounterService>(*host_);
+    std::promise<std::pair<int, int>> ports;
+    serve_ = std::thread([&] {
+      serve_status_ = host_->Serve({service_.get()}, [&](int grpc_port, int metrics_port) {
+        auto ch = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
+                                      grpc::InsecureChannelCredentials());
+        health_before_processor_ = HealthStatus(*ch, health_name_);
+        ports.set_value({grpc_port, metrics_port});
+      });
+    });
+    auto [grpc_port, metrics_port] = ports.get_future().get();
+    metrics_port_ = metrics_port;
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = sample::v1::CounterService::NewStub(channel_);
+  }
+  void TearDown() override {
+    if (host_) host_->RequestStop();
+    if (serve_.joinable()) serve_.join();
+    EXPECT_TRUE(serve_status_.ok()) << serve_status_;
+  }
+
+  grpc::Status Increment(const std::string& id, const std::string& tenancy, int64_t amount,
+                         sample::v1::IncrementResponse* response) {
+    sample::v1::IncrementRequest request;
+    request.set_command_id(id);
+    request.set_tenancy_ref(tenancy);
+    request.set_amount(amount);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return stub_->Increment(&ctx, request, response);
+  }
+  int64_t CommandsEnd() {
+    int64_t total = 0;
+    for (int p = 0; p < 3; ++p)
+      total += *host_->bus().EndOffset({"rentstream.counter.commands.v1", p});
+    return total;
+  }
+
+  static std::atomic<int> instances_;
+  const std::string health_name_ = "rentstream.sample.v1.CounterService";
+  rentstream::testing::TempDir dir_;
+  sample::CounterLogic logic_;
+  std::unique_ptr<ServiceHost> host_;
+  std::unique_ptr<sample::CounterService> service_;
+  std::thread serve_;
+  absl::Status serve_status_;
+  int health_before_processor_ = -1;
+  int metrics_port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<sample::v1::CounterService::Stub> stub_;
+};
+std::atomic<int> ServiceHostTest::instances_{0};
+
+TEST_P(ServiceHostTest, HealthIsNotServingUntilCaughtUpThenServing) {
+  EXPECT_EQ(health_before_processor_, 2) << "NOT_SERVING before the processor ran";
+  EXPECT_TRUE(
+      rentstream::testing::WaitFor([&] { return HealthStatus(*channel_, health_name_) == 1; }));
+  EXPECT_EQ(HealthStatus(*channel_, ""), 1);
+}
+
+TEST_P(ServiceHostTest, InvalidCommandsAreRefusedWithTheFieldAndAppendNothing) {
+  const int64_t before = CommandsEnd();
+  sample::v1::IncrementResponse response;
+  grpc::Status st = Increment("c-1", "T-100", 0, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("amount"), std::string::npos) << st.error_message();
+  st = Increment("c-2", "t-lower", 3, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("tenancy_ref"), std::string::npos) << st.error_message();
+  st = Increment("", "T-100", 3, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("command_id"), std::string::npos) << st.error_message();
+  EXPECT_EQ(CommandsEnd(), before);
+}
+
+TEST_P(ServiceHostTest, ARepeatedCommandIdReturnsTheOriginalOutcome) {
+  sample::v1::IncrementResponse first, again, next;
+  ASSERT_TRUE(Increment("pay-1", "T-200", 5, &first).ok());
+  EXPECT_EQ(first.total(), 5);
+  EXPECT_EQ(first.sequence(), 1u);
+  ASSERT_TRUE(Increment("pay-1", "T-200", 5, &again).ok());
+  EXPECT_EQ(again.event_id(), first.event_id());
+  EXPECT_EQ(again.total(), 5);
+  ASSERT_TRUE(Increment("pay-2", "T-200", 2, &next).ok());
+  EXPECT_EQ(next.total(), 7);
+  EXPECT_EQ(next.sequence(), 2u);
+
+  sample::v1::GetCounterRequest query;
+  query.set_tenancy_ref("T-200");
+  sample::v1::GetCounterResponse counter;
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    grpc::ClientContext ctx;
+    return stub_->GetCounter(&ctx, query, &counter).ok() && counter.total() == 7;
+  }));
+  EXPECT_EQ(counter.sequence(), 2u);
+  grpc::ClientContext ctx;
+  query.set_tenancy_ref("T-NONE");
+  EXPECT_EQ(stub_->GetCounter(&ctx, query, &counter).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_P(ServiceHostTest, MetricsPassPromtool) {
+  sample::v1::IncrementResponse response;
+  ASSERT_TRUE(Increment("m-1", "T-300", 1, &response).ok());
+  httplib::Client client("127.0.0.1", metrics_port_);
+  auto res = client.Get("/metrics");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("rentstream_records_in_total{"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("rentstream_transaction_seconds_bucket{"), std::string::npos);
+  EXPECT_NE(res->body.find("rentstream_caught_up{service=\"counter\"} 1"), std::string::npos);
+  const std::string file = dir_.Sub("metrics.txt");
+  std::ofstream(file) << res->body;
+  const std::string command = "promtool check metrics < " + file + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[256];
+  while (fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
+  EXPECT_EQ(pclose(pipe), 0) << output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, ServiceHostTest,
+                         ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         rentstream::testing::BusName);
+
+}  // namespace
+}  // namespace rentstream::runtime

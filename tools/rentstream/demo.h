@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+
+namespace rentstream::cli {
+
+// The 5-minute tour on the embedded default: the sample service on LocalBus in `data_dir`,
+// driven over real gRPC, then its audit trail verified and tampered with.
+int RunDemo(const std::string& data_dir);
+
+// Verifies every tenancy stream of a service's events topic on a LocalBus directory or a Kafka
+// cluster, printing one line per stream with a problem and a summary.
+int RunVerify(const std::string& bus, const std::string& location, const std::string& service);
+
+}  // namespace rentstream::cli

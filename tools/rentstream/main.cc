@@ -1,0 +1,25 @@
+// rentstream: the command-line tool. Subcommands grow with the services.
+#include <CLI/CLI.hpp>
+
+#include "tools/rentstream/demo.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Rentstream: rent-arrears management on an event-sourced suite"};
+  app.require_subcommand(1);
+
+  std::string demo_dir;
+  CLI::App* demo = app.add_subcommand("demo", "Run the tour on the embedded log (no broker)");
+  demo->add_option("--data-dir", demo_dir, "Keep the demo's data here (default: a temp dir)");
+
+  std::string bus = "local", location, service = "counter";
+  CLI::App* verify = app.add_subcommand("verify", "Verify the hash chains of a service's events");
+  verify->add_option("--bus", bus, "local or kafka")->check(CLI::IsMember({"local", "kafka"}));
+  verify->add_option("--at", location, "LocalBus log directory, or Kafka bootstrap servers")
+      ->required();
+  verify->add_option("--service", service, "Service whose events topic to verify");
+
+  CLI11_PARSE(app, argc, argv);
+  if (demo->parsed()) return rentstream::cli::RunDemo(demo_dir);
+  if (verify->parsed()) return rentstream::cli::RunVerify(bus, location, service);
+  return 2;
+}
