@@ -62,7 +62,7 @@ double RawTransactionalProduce(const std::string& bootstrap, const std::string& 
   for (int i = 0; i < n; i += 500) {
     delete p->begin_transaction();
     for (int j = i; j < std::min(n, i + 500); ++j) {
-      const std::string key = "T" + std::to_string(j % kTenancies);
+      const std::string key = "HA-" + std::to_string(j % kTenancies);
       while (p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                         const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0,
                         nullptr) == RdKafka::ERR__QUEUE_FULL) {
@@ -82,7 +82,7 @@ std::string Command(int i) {
   common::v1::Command c;
   auto& env = *c.mutable_envelope();
   env.set_command_id("c" + std::to_string(i));
-  env.set_tenancy_ref("T" + std::to_string(i % kTenancies));
+  env.set_tenancy_ref("HA-" + std::to_string(i % kTenancies));
   env.set_command_type(sample::v1::Increment::descriptor()->full_name());
   sample::v1::Increment inc;
   inc.set_amount(1);
@@ -99,7 +99,7 @@ void Preload(eventlog::EventBus& bus, const std::string& service, int n) {
   for (int i = 0; i < n; ++i) {
     eventlog::OutgoingRecord r;
     r.topic = runtime::ServiceTopics::For(service).commands;
-    r.key = "T" + std::to_string(i % kTenancies);
+    r.key = "HA-" + std::to_string(i % kTenancies);
     r.value = Command(i);
     chunk.push_back(std::move(r));
     if (chunk.size() == 5000 || i == n - 1) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/eventlog/kafka_group_member.h"
@@ -218,13 +219,20 @@ absl::StatusOr<int64_t> KafkaBus::EndOffset(const TopicPartition& tp) {
   std::lock_guard lock(end_offsets_->mu);
   int64_t low = 0, high = 0;
   RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
-  for (int attempt = 0; attempt <= options_.max_retries; ++attempt) {
+  // Retriable answers (a partition whose leader is still being elected just after creation,
+  // a broker restarting) are retried with exponential backoff, bounded by the operation timeout.
+  const auto deadline = std::chrono::steady_clock::now() + options_.operation_timeout;
+  std::chrono::milliseconds backoff{20};
+  for (int attempt = 0;; ++attempt) {
     err = end_offsets_->consumer->query_watermark_offsets(
         tp.topic, tp.partition, &low, &high, static_cast<int>(options_.operation_timeout.count()));
     if (err == RdKafka::ERR_NO_ERROR) return high;
-    if (err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    if (err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART && attempt >= options_.max_retries) {
       return absl::NotFoundError(absl::StrCat("topic ", tp.topic, " partition ", tp.partition));
     }
+    if (std::chrono::steady_clock::now() + backoff > deadline) break;
+    std::this_thread::sleep_for(backoff);  // retry backoff, not synchronisation
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
   }
   return absl::UnavailableError(
       absl::StrCat("end offset of ", tp.topic, "/", tp.partition, ": ", RdKafka::err2str(err)));

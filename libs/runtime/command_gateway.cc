@@ -1,6 +1,7 @@
 #include "libs/runtime/command_gateway.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/json_log.h"
@@ -12,6 +13,8 @@ common::v1::Rejection Invalid(const std::string& field, absl::string_view reason
   common::v1::Rejection r;
   r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
   r.set_field(field);
+  // Core validators already name the field ("tenancy_ref: ..."); say it once.
+  absl::ConsumePrefix(&reason, absl::StrCat(field, ": "));
   r.set_reason(std::string(reason));
   return r;
 }

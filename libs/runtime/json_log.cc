@@ -43,7 +43,7 @@ std::string FormatLogLine(LogLevel level, std::string_view message,
   const std::time_t seconds = static_cast<std::time_t>(unix_micros / 1000000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char ts[40];
+  char ts[96];
   std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(unix_micros % 1000000));

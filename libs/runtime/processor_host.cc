@@ -1,7 +1,9 @@
 #include "libs/runtime/processor_host.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"

@@ -105,7 +105,7 @@ std::atomic<int> ProcessorTest::counter_{0};
 TEST_P(ProcessorTest, DecidesCommandsIntoHashChainedEvents) {
   StartProcessor(dir_.Sub("state"));
   for (int i = 0; i < 30; ++i) {
-    Send(IncrementCommand("T" + std::to_string(i % 3), "cmd-" + std::to_string(i), i + 1));
+    Send(IncrementCommand("HA-" + std::to_string(i % 3), "cmd-" + std::to_string(i), i + 1));
   }
   WaitForInputs(30);
   std::map<std::string, std::vector<core::ChainedEvent>> streams;
@@ -134,8 +134,8 @@ TEST_P(ProcessorTest, DecidesCommandsIntoHashChainedEvents) {
 
 TEST_P(ProcessorTest, RepeatedCommandIdGetsTheFirstOutcomeAndNoNewEvent) {
   StartProcessor(dir_.Sub("state"));
-  Send(IncrementCommand("T1", "same-id", 5));
-  Send(IncrementCommand("T1", "same-id", 7));  // a retry (even with another body) is a repeat
+  Send(IncrementCommand("HA-1", "same-id", 5));
+  Send(IncrementCommand("HA-1", "same-id", 7));  // a retry (even with another body) is a repeat
   WaitForInputs(2);
   auto events = testing::ReadTopic(*bus_, topics_.events);
   ASSERT_EQ(events.size(), 1u);
@@ -150,19 +150,19 @@ TEST_P(ProcessorTest, RepeatedCommandIdGetsTheFirstOutcomeAndNoNewEvent) {
   // Still true after a restart with the projection rebuilt from the topic.
   StopProcessor();
   StartProcessor(dir_.Sub("state-rebuilt"));
-  Send(IncrementCommand("T1", "same-id", 9));
-  Send(IncrementCommand("T1", "other-id", 1));
+  Send(IncrementCommand("HA-1", "same-id", 9));
+  Send(IncrementCommand("HA-1", "other-id", 1));
   WaitForInputs(2);
   EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 2u);
 }
 
 TEST_P(ProcessorTest, PoisonGoesToTheDeadLetterTopicAndProcessingContinues) {
   StartProcessor(dir_.Sub("state"));
-  Append("T1", "\xff\xfe not a protobuf command");
+  Append("HA-1", "\xff\xfe not a protobuf command");
   common::v1::Command bad_ref = IncrementCommand("lower-case", "c-bad-ref", 1);
   Append("lower-case", bad_ref.SerializeAsString());
-  Send(IncrementCommand("T1", "c-zero", 0));  // valid record, invalid command: a rejection
-  Send(IncrementCommand("T1", "c-ok", 2));
+  Send(IncrementCommand("HA-1", "c-zero", 0));  // valid record, invalid command: a rejection
+  Send(IncrementCommand("HA-1", "c-ok", 2));
   WaitForInputs(4);
 
   auto dead = testing::ReadTopic(*bus_, DeadLetterTopic(topics_.commands));
@@ -191,14 +191,14 @@ TEST_P(ProcessorTest, PoisonGoesToTheDeadLetterTopicAndProcessingContinues) {
 TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
   StartProcessor(dir_.Sub("live"));
   for (int i = 0; i < 60; ++i) {
-    Send(IncrementCommand("T" + std::to_string(i % 7), "c" + std::to_string(i), 1 + i % 4));
+    Send(IncrementCommand("HA-" + std::to_string(i % 7), "c" + std::to_string(i), 1 + i % 4));
   }
   WaitForInputs(60);
   StopProcessor();
 
   // A new instance with an empty store folds the topic before taking inputs.
   StartProcessor(dir_.Sub("fresh"));
-  Send(IncrementCommand("T0", "c-after", 1));
+  Send(IncrementCommand("HA-0", "c-after", 1));
   WaitForInputs(1);
   StopProcessor();
 

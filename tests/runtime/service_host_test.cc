@@ -178,10 +178,14 @@ TEST_P(ServiceHostTest, MetricsPassPromtool) {
   sample::v1::IncrementResponse response;
   ASSERT_TRUE(Increment("m-1", "T-300", 1, &response).ok());
   httplib::Client client("127.0.0.1", metrics_port_);
-  auto res = client.Get("/metrics");
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200);
-  EXPECT_NE(res->body.find("rentstream_records_in_total{"), std::string::npos) << res->body;
+  std::optional<httplib::Response> res;
+  // The answer is sent when the outcome is committed; the counters follow right after.
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    auto got = client.Get("/metrics");
+    if (got) res = *got;
+    return res && res->status == 200 &&
+           res->body.find("rentstream_records_in_total{") != std::string::npos;
+  })) << (res ? res->body : "no answer from /metrics");
   EXPECT_NE(res->body.find("rentstream_transaction_seconds_bucket{"), std::string::npos);
   EXPECT_NE(res->body.find("rentstream_caught_up{service=\"counter\"} 1"), std::string::npos);
   const std::string file = dir_.Sub("metrics.txt");
