@@ -41,6 +41,8 @@ case "$cmd" in
     "$ROOT/tools/check-format.sh"
     step "contracts (buf lint, buf breaking)"
     "$ROOT/tools/check-proto.sh"
+    step "manifests (Kubernetes schemas, offline)"
+    "$ROOT/tools/check-manifests.sh"
     build
     step "tests"
     cd "$BUILD_DIR"

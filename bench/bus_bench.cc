@@ -4,7 +4,9 @@
 //   eos_process_kafka            ProcessorHost consume→decide→produce+offsets, KafkaBus
 //   eos_process_local            the same on LocalBus
 //   replay_fold_kafka / _local   rebuilding a projection from the events topic
-//   *_ratio                      each figure divided by raw_kafka_txn_produce
+//   raw_rocksdb_synced_batch_write  raw RocksDB synced WriteBatches, the floor under LocalBus
+//   replay_read_kafka / _local   reading the events topic alone, without folding
+//   *_ratio                      each figure divided by raw_kafka_txn_produce (or raw RocksDB)
 // Starts its own Kafka broker (the test fixture); --records N sets the volume.
 #include <librdkafka/rdkafkacpp.h>
 
@@ -14,6 +16,9 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
@@ -30,9 +35,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kPartitions = 4;
 constexpr int kTenancies = 10000;
+// Records per transaction, the same for the raw baselines and the ProcessorHost batches.
+constexpr int kBatch = 2000;
 
 void Report(const std::string& name, double value, const std::string& unit) {
-  std::printf("bench: %s %.1f %s\n", name.c_str(), value, unit.c_str());
+  const bool ratio = unit.rfind("x_", 0) == 0;
+  std::printf(ratio ? "bench: %s %.3f %s\n" : "bench: %s %.1f %s\n", name.c_str(), value,
+              unit.c_str());
   std::fflush(stdout);
 }
 
@@ -47,7 +56,7 @@ void Check(const absl::Status& st, const char* what) {
   }
 }
 
-// Raw librdkafka: transactions of 500 records of 100 bytes, keyed like tenancies.
+// Raw librdkafka: transactions of kBatch records of 100 bytes, keyed like tenancies.
 double RawTransactionalProduce(const std::string& bootstrap, const std::string& topic, int n) {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -59,9 +68,9 @@ double RawTransactionalProduce(const std::string& bootstrap, const std::string& 
   delete p->init_transactions(30000);
   const std::string value(100, 'x');
   const auto start = Clock::now();
-  for (int i = 0; i < n; i += 500) {
+  for (int i = 0; i < n; i += kBatch) {
     delete p->begin_transaction();
-    for (int j = i; j < std::min(n, i + 500); ++j) {
+    for (int j = i; j < std::min(n, i + kBatch); ++j) {
       const std::string key = "HA-" + std::to_string(j % kTenancies);
       while (p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
                         const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0,
@@ -118,7 +127,7 @@ double Process(eventlog::EventBus& bus, const std::string& service, const std::s
   runtime::ProcessorOptions options;
   options.service = service;
   options.static_membership = false;
-  options.max_batch_records = 2000;
+  options.max_batch_records = kBatch;
   runtime::ProcessorHost host(bus, **store, logic, options);
   std::atomic<bool> stop{false};
   const auto start = Clock::now();
@@ -130,6 +139,50 @@ double Process(eventlog::EventBus& bus, const std::string& service, const std::s
   stop = true;
   runner.join();
   return rate;
+}
+
+// Raw RocksDB: synced WriteBatches of kBatch 100-byte records, the floor under LocalBus.
+double RawRocksDbSyncedBatches(const std::string& dir, int n) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.write_buffer_size = 64 << 20;
+  rocksdb::DB* raw = nullptr;
+  Check(absl::Status(rocksdb::DB::Open(o, dir, &raw).ok() ? absl::OkStatus()
+                                                           : absl::InternalError("rocksdb open")),
+        "raw rocksdb");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const std::string value(100, 'x');
+  const auto start = Clock::now();
+  for (int i = 0; i < n; i += kBatch) {
+    rocksdb::WriteBatch batch;
+    for (int j = i; j < std::min(n, i + kBatch); ++j) {
+      char key[32];
+      std::snprintf(key, sizeof key, "r%012d", j);
+      batch.Put(key, value);
+    }
+    if (!db->Write(wo, &batch).ok()) std::exit(1);
+  }
+  return n / Seconds(start);
+}
+
+// Reading the events topic alone (no fold): what the bus delivers to a replay.
+double ReplayRead(eventlog::EventBus& bus, const std::string& service) {
+  const std::string topic = runtime::ServiceTopics::For(service).events;
+  std::vector<eventlog::ReadFrom> from;
+  for (int p = 0; p < kPartitions; ++p) from.push_back({{topic, p}, 0});
+  const auto start = Clock::now();
+  auto reader = bus.OpenReader(from);
+  Check(reader.status(), "reader");
+  uint64_t n = 0;
+  for (;;) {
+    auto batch = (*reader)->Next(5000);
+    Check(batch.status(), "read");
+    if (batch->empty()) break;
+    n += batch->size();
+  }
+  return n / Seconds(start);
 }
 
 double Replay(eventlog::EventBus& bus, const std::string& service, const std::string& dir) {
@@ -144,49 +197,70 @@ double Replay(eventlog::EventBus& bus, const std::string& service, const std::st
 
 int Main(int argc, char** argv) {
   int n = 200000;
+  std::string only;  // "kafka" or "local": run one half (for profiling)
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--records" && i + 1 < argc) n = std::atoi(argv[++i]);
+    if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
   }
   std::string tmpl = (std::filesystem::temp_directory_path() / "rs-bench-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return 1;
   const std::string dir = tmpl;
 
-  auto broker = testing::KafkaBroker::Start();
-  Check(broker.status(), "broker");
-  eventlog::KafkaBusOptions options;
-  options.bootstrap = (*broker)->bootstrap();
-  auto kafka = eventlog::KafkaBus::Connect(options);
-  Check(kafka.status(), "kafka");
-  Check((*broker)->CreateTopic("bench.raw", kPartitions), "raw topic");
-  Check((*kafka)->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)), "topics");
+  double raw = 0;
+  std::unique_ptr<testing::KafkaBroker> broker;
+  std::unique_ptr<eventlog::KafkaBus> kafka;
+  if (only != "local") {
+    auto started = testing::KafkaBroker::Start();
+    Check(started.status(), "broker");
+    broker = std::move(*started);
+    eventlog::KafkaBusOptions options;
+    options.bootstrap = broker->bootstrap();
+    auto connected = eventlog::KafkaBus::Connect(options);
+    Check(connected.status(), "kafka");
+    kafka = std::move(*connected);
+    Check(broker->CreateTopic("bench.raw", kPartitions), "raw topic");
+    Check(kafka->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)), "topics");
 
-  const double raw = RawTransactionalProduce((*broker)->bootstrap(), "bench.raw", n);
-  Report("raw_kafka_txn_produce", raw, "records/s");
+    raw = RawTransactionalProduce(broker->bootstrap(), "bench.raw", n);
+    Report("raw_kafka_txn_produce", raw, "records/s");
+    Preload(*kafka, "counter", n);
+    const double eos_kafka = Process(*kafka, "counter", dir + "/state-kafka", n);
+    Report("eos_process_kafka", eos_kafka, "records/s");
+    Report("eos_process_kafka_ratio", eos_kafka / raw, "x_raw");
+  }
 
-  Preload(**kafka, "counter", n);
-  const double eos_kafka = Process(**kafka, "counter", dir + "/state-kafka", n);
-  Report("eos_process_kafka", eos_kafka, "records/s");
-  Report("eos_process_kafka_ratio", eos_kafka / raw, "x_raw");
+  std::unique_ptr<eventlog::LocalBus> local;
+  if (only != "kafka") {
+    const double raw_rocks = RawRocksDbSyncedBatches(dir + "/raw-rocksdb", n);
+    Report("raw_rocksdb_synced_batch_write", raw_rocks, "records/s");
+    auto opened = eventlog::LocalBus::Open(dir + "/log");
+    Check(opened.status(), "local");
+    local = std::move(*opened);
+    Check(local->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)),
+          "local topics");
+    Preload(*local, "counter", n);
+    const double eos_local = Process(*local, "counter", dir + "/state-local", n);
+    Report("eos_process_local", eos_local, "records/s");
+    if (raw > 0) Report("eos_process_local_ratio", eos_local / raw, "x_raw");
+    Report("eos_process_local_ratio_rocksdb", eos_local / raw_rocks, "x_raw_rocksdb");
+  }
 
-  auto local = eventlog::LocalBus::Open(dir + "/log");
-  Check(local.status(), "local");
-  Check((*local)->DeclareTopics(runtime::TopicsToDeclare("counter", {}, kPartitions, 1)),
-        "local topics");
-  Preload(**local, "counter", n);
-  const double eos_local = Process(**local, "counter", dir + "/state-local", n);
-  Report("eos_process_local", eos_local, "records/s");
-  Report("eos_process_local_ratio", eos_local / raw, "x_raw");
+  if (kafka) {
+    Report("replay_read_kafka", ReplayRead(*kafka, "counter"), "records/s");
+    const double replay_kafka = Replay(*kafka, "counter", dir + "/replay-kafka");
+    Report("replay_fold_kafka", replay_kafka, "records/s");
+    Report("replay_fold_kafka_ratio", replay_kafka / raw, "x_raw");
+  }
+  if (local) {
+    Report("replay_read_local", ReplayRead(*local, "counter"), "records/s");
+    const double replay_local = Replay(*local, "counter", dir + "/replay-local");
+    Report("replay_fold_local", replay_local, "records/s");
+    if (raw > 0) Report("replay_fold_local_ratio", replay_local / raw, "x_raw");
+  }
 
-  const double replay_kafka = Replay(**kafka, "counter", dir + "/replay-kafka");
-  Report("replay_fold_kafka", replay_kafka, "records/s");
-  Report("replay_fold_kafka_ratio", replay_kafka / raw, "x_raw");
-  const double replay_local = Replay(**local, "counter", dir + "/replay-local");
-  Report("replay_fold_local", replay_local, "records/s");
-  Report("replay_fold_local_ratio", replay_local / raw, "x_raw");
-
-  local->reset();
-  kafka->reset();
-  broker->reset();
+  local.reset();
+  kafka.reset();
+  broker.reset();
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -4,12 +4,14 @@
 #   - Debian packages via apt-get (C++ libraries, compilers, kcat, promtool, JDK, Maven)
 #   - Apache Kafka 3.9.x broker jars via Maven into $RENTSTREAM_CACHE/kafka
 #   - buf (pinned) via npm into $RENTSTREAM_CACHE/buf
+#   - kubernetes-validate (pinned) via pip into $RENTSTREAM_CACHE (offline manifest schemas)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${RENTSTREAM_CACHE:-$HOME/.cache/rentstream}"
 KAFKA_VERSION="$(cat "$ROOT/deploy/kafka/VERSION")"
 BUF_VERSION="1.47.2"
+K8S_VALIDATE_VERSION="1.31.0"
 
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
@@ -17,7 +19,7 @@ APT_PACKAGES=(
   librdkafka-dev librocksdb-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev
-  kcat prometheus openjdk-17-jre-headless maven nodejs npm curl procps python3
+  kcat prometheus openjdk-17-jre-headless maven nodejs npm curl procps python3 python3-venv
 )
 
 log() { echo "setup: $*" >&2; }
@@ -65,8 +67,17 @@ install_buf() {
   npm install --silent --no-audit --no-fund --prefix "$dir" "@bufbuild/buf@$BUF_VERSION" >/dev/null
 }
 
+install_k8s_validate() {
+  local dir="$CACHE/kubernetes-validate-$K8S_VALIDATE_VERSION"
+  if [ -x "$dir/bin/kubernetes-validate" ]; then return 0; fi
+  log "installing kubernetes-validate $K8S_VALIDATE_VERSION with pip into $dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==$K8S_VALIDATE_VERSION"
+}
+
 install_apt
 install_kafka
 install_buf
+install_k8s_validate
 # Stop a prometheus daemon the package may have started: we only need promtool.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi

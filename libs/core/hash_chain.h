@@ -33,7 +33,13 @@ struct EnvelopeFields {
   std::string hash;       // 32 raw bytes; not part of the canonical bytes
 };
 
-// Version-tagged, length-prefixed, big-endian encoding of the fields (minus `hash`) and payload.
+// The canonical bytes, for anyone re-implementing verification: a sequence of fields, each one
+// tag byte followed by either an 8-byte big-endian unsigned integer (numbers; signed values in
+// two's complement) or an 8-byte big-endian length and the raw bytes (strings). In order:
+//   'V' "rentstream.hash.v1", 'i' event_id, 't' tenancy_ref, 's' sequence, 'e' event_type,
+//   'v' schema_version, 'o' occurred_at_us, 'r' recorded_at_us, 'a' actor_id, 'R' actor_role,
+//   'c' command_id, 'C' causation_id, 'X' correlation_id, 'S' service, 'p' prev_hash,
+//   'P' payload.
 std::string CanonicalBytes(const EnvelopeFields& fields, absl::string_view payload);
 // Raw 32-byte SHA-256 digest.
 std::string Sha256(absl::string_view data);
