@@ -148,7 +148,7 @@ double RawRocksDbSyncedBatches(const std::string& dir, int n) {
   o.write_buffer_size = 64 << 20;
   rocksdb::DB* raw = nullptr;
   Check(absl::Status(rocksdb::DB::Open(o, dir, &raw).ok() ? absl::OkStatus()
-                                                           : absl::InternalError("rocksdb open")),
+                                                          : absl::InternalError("rocksdb open")),
         "raw rocksdb");
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions wo;

@@ -7,7 +7,9 @@
 #include <map>
 #include <thread>
 
+#include "libs/core/civil_date.h"
 #include "libs/core/hash_chain.h"
+#include "libs/runtime/clock.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/topics.h"
@@ -211,6 +213,47 @@ TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
   EXPECT_EQ(*folded, 61u);
   EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *(*fresh)->StreamsDigest());
   EXPECT_EQ(*(*rebuilt)->StreamCount(), 7u);
+}
+
+TEST_P(ProcessorTest, BusinessDayTicksReviewOnlyTheStreamsDueAndOnlyOnce) {
+  StartProcessor(dir_.Sub("state"));
+  // Business date of IncrementCommand: 2026-11-25 (London); the counter's review is 7 days on.
+  Send(IncrementCommand("HA-1", "c1", 1));
+  Send(IncrementCommand("HA-2", "c2", 2));
+  Send(IncrementCommand("HA-1", "c3", 3));
+  WaitForInputs(3);
+  auto tick = [&](int y, int m, int d) {
+    ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(y, m, d)).ok());
+  };
+  auto reviews = [&] {
+    std::map<std::string, int64_t> out;
+    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+      common::v1::Event ev;
+      EXPECT_TRUE(ev.ParseFromString(r.value));
+      if (ev.envelope().event_type() != "rentstream.sample.v1.Reviewed") continue;
+      sample::v1::Reviewed reviewed;
+      EXPECT_TRUE(reviewed.ParseFromString(ev.payload()));
+      EXPECT_EQ(ev.envelope().causation_id(),
+                TickCommandId(service_,
+                              *core::Date::FromYmd(reviewed.date().year(), reviewed.date().month(),
+                                                   reviewed.date().day())));
+      EXPECT_EQ(ev.envelope().actor().role(), common::v1::ACTOR_ROLE_SCHEDULER);
+      out[r.key] = reviewed.total();
+    }
+    return out;
+  };
+  tick(2026, 12, 1);  // a day early: nothing due
+  WaitForInputs(3 + kPartitions);
+  EXPECT_TRUE(reviews().empty());
+  tick(2026, 12, 2);  // due: one review per counter
+  tick(2026, 12, 2);  // the same day again: handled once
+  tick(2026, 12, 3);  // reviewed already: nothing more
+  WaitForInputs(3 + 4 * kPartitions);
+  const std::map<std::string, int64_t> expected = {{"HA-1", 4}, {"HA-2", 2}};
+  EXPECT_EQ(reviews(), expected);
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 5u);
+  EXPECT_FALSE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2035, 1, 1)).ok())
+      << "a day outside the bank-holiday calendar must be refused";
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, ProcessorTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),

@@ -8,9 +8,11 @@
 #include <map>
 #include <thread>
 
+#include "libs/core/civil_date.h"
 #include "libs/core/hash_chain.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
+#include "libs/runtime/clock.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
@@ -163,20 +165,40 @@ int RunDemo(const std::string& requested_dir) {
   return 0;
 }
 
-int RunVerify(const std::string& bus_kind, const std::string& location,
-              const std::string& service) {
-  std::unique_ptr<eventlog::EventBus> bus;
+absl::StatusOr<std::unique_ptr<eventlog::EventBus>> OpenCliBus(const std::string& bus_kind,
+                                                               const std::string& location) {
   if (bus_kind == "kafka") {
     eventlog::KafkaBusOptions options;
     options.bootstrap = location;
     auto b = eventlog::KafkaBus::Connect(options);
-    if (!b.ok()) return std::fprintf(stderr, "%s\n", b.status().ToString().c_str()), 2;
-    bus = std::move(*b);
-  } else {
-    auto b = eventlog::LocalBus::Open(location);
-    if (!b.ok()) return std::fprintf(stderr, "%s\n", b.status().ToString().c_str()), 2;
-    bus = std::move(*b);
+    if (!b.ok()) return b.status();
+    return std::unique_ptr<eventlog::EventBus>(std::move(*b));
   }
+  auto b = eventlog::LocalBus::Open(location);
+  if (!b.ok()) return b.status();
+  return std::unique_ptr<eventlog::EventBus>(std::move(*b));
+}
+
+int RunTick(const std::string& bus_kind, const std::string& location, const std::string& service,
+            const std::string& date_text) {
+  auto date = core::Date::Parse(date_text);
+  if (!date.ok()) return std::fprintf(stderr, "--date: %s\n", date.status().ToString().c_str()), 2;
+  auto bus = OpenCliBus(bus_kind, location);
+  if (!bus.ok()) return std::fprintf(stderr, "%s\n", bus.status().ToString().c_str()), 2;
+  if (absl::Status st = runtime::OpenBusinessDay(**bus, service, *date); !st.ok()) {
+    std::fprintf(stderr, "tick: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  std::printf("business day %s opened for %s (command id %s)\n", date->ToIso().c_str(),
+              service.c_str(), runtime::TickCommandId(service, *date).c_str());
+  return 0;
+}
+
+int RunVerify(const std::string& bus_kind, const std::string& location,
+              const std::string& service) {
+  auto opened = OpenCliBus(bus_kind, location);
+  if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 2;
+  std::unique_ptr<eventlog::EventBus> bus = std::move(*opened);
   auto streams = Streams(ReadEvents(*bus, service));
   int broken = 0;
   size_t events = 0;

@@ -12,4 +12,9 @@ int RunDemo(const std::string& data_dir);
 // cluster, printing one line per stream with a problem and a summary.
 int RunVerify(const std::string& bus, const std::string& location, const std::string& service);
 
+// Opens a business day (YYYY-MM-DD) for a service: one BusinessDayOpened command on every
+// partition of its command topic. Idempotent per (service, date). For cron and operators.
+int RunTick(const std::string& bus, const std::string& location, const std::string& service,
+            const std::string& date);
+
 }  // namespace rentstream::cli

@@ -18,7 +18,17 @@ int main(int argc, char** argv) {
       ->required();
   verify->add_option("--service", service, "Service whose events topic to verify");
 
+  std::string tick_bus = "local", tick_at, tick_service = "counter", tick_date;
+  CLI::App* tick =
+      app.add_subcommand("tick", "Open a business day: a clock tick on every partition");
+  tick->add_option("--bus", tick_bus, "local or kafka")->check(CLI::IsMember({"local", "kafka"}));
+  tick->add_option("--at", tick_at, "LocalBus log directory, or Kafka bootstrap servers")
+      ->required();
+  tick->add_option("--service", tick_service, "Service whose command topic gets the tick");
+  tick->add_option("--date", tick_date, "The business day, YYYY-MM-DD (Europe/London)")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (tick->parsed()) return rentstream::cli::RunTick(tick_bus, tick_at, tick_service, tick_date);
   if (demo->parsed()) return rentstream::cli::RunDemo(demo_dir);
   if (verify->parsed()) return rentstream::cli::RunVerify(bus, location, service);
   return 2;

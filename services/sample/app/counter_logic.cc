@@ -1,6 +1,7 @@
 #include "services/sample/app/counter_logic.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
 #include "rentstream/sample/v1/counter.pb.h"
 #include "services/sample/domain/counter.h"
 
@@ -67,21 +68,49 @@ runtime::Decision CounterLogic::DecideCommand(const runtime::StreamView& stream,
   return runtime::Decision::Accept({runtime::NewEvent::Of(event)});
 }
 
+runtime::Decision CounterLogic::DecideTick(const runtime::StreamView& stream, int64_t day) {
+  const auto& state = static_cast<const v1::CounterState&>(stream.state);
+  if (state.review_day() == 0 || state.review_day() > day) return {};
+  const core::Date date = core::Date::FromDaysSinceEpoch(day);
+  v1::Reviewed reviewed;
+  reviewed.mutable_date()->set_year(date.year());
+  reviewed.mutable_date()->set_month(date.month());
+  reviewed.mutable_date()->set_day(date.day());
+  reviewed.set_total(state.total());
+  return runtime::Decision::Accept({runtime::NewEvent::Of(reviewed)});
+}
+
+int64_t CounterLogic::NextReviewDay(const google::protobuf::Message& state) const {
+  return static_cast<const v1::CounterState&>(state).review_day();
+}
+
 absl::Status CounterLogic::Evolve(google::protobuf::Message& state,
                                   const common::v1::Event& event) {
-  if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown event type ", event.envelope().event_type()));
+  auto& counter = static_cast<v1::CounterState&>(state);
+  const std::string& type = event.envelope().event_type();
+  if (type == v1::Reviewed::descriptor()->full_name()) {
+    v1::Reviewed reviewed;
+    if (!reviewed.ParseFromString(event.payload())) {
+      return absl::DataLossError("Reviewed payload does not parse");
+    }
+    counter.set_review_day(0);
+    return absl::OkStatus();
+  }
+  if (type != v1::Incremented::descriptor()->full_name()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown event type ", type));
   }
   v1::Incremented incremented;
   if (!incremented.ParseFromString(event.payload())) {
     return absl::DataLossError("Incremented payload does not parse");
   }
-  auto& s = static_cast<v1::CounterState&>(state);
+  auto& s = counter;
   const CounterState next =
       sample::Evolve({s.total(), s.increments()}, {incremented.amount(), incremented.total()});
   s.set_total(next.total);
   s.set_increments(next.increments);
+  // Business time, not the wall clock: the London date the increment happened.
+  const core::Date happened = core::LondonDateOf(event.envelope().occurred_at().seconds());
+  s.set_review_day(happened.AddDays(kReviewAfterDays).days_since_epoch());
   return absl::OkStatus();
 }
 

@@ -16,7 +16,12 @@ class CounterLogic : public runtime::StreamLogic {
   runtime::Decision DecideCommand(const runtime::StreamView& stream,
                                   const common::v1::CommandEnvelope& envelope,
                                   std::string_view payload) override;
+  runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+
+  // Days after an increment's business date that the counter comes up for review.
+  static constexpr int kReviewAfterDays = 7;
 };
 
 }  // namespace rentstream::sample
