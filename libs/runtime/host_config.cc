@@ -34,6 +34,9 @@ void HostConfig::AddFlags(CLI::App& app) {
   app.add_option("--kafka-session-timeout-ms", kafka_session_timeout_ms,
                  "Kafka consumer session timeout")
       ->envname("RENTSTREAM_KAFKA_SESSION_TIMEOUT_MS");
+  app.add_option("--daily-ticks", daily_ticks,
+                 "Open each business day (Europe/London midnight) from this process")
+      ->envname("RENTSTREAM_DAILY_TICKS");
   app.add_option("--drain-timeout-ms", drain_timeout_ms, "Wait for in-flight RPCs on SIGTERM")
       ->envname("RENTSTREAM_DRAIN_TIMEOUT_MS");
 }

@@ -27,6 +27,9 @@ struct HostConfig {
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;
   int kafka_session_timeout_ms = 10000;
+  // Open each business day from this process at London midnight (and today's at start): the
+  // embedded deployment's scheduler. With Kafka, prefer one CronJob running `rentstream tick`.
+  bool daily_ticks = false;
 
   void AddFlags(CLI::App& app);
   absl::Status Validate() const;

@@ -8,8 +8,10 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
+#include "libs/runtime/clock.h"
 #include "libs/runtime/json_log.h"
 #include "libs/runtime/topics.h"
 
@@ -154,6 +156,38 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
     }
   });
 
+  // The embedded scheduler: today's business day at start, then each London midnight. The wall
+  // clock is read here, at the edge; the processor only ever sees the tick's date.
+  std::thread clock_thread;
+  if (config_.daily_ticks) {
+    clock_thread = std::thread([this] {
+      int64_t opened = -1;
+      std::unique_lock lock(stop_mu_);
+      while (!stop_requested_) {
+        const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+        const core::Date today = core::LondonDateOf(now_s);
+        if (today.days_since_epoch() != opened) {
+          lock.unlock();
+          absl::Status st = OpenBusinessDay(*bus_, service_, today);
+          lock.lock();
+          if (st.ok()) {
+            opened = today.days_since_epoch();
+            LogInfo("business day opened", {{"service", service_}, {"date", today.ToIso()}});
+          } else {
+            LogWarn("business day not opened",
+                    {{"service", service_}, {"date", today.ToIso()}, {"error", st.ToString()}});
+          }
+        }
+        // Wake at the next London midnight, or in a minute to retry / follow clock changes.
+        const int64_t next = std::min(core::LondonMidnight(today.AddDays(1)), now_s + 60);
+        stop_cv_.wait_until(lock, std::chrono::system_clock::time_point(std::chrono::seconds(next)),
+                            [this] { return stop_requested_; });
+      }
+    });
+  }
+
   // SIGTERM/SIGINT (blocked in every thread since Create) are taken here by sigwait.
   std::atomic<int> signal_received{0};
   std::thread signal_thread([this, &signal_received] {
@@ -174,6 +208,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
 
   draining = true;
   health_thread.join();
+  if (clock_thread.joinable()) clock_thread.join();
   SetHealth(false);
   // In-flight RPCs may wait for outcomes: the processor keeps running until they are done.
   grpc_->Shutdown(std::chrono::system_clock::now() +

@@ -1,6 +1,7 @@
 // The service host end to end over real gRPC on loopback: health NOT_SERVING → SERVING, command
 // validation with the field named and nothing appended, idempotent retries, queries, Prometheus
-// /metrics accepted by promtool, and a clean drain.
+// /metrics accepted by promtool, a clean drain, and the
+// embedded daily scheduler.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -8,8 +9,13 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <optional>
+#include <set>
 
+#include "libs/core/civil_date.h"
 #include "libs/runtime/service_host.h"
+#include "libs/runtime/topics.h"
+#include "rentstream/common/v1/clock.pb.h"
 #include "rentstream/sample/v1/counter.grpc.pb.h"
 #include "services/sample/app/counter_logic.h"
 #include "services/sample/app/counter_service.h"
@@ -69,6 +75,7 @@ class ServiceHostTest : public ::testing::TestWithParam<BusKind> {
     config.instance_id = "t" + std::to_string(++instances_);
     config.static_membership = false;  // successive hosts in one group hand over at once
     config.kafka_session_timeout_ms = 6000;
+    Configure(config);
     auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic_);
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = std::move(*host);
@@ -89,6 +96,7 @@ class ServiceHostTest : public ::testing::TestWithParam<BusKind> {
                                    grpc::InsecureChannelCredentials());
     stub_ = sample::v1::CounterService::NewStub(channel_);
   }
+  virtual void Configure(HostConfig& /*config*/) {}
   void TearDown() override {
     if (host_) host_->RequestStop();
     if (serve_.joinable()) serve_.join();
@@ -198,6 +206,40 @@ TEST_P(ServiceHostTest, MetricsPassPromtool) {
   while (fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
   EXPECT_EQ(pclose(pipe), 0) << output;
 }
+
+class DailyTicksTest : public ServiceHostTest {
+ protected:
+  void Configure(HostConfig& config) override { config.daily_ticks = true; }
+};
+
+TEST_P(DailyTicksTest, TheHostOpensTodayOnEveryPartition) {
+  const core::Date today =
+      core::LondonDateOf(std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+  const std::string commands = ServiceTopics::For(sample::CounterLogic::kService).commands;
+  std::set<int32_t> partitions;
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    partitions.clear();
+    for (const eventlog::Record& r : rentstream::testing::ReadTopic(host_->bus(), commands)) {
+      common::v1::Command c;
+      if (!c.ParseFromString(r.value)) continue;
+      if (c.envelope().command_type() != "rentstream.common.v1.BusinessDayOpened") continue;
+      common::v1::BusinessDayOpened tick;
+      EXPECT_TRUE(tick.ParseFromString(c.payload()));
+      // Around midnight the host may already have opened the next day: accept either.
+      const auto date =
+          core::Date::FromYmd(tick.date().year(), tick.date().month(), tick.date().day());
+      EXPECT_TRUE(date.ok() && (*date == today || *date == today.AddDays(1)));
+      partitions.insert(r.partition);
+    }
+    return partitions.size() == 3;
+  })) << "ticks seen on "
+      << partitions.size() << " of 3 partitions";
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, DailyTicksTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         rentstream::testing::BusName);
 
 INSTANTIATE_TEST_SUITE_P(Buses, ServiceHostTest,
                          ::testing::Values(BusKind::kKafka, BusKind::kLocal),
