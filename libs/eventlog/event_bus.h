@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -177,6 +178,13 @@ class EventBus {
   }
   virtual absl::StatusOr<std::unique_ptr<GroupMember>> JoinGroup(const MemberConfig& config) = 0;
 };
+
+// Checks a member configuration: ids present, topics present and co-partitioned (equal partition
+// counts, looked up with `partitions`). Returns the common partition count; INVALID_ARGUMENT
+// naming the field otherwise (NOT_FOUND for a missing topic).
+absl::StatusOr<int32_t> CheckMemberConfig(
+    const MemberConfig& config,
+    const std::function<absl::StatusOr<int32_t>(const std::string&)>& partitions);
 
 // Java-compatible default partitioner: murmur2(key) & 0x7fffffff, modulo the partition count —
 // what librdkafka's `murmur2_random` does for non-empty keys.

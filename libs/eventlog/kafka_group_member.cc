@@ -79,20 +79,10 @@ KafkaGroupMember::KafkaGroupMember(const KafkaBusOptions& options, const MemberC
 absl::StatusOr<std::unique_ptr<GroupMember>> KafkaGroupMember::Join(const KafkaBusOptions& options,
                                                                     const MemberConfig& config,
                                                                     KafkaAdmin& admin) {
-  if (config.group_id.empty()) return absl::InvalidArgumentError("group_id: empty");
-  if (config.transactional_id.empty()) return absl::InvalidArgumentError("transactional_id: empty");
-  if (config.topics.empty()) return absl::InvalidArgumentError("topics: empty");
-  int partitions = -1;
-  for (const std::string& topic : config.topics) {
-    auto n = admin.PartitionCount(topic, options.operation_timeout);
-    if (!n.ok()) return n.status();
-    if (partitions >= 0 && *n != partitions) {
-      return absl::InvalidArgumentError(absl::StrCat("topics: ", topic, " has ", *n,
-                                                     " partitions, others ", partitions,
-                                                     "; co-partitioned inputs need equal counts"));
-    }
-    partitions = *n;
-  }
+  auto partitions = CheckMemberConfig(config, [&](const std::string& topic) {
+    return admin.PartitionCount(topic, options.operation_timeout);
+  });
+  if (!partitions.ok()) return partitions.status();
   std::unique_ptr<KafkaGroupMember> m(new KafkaGroupMember(options, config));
 
   auto cprops = options.properties;

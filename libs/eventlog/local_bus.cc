@@ -662,22 +662,11 @@ absl::StatusOr<std::unique_ptr<Tail>> LocalBus::Follow(const std::vector<ReadFro
 }
 
 absl::StatusOr<std::unique_ptr<GroupMember>> LocalBus::JoinGroup(const MemberConfig& config) {
-  if (config.group_id.empty()) return absl::InvalidArgumentError("group_id: empty");
-  if (config.transactional_id.empty()) return absl::InvalidArgumentError("transactional_id: empty");
-  if (config.topics.empty()) return absl::InvalidArgumentError("topics: empty");
   std::lock_guard write(state_->write_mu);
   std::lock_guard lock(state_->mu);
-  int32_t partitions = -1;
-  for (const std::string& topic : config.topics) {
-    auto n = state_->PartitionsLocked(topic);
-    if (!n.ok()) return n.status();
-    if (partitions >= 0 && *n != partitions) {
-      return absl::InvalidArgumentError(absl::StrCat("topics: ", topic, " has ", *n,
-                                                     " partitions, others ", partitions,
-                                                     "; co-partitioned inputs need equal counts"));
-    }
-    partitions = *n;
-  }
+  auto partitions = CheckMemberConfig(
+      config, [&](const std::string& topic) { return state_->PartitionsLocked(topic); });
+  if (!partitions.ok()) return partitions.status();
   std::vector<std::string> topics = config.topics;
   std::sort(topics.begin(), topics.end());
   topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
@@ -687,7 +676,7 @@ absl::StatusOr<std::unique_ptr<GroupMember>> LocalBus::JoinGroup(const MemberCon
         "topics: group ", config.group_id, " is subscribed to other topics by its members"));
   }
   group.topics = topics;
-  group.partitions = partitions;
+  group.partitions = *partitions;
   const uint64_t id = state_->next_member_id++;
   group.members.push_back(id);
   group.Reassign();

@@ -77,6 +77,38 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   return absl::OkStatus();
 }
 
+// Folds a partition of the events topic from the store's "applied up to" to its end, writing the
+// folded streams and the new applied offset every kFoldBatch events. Returns events folded.
+absl::StatusOr<uint64_t> FoldPartition(eventlog::EventBus& bus, StreamStore& store,
+                                       StreamCache& cache, StreamLogic& logic,
+                                       const std::string& events_topic, int32_t partition,
+                                       bool sync) {
+  auto applied = store.AppliedOffset(partition);
+  if (!applied.ok()) return applied.status();
+  auto reader = bus.OpenReader({{{events_topic, partition}, *applied}});
+  if (!reader.ok()) return reader.status();
+  uint64_t folded = 0;
+  for (;;) {
+    auto records = (*reader)->Next(kFoldBatch);
+    if (!records.ok()) return records.status();
+    if (records->empty()) break;
+    for (const Record& r : *records) {
+      common::v1::Event event;
+      if (!event.ParseFromString(r.value)) {
+        return absl::DataLossError(absl::StrCat(events_topic, "/", partition, "@", r.offset,
+                                                ": own event does not parse"));
+      }
+      if (auto st = FoldEvent(cache, logic, partition, event); !st.ok()) return st;
+    }
+    StreamStore::Batch batch;
+    cache.Flush(batch);
+    batch.SetApplied(partition, records->back().offset + 1);
+    if (auto st = store.Write(batch, sync); !st.ok()) return st;
+    folded += records->size();
+  }
+  return folded;
+}
+
 }  // namespace
 
 // The work of one input batch: positions consumed and records appended per topic.
@@ -155,33 +187,13 @@ void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
 
 // Folds own events of a partition from the stored "applied up to" to the end of the topic.
 absl::Status ProcessorHost::CatchUp(int32_t partition) {
-  auto applied = store_.AppliedOffset(partition);
-  if (!applied.ok()) return applied.status();
-  auto reader = bus_.OpenReader({{{topics_.events, partition}, *applied}});
-  if (!reader.ok()) return reader.status();
-  uint64_t folded = 0;
-  for (;;) {
-    auto records = (*reader)->Next(kFoldBatch);
-    if (!records.ok()) return records.status();
-    if (records->empty()) break;
-    for (const Record& r : *records) {
-      common::v1::Event event;
-      if (!event.ParseFromString(r.value)) {
-        return absl::DataLossError(absl::StrCat(topics_.events, "/", partition, "@", r.offset,
-                                                ": own event does not parse"));
-      }
-      if (auto st = FoldEvent(cache_, logic_, partition, event); !st.ok()) return st;
-    }
-    StreamStore::Batch batch;
-    cache_.Flush(batch);
-    batch.SetApplied(partition, records->back().offset + 1);
-    if (auto st = store_.Write(batch, options_.sync_state_writes); !st.ok()) return st;
-    folded += records->size();
-  }
-  if (metrics_) metrics_->events_folded.Inc(static_cast<double>(folded));
+  auto folded = FoldPartition(bus_, store_, cache_, logic_, topics_.events, partition,
+                              options_.sync_state_writes);
+  if (!folded.ok()) return folded.status();
+  if (metrics_) metrics_->events_folded.Inc(static_cast<double>(*folded));
   LogInfo("caught up", {{"service", options_.service},
                         {"partition", std::to_string(partition)},
-                        {"events_folded", std::to_string(folded)}});
+                        {"events_folded", std::to_string(*folded)}});
   return absl::OkStatus();
 }
 
@@ -495,27 +507,9 @@ absl::StatusOr<uint64_t> ProcessorHost::Rebuild(eventlog::EventBus& bus, StreamS
   StreamCache cache(store, logic, 0);
   uint64_t folded = 0;
   for (int32_t p = 0; p < *partitions; ++p) {
-    auto applied = store.AppliedOffset(p);
-    if (!applied.ok()) return applied.status();
-    auto reader = bus.OpenReader({{{topics.events, p}, *applied}});
-    if (!reader.ok()) return reader.status();
-    for (;;) {
-      auto records = (*reader)->Next(kFoldBatch);
-      if (!records.ok()) return records.status();
-      if (records->empty()) break;
-      for (const Record& r : *records) {
-        common::v1::Event event;
-        if (!event.ParseFromString(r.value)) {
-          return absl::DataLossError(absl::StrCat(topics.events, "/", p, "@", r.offset));
-        }
-        if (auto st = FoldEvent(cache, logic, p, event); !st.ok()) return st;
-      }
-      StreamStore::Batch batch;
-      cache.Flush(batch);
-      batch.SetApplied(p, records->back().offset + 1);
-      if (auto st = store.Write(batch, false); !st.ok()) return st;
-      folded += records->size();
-    }
+    auto n = FoldPartition(bus, store, cache, logic, topics.events, p, /*sync=*/false);
+    if (!n.ok()) return n.status();
+    folded += *n;
   }
   return folded;
 }
