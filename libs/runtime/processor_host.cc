@@ -21,6 +21,8 @@ using eventlog::Record;
 using eventlog::TopicPartition;
 
 constexpr size_t kFoldBatch = 2000;
+// Streams a rebuild keeps in memory between batches (bounded; the store has the rest).
+constexpr size_t kRebuildCachedStreams = 200000;
 const std::string kRejectedType = common::v1::CommandRejected::descriptor()->full_name();
 const std::string kTickType = common::v1::BusinessDayOpened::descriptor()->full_name();
 
@@ -62,8 +64,11 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
   e.record.set_next_review_day(logic.NextReviewDay(*e.state));
+  const bool starts_command = e.last_command_known && e.last_command_id != env.command_id();
+  e.last_command_id = env.command_id();
+  e.last_command_known = true;
   if (env.command_id().empty()) return absl::OkStatus();
-  auto outcome = cache.TouchOutcome(partition, env.tenancy_ref(), env.command_id());
+  auto outcome = cache.TouchOutcome(partition, env.tenancy_ref(), env.command_id(), starts_command);
   if (!outcome.ok()) return outcome.status();
   if (env.event_type() == kRejectedType) {
     common::v1::CommandRejected rejected;
@@ -367,7 +372,8 @@ absl::Status ProcessorHost::HandleCommand(const Record& r, Batch& batch) {
                     env.command_id(),
                     env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
                     env.command_type()};
-    auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id());
+    auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id(),
+                                      /*known_new=*/true);  // FindOutcome found none
     if (!stored.ok()) return stored.status();
     if (absl::Status st = Emit(**entry, decision, cause, batch, *stored); !st.ok()) {
       return st;
@@ -493,6 +499,8 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     }
   }
   entry.state = std::move(next);
+  entry.last_command_id = cause.command_id;
+  entry.last_command_known = true;
   entry.record.set_sequence(sequence);
   entry.record.set_last_hash(last_hash);
   entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state));
@@ -504,7 +512,7 @@ absl::StatusOr<uint64_t> ProcessorHost::Rebuild(eventlog::EventBus& bus, StreamS
   const ServiceTopics topics = ServiceTopics::For(service);
   auto partitions = bus.PartitionCount(topics.events);
   if (!partitions.ok()) return partitions.status();
-  StreamCache cache(store, logic, 0);
+  StreamCache cache(store, logic, kRebuildCachedStreams);
   uint64_t folded = 0;
   for (int32_t p = 0; p < *partitions; ++p) {
     auto n = FoldPartition(bus, store, cache, logic, topics.events, p, /*sync=*/false);

@@ -37,6 +37,7 @@ absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::str
     entry.stored_review_day = entry.record.next_review_day();
   } else {
     entry.record.set_tenancy_ref(tenancy);
+    entry.last_command_known = true;  // no events yet
   }
   return &entries_.emplace(Key{partition, tenancy}, std::move(entry)).first->second;
 }
@@ -65,12 +66,15 @@ absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamCache::FindOutco
   return store_.LoadOutcome(partition, tenancy, command_id);
 }
 
-absl::StatusOr<common::v1::CommandOutcome*> StreamCache::TouchOutcome(
-    int32_t partition, const std::string& tenancy, const std::string& command_id) {
+absl::StatusOr<common::v1::CommandOutcome*> StreamCache::TouchOutcome(int32_t partition,
+                                                                      const std::string& tenancy,
+                                                                      const std::string& command_id,
+                                                                      bool known_new) {
   OutcomeKey key{partition, tenancy, command_id};
   auto it = outcomes_.find(key);
   if (it != outcomes_.end()) return &it->second;
-  auto stored = store_.LoadOutcome(partition, tenancy, command_id);
+  absl::StatusOr<std::optional<common::v1::CommandOutcome>> stored = std::nullopt;
+  if (!known_new) stored = store_.LoadOutcome(partition, tenancy, command_id);
   if (!stored.ok()) return stored.status();
   common::v1::CommandOutcome outcome;
   if (stored->has_value()) {

@@ -21,6 +21,11 @@ struct StreamEntry {
   std::unique_ptr<google::protobuf::Message> state;
   int64_t stored_review_day = 0;  // what the store's review index holds
   bool dirty = false;
+  // The command id of the stream's last event, when this process knows it (a new stream, or
+  // one it has decided or folded since loading). A command's events are contiguous in its
+  // stream, so an event with another command id starts a new outcome: no store lookup needed.
+  std::string last_command_id;
+  bool last_command_known = false;
 };
 
 class StreamCache {
@@ -35,9 +40,11 @@ class StreamCache {
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> FindOutcome(
       int32_t partition, const std::string& tenancy, const std::string& command_id);
   // Records (or extends, for a command's later events) a command's outcome in the overlay.
+  // `known_new`: the caller knows the store has no outcome for it (skips the lookup).
   absl::StatusOr<common::v1::CommandOutcome*> TouchOutcome(int32_t partition,
                                                            const std::string& tenancy,
-                                                           const std::string& command_id);
+                                                           const std::string& command_id,
+                                                           bool known_new = false);
 
   // Dirty streams of a partition whose review day is in (0, day].
   std::vector<std::string> DirtyDue(int32_t partition, int64_t day) const;

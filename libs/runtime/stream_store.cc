@@ -1,6 +1,8 @@
 #include "libs/runtime/stream_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
@@ -57,6 +59,13 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   rocksdb::Options options;
   options.create_if_missing = true;
   options.IncreaseParallelism(2);
+  // Most outcome lookups miss (a command seen for the first time): Bloom filters on the tables
+  // and on the memtable answer those without a search.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open state store ", dir));
