@@ -16,6 +16,8 @@ enum class Weekday { kMonday = 0, kTuesday, kWednesday, kThursday, kFriday, kSat
 
 class Date {
  public:
+  // 1970-01-01, like absl::CivilDay: a value to assign over, not a meaningful default.
+  constexpr Date() = default;
   // Years 1..9999 are accepted; anything else is OUT_OF_RANGE, a day that does not exist in the
   // month (2026-02-29, 2026-04-31) is INVALID_ARGUMENT.
   static absl::StatusOr<Date> FromYmd(int year, int month, int day);
