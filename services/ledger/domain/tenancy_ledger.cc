@@ -1,0 +1,274 @@
+#include "services/ledger/domain/tenancy_ledger.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace rentstream::ledger {
+namespace {
+
+using core::Date;
+using core::Money;
+
+Refusal Invalid(std::string field, std::string reason) {
+  return {Refusal::Kind::kInvalidArgument, std::move(field), std::move(reason)};
+}
+Refusal Precondition(std::string field, std::string reason) {
+  return {Refusal::Kind::kFailedPrecondition, std::move(field), std::move(reason)};
+}
+
+std::optional<Refusal> RequireOpen(const TenancyLedger& s) {
+  if (!s.opened) {
+    return Refusal{Refusal::Kind::kNotFound, "tenancy_ref", "no ledger account for this tenancy"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> RequireCurrent(const TenancyLedger& s) {
+  if (auto r = RequireOpen(s)) return r;
+  if (s.end_date.has_value()) {
+    return Precondition("tenancy_ref", absl::StrCat("the tenancy ended on ", s.end_date->ToIso()));
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> CheckSchedule(const RentSchedule& schedule, Date start) {
+  if (absl::Status st = ValidateSchedule(schedule); !st.ok()) {
+    return Invalid("schedule." + std::string(st.message().substr(0, st.message().find(':'))),
+                   std::string(st.message().substr(st.message().find(':') + 2)));
+  }
+  if (schedule.anchor < start) {
+    return Invalid("schedule.anchor", "the first rent period starts before the tenancy");
+  }
+  return std::nullopt;
+}
+
+Money BalanceOf(const TenancyLedger& s, AccountKind kind) {
+  auto it = s.balances.find(kind);
+  return it == s.balances.end() ? Money::Zero() : it->second;
+}
+
+Decision Events(std::vector<LedgerEvent> events) { return events; }
+
+}  // namespace
+
+ControlAccount ControlAccountFor(PaymentMethod method) {
+  switch (method) {
+    case PaymentMethod::kHousingBenefit:
+      return ControlAccount::kHousingBenefit;
+    case PaymentMethod::kUcManagedPayment:
+      return ControlAccount::kUniversalCredit;
+    case PaymentMethod::kDwpDeduction:
+      return ControlAccount::kDwpDeductions;
+    default:
+      return ControlAccount::kBank;
+  }
+}
+
+ControlAccount IncomeAccountFor(ChargeKind kind) {
+  switch (kind) {
+    case ChargeKind::kNetRent:
+      return ControlAccount::kRentIncome;
+    case ChargeKind::kServiceCharge:
+      return ControlAccount::kServiceChargeIncome;
+    case ChargeKind::kOtherCharge:
+      return ControlAccount::kOtherChargeIncome;
+  }
+  return ControlAccount::kOtherChargeIncome;
+}
+
+std::string PaymentPostingId(const std::string& source, const std::string& external_reference) {
+  return absl::StrCat("payment:", source, ":", external_reference);
+}
+
+std::string ChargePostingId(const std::string& tenancy_ref, Date period_start) {
+  return absl::StrCat("charge:", tenancy_ref, ":rent:", period_start.ToIso());
+}
+
+Decision Decide(const TenancyLedger& s, const OpenAccount& c) {
+  if (s.opened) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "tenancy_ref", "the account is already open"};
+  }
+  if (c.info.tenant_ids.empty()) return Invalid("tenant_ids", "a tenancy has at least one tenant");
+  for (size_t i = 0; i < c.info.tenant_ids.size(); ++i) {
+    if (c.info.tenant_ids[i].empty() || c.info.tenant_ids[i].size() > 64) {
+      return Invalid(absl::StrCat("tenant_ids[", i, "]"), "must be 1 to 64 characters");
+    }
+  }
+  if (c.info.patch.size() > 64) return Invalid("patch", "longer than 64 characters");
+  if (auto r = CheckSchedule(c.schedule, c.info.start_date)) return *r;
+  return Events({AccountOpened{c.info, c.schedule}});
+}
+
+Decision Decide(const TenancyLedger& s, const ChangeRentSchedule& c) {
+  if (auto r = RequireCurrent(s)) return *r;
+  if (auto r = CheckSchedule(c.schedule, s.info.start_date)) return *r;
+  if (c.reason.empty()) return Invalid("reason", "a schedule change says why");
+  return Events({RentScheduleChanged{c.schedule, c.reason}});
+}
+
+Decision Decide(const TenancyLedger& s, const PostCharges& c) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (c.to < c.from) return Invalid("to", "is before from");
+  Date last = c.to;
+  if (s.end_date.has_value() && *s.end_date < last) last = *s.end_date;
+  std::vector<LedgerEvent> events;
+  if (last < c.from) return events;
+  auto periods = PeriodsStartingIn(s.schedule, c.from, last);
+  if (!periods.ok()) return Invalid("to", std::string(periods.status().message()));
+  Money balance = BalanceOf(s, AccountKind::kRent);
+  for (const ChargePeriod& p : *periods) {
+    if (p.rent_free || p.total == Money::Zero()) continue;
+    if (s.charged_periods.count(p.start.days_since_epoch())) continue;  // charged before
+    auto next = balance.CheckedAdd(p.total);
+    if (!next.ok()) return Precondition("to", std::string(next.status().message()));
+    balance = *next;
+    ChargePosted e{p.start, p.end, p.lines, {}};
+    e.posting.id = ChargePostingId(s.info.tenancy_ref, p.start);
+    e.posting.kind = EntryKind::kCharge;
+    e.posting.date = p.start;
+    e.posting.lines.push_back({AccountRef::Tenant(s.info.tenancy_ref), p.total});
+    std::map<ControlAccount, int64_t> income;
+    for (const ChargeLine& line : p.lines)
+      income[IncomeAccountFor(line.kind)] += line.amount.pence();
+    for (const auto& [account, pence] : income) {
+      if (pence != 0)
+        e.posting.lines.push_back({AccountRef::Control(account), Money::FromPence(-pence)});
+    }
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+Decision Decide(const TenancyLedger& s, const RecordPayment& c, const LedgerLimits& limits) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");
+  if (c.amount > limits.payment_ceiling) {
+    return Invalid("amount", absl::StrCat(c.amount.Format(), " is above the ceiling of ",
+                                          limits.payment_ceiling.Format()));
+  }
+  if (c.source.empty() || c.source.size() > 128)
+    return Invalid("source", "must be 1 to 128 characters");
+  if (c.external_reference.empty() || c.external_reference.size() > 128) {
+    return Invalid("external_reference", "must be 1 to 128 characters");
+  }
+  if (c.received_date < s.info.start_date) {
+    return Invalid("received_date",
+                   absl::StrCat(c.received_date.ToIso(), " is before the tenancy started on ",
+                                s.info.start_date.ToIso()));
+  }
+  if (s.end_date.has_value() && c.account_kind == AccountKind::kRent) {
+    return Precondition("account_kind", "the tenancy has ended: pay to FORMER_TENANT_ARREARS");
+  }
+  const std::string id = PaymentPostingId(c.source, c.external_reference);
+  if (s.payments.count(id)) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "external_reference",
+                   absl::StrCat("payment ", c.external_reference, " from ", c.source,
+                                " was already recorded")};
+  }
+  if (!BalanceOf(s, c.account_kind).CheckedSub(c.amount).ok()) {
+    return Precondition("amount", "the balance would overflow");
+  }
+  PaymentReceived e{c.method, c.source, c.external_reference, c.received_date, c.account_kind, {}};
+  e.posting.id = id;
+  e.posting.kind = EntryKind::kPayment;
+  e.posting.date = c.received_date;
+  e.posting.lines = {
+      {AccountRef::Tenant(s.info.tenancy_ref, c.account_kind), c.amount.Negated().value()},
+      {AccountRef::Control(ControlAccountFor(c.method)), c.amount}};
+  return Events({std::move(e)});
+}
+
+Decision Decide(const TenancyLedger& s, const ReversePayment& c) {
+  if (auto r = RequireOpen(s)) return *r;
+  auto it = s.payments.find(c.original_posting_id);
+  if (it == s.payments.end()) {
+    return Refusal{Refusal::Kind::kNotFound, "original_posting_id",
+                   absl::StrCat("no payment ", c.original_posting_id, " on this tenancy")};
+  }
+  if (it->second.reversed) {
+    return Precondition("original_posting_id", "the payment was already reversed");
+  }
+  if (c.value_date < it->second.value_date) {
+    return Invalid("value_date", "a reversal cannot be dated before the payment");
+  }
+  if (c.reason.empty()) return Invalid("reason", "a reversal says why (e.g. returned unpaid)");
+  const PaymentRecord& p = it->second;
+  PaymentReversed e{c.original_posting_id, c.reason, {}};
+  e.posting.id = "reversal:" + c.original_posting_id;
+  e.posting.kind = EntryKind::kPaymentReversal;
+  e.posting.date = c.value_date;
+  e.posting.reverses = c.original_posting_id;
+  e.posting.lines = {{AccountRef::Tenant(s.info.tenancy_ref, p.account_kind), p.amount},
+                     {AccountRef::Control(p.contra), p.amount.Negated().value()}};
+  return Events({std::move(e)});
+}
+
+Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
+  if (auto r = RequireCurrent(s)) return *r;
+  if (c.end_date < s.info.start_date) return Invalid("end_date", "is before the tenancy started");
+  if (c.reason.empty()) return Invalid("reason", "a termination says why");
+  TenancyTerminated e{c.end_date, c.reason, std::nullopt};
+  const Money rent = BalanceOf(s, AccountKind::kRent);
+  if (rent != Money::Zero()) {
+    JournalEntry move;
+    move.id = absl::StrCat("termination:", s.info.tenancy_ref);
+    move.kind = EntryKind::kTransfer;
+    move.date = c.end_date;
+    move.lines = {
+        {AccountRef::Tenant(s.info.tenancy_ref, AccountKind::kRent), rent.Negated().value()},
+        {AccountRef::Tenant(s.info.tenancy_ref, AccountKind::kFormerTenantArrears), rent}};
+    e.posting = std::move(move);
+  }
+  return Events({std::move(e)});
+}
+
+namespace {
+
+void ApplyPosting(TenancyLedger& s, const JournalEntry& posting) {
+  for (const JournalLine& line : posting.lines) {
+    if (line.account.is_control || line.account.tenancy != s.info.tenancy_ref) continue;
+    Money& balance = s.balances[line.account.kind];
+    balance = Money::FromPence(balance.pence() + line.amount.pence());  // checked when decided
+    s.movements.push_back({posting.date, line.account.kind, line.amount, posting.id});
+  }
+}
+
+}  // namespace
+
+void Evolve(TenancyLedger& s, const LedgerEvent& event) {
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, AccountOpened>) {
+          s.opened = true;
+          s.info = e.info;
+          s.schedule = e.schedule;
+        } else if constexpr (std::is_same_v<T, RentScheduleChanged>) {
+          s.schedule = e.schedule;
+        } else if constexpr (std::is_same_v<T, ChargePosted>) {
+          s.charged_periods.insert(e.period_start.days_since_epoch());
+          ApplyPosting(s, e.posting);
+        } else if constexpr (std::is_same_v<T, PaymentReceived>) {
+          const JournalLine& contra = e.posting.lines.back();
+          s.payments[e.posting.id] = {contra.amount, e.account_kind, contra.account.control,
+                                      e.posting.date, false};
+          ApplyPosting(s, e.posting);
+        } else if constexpr (std::is_same_v<T, PaymentReversed>) {
+          s.payments[e.original_posting_id].reversed = true;
+          ApplyPosting(s, e.posting);
+        } else if constexpr (std::is_same_v<T, TenancyTerminated>) {
+          s.end_date = e.end_date;
+          if (e.posting.has_value()) ApplyPosting(s, *e.posting);
+        }
+      },
+      event);
+}
+
+Money BalanceAsOf(const TenancyLedger& s, AccountKind kind, Date as_of) {
+  int64_t pence = 0;
+  for (const AccountMovement& m : s.movements) {
+    if (m.account_kind == kind && m.value_date <= as_of) pence += m.amount.pence();
+  }
+  return Money::FromPence(pence);
+}
+
+}  // namespace rentstream::ledger

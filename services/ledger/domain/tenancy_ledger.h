@@ -1,0 +1,175 @@
+#pragma once
+// One tenancy's ledger as an event-sourced aggregate: commands are decided against the state into
+// events, events are folded into the state. Pure — no I/O, no clock; the app layer maps commands
+// and events to and from protobuf (proto/rentstream/ledger/v1).
+//
+// Idempotency lives here, not in callers: a rent period is charged at most once (a repeated or
+// resumed charge run posts nothing twice), a payment at most once per (source, reference), a
+// payment is reversed at most once.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "libs/core/civil_date.h"
+#include "libs/core/money.h"
+#include "services/ledger/domain/journal.h"
+#include "services/ledger/domain/rent_schedule.h"
+
+namespace rentstream::ledger {
+
+enum class TenancyType { kSecure, kAssured, kStarter, kLicence };
+enum class Jurisdiction { kEngland, kWales, kScotland };
+enum class PaymentMethod {
+  kDirectDebit,
+  kStandingOrder,
+  kCard,
+  kCash,
+  kBankTransfer,
+  kHousingBenefit,
+  kUcManagedPayment,
+  kDwpDeduction,
+};
+
+// The control account a payment by `method` comes through.
+ControlAccount ControlAccountFor(PaymentMethod method);
+ControlAccount IncomeAccountFor(ChargeKind kind);
+
+struct TenancyInfo {
+  std::string tenancy_ref;
+  TenancyType type = TenancyType::kSecure;
+  Jurisdiction jurisdiction = Jurisdiction::kEngland;
+  std::string patch;
+  std::vector<std::string> tenant_ids;
+  core::Date start_date;
+};
+
+// ---- events
+struct AccountOpened {
+  TenancyInfo info;
+  RentSchedule schedule;
+};
+struct RentScheduleChanged {
+  RentSchedule schedule;
+  std::string reason;
+};
+struct ChargePosted {
+  core::Date period_start;
+  core::Date period_end;
+  std::vector<ChargeLine> lines;
+  JournalEntry posting;
+};
+struct PaymentReceived {
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  std::string source;
+  std::string external_reference;
+  core::Date received_date;
+  AccountKind account_kind = AccountKind::kRent;
+  JournalEntry posting;
+};
+struct PaymentReversed {
+  std::string original_posting_id;
+  std::string reason;
+  JournalEntry posting;
+};
+struct TenancyTerminated {
+  core::Date end_date;
+  std::string reason;
+  std::optional<JournalEntry> posting;  // the rent balance moved to former-tenant arrears
+};
+using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
+                                 PaymentReversed, TenancyTerminated>;
+
+// ---- commands
+struct OpenAccount {
+  TenancyInfo info;
+  RentSchedule schedule;
+};
+struct ChangeRentSchedule {
+  RentSchedule schedule;
+  std::string reason;
+};
+struct PostCharges {
+  core::Date from;
+  core::Date to;
+};
+struct RecordPayment {
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  std::string source;
+  std::string external_reference;
+  core::Date received_date;
+  core::Money amount;
+  AccountKind account_kind = AccountKind::kRent;
+};
+struct ReversePayment {
+  std::string original_posting_id;
+  core::Date value_date;
+  std::string reason;
+};
+struct TerminateTenancy {
+  core::Date end_date;
+  std::string reason;
+};
+
+// A command that cannot be carried out, and the field to blame.
+struct Refusal {
+  enum class Kind { kInvalidArgument, kFailedPrecondition, kNotFound, kAlreadyExists };
+  Kind kind = Kind::kInvalidArgument;
+  std::string field;
+  std::string reason;
+};
+using Decision = std::variant<std::vector<LedgerEvent>, Refusal>;
+
+// A movement on one of the tenancy's accounts, for balances as of a date and statements.
+struct AccountMovement {
+  core::Date value_date;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;  // + the tenant owes more
+  std::string posting_id;
+};
+
+struct PaymentRecord {
+  core::Money amount;
+  AccountKind account_kind = AccountKind::kRent;
+  ControlAccount contra = ControlAccount::kBank;
+  core::Date value_date;
+  bool reversed = false;
+};
+
+struct TenancyLedger {
+  bool opened = false;
+  TenancyInfo info;
+  RentSchedule schedule;
+  std::optional<core::Date> end_date;
+  std::map<AccountKind, core::Money> balances;
+  std::set<int64_t> charged_periods;              // rent period starts (days since epoch)
+  std::map<std::string, PaymentRecord> payments;  // by posting id
+  std::vector<AccountMovement> movements;         // in posting order
+};
+
+// Limits: an amount above `ceiling` is refused as absurd (a configured landlord setting).
+struct LedgerLimits {
+  core::Money payment_ceiling = core::Money::FromPence(10'000'000);  // £100,000
+};
+
+Decision Decide(const TenancyLedger& state, const OpenAccount& command);
+Decision Decide(const TenancyLedger& state, const ChangeRentSchedule& command);
+Decision Decide(const TenancyLedger& state, const PostCharges& command);
+Decision Decide(const TenancyLedger& state, const RecordPayment& command,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const ReversePayment& command);
+Decision Decide(const TenancyLedger& state, const TerminateTenancy& command);
+
+void Evolve(TenancyLedger& state, const LedgerEvent& event);
+
+// Balance of one of the tenancy's accounts from every posting valued on or before `as_of`.
+core::Money BalanceAsOf(const TenancyLedger& state, AccountKind kind, core::Date as_of);
+
+// The posting id of a payment: unique per (source, external reference).
+std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
+std::string ChargePostingId(const std::string& tenancy_ref, core::Date period_start);
+
+}  // namespace rentstream::ledger

@@ -1,0 +1,229 @@
+#include "services/ledger/domain/tenancy_ledger.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+namespace rentstream::ledger {
+namespace {
+
+using core::Date;
+using core::Money;
+
+Date D(int y, int m, int d) { return *Date::FromYmd(y, m, d); }
+Money P(int64_t pence) { return Money::FromPence(pence); }
+
+OpenAccount Open(const std::string& ref = "HA-000123") {
+  OpenAccount c;
+  c.info.tenancy_ref = ref;
+  c.info.patch = "EAST-2";
+  c.info.tenant_ids = {"person-1", "person-2"};
+  c.info.start_date = D(2026, 4, 6);
+  c.schedule.frequency = Frequency::kWeekly;
+  c.schedule.anchor = D(2026, 4, 6);
+  c.schedule.rates = {
+      {D(2026, 4, 6),
+       {{ChargeKind::kNetRent, "RNT", P(10000)}, {ChargeKind::kServiceCharge, "HTG", P(1050)}}}};
+  return c;
+}
+
+// Decides and, when accepted, folds; returns the events (empty on refusal, with `refusal` set).
+template <typename Command>
+std::vector<LedgerEvent> Apply(TenancyLedger& s, const Command& c, Refusal* refusal = nullptr) {
+  Decision d = Decide(s, c);
+  if (auto* r = std::get_if<Refusal>(&d)) {
+    if (refusal != nullptr) *refusal = *r;
+    return {};
+  }
+  auto events = std::get<std::vector<LedgerEvent>>(d);
+  for (const LedgerEvent& e : events) Evolve(s, e);
+  return events;
+}
+
+std::optional<Refusal> RefusalOf(const Decision& d) {
+  if (auto* r = std::get_if<Refusal>(&d)) return *r;
+  return std::nullopt;
+}
+
+// Every posting of the events, into a double-entry book.
+void Book(JournalBook& book, const std::vector<LedgerEvent>& events) {
+  for (const LedgerEvent& e : events) {
+    std::visit(
+        [&](const auto& ev) {
+          using T = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<T, TenancyTerminated>) {
+            if (ev.posting) {
+              ASSERT_TRUE(book.Post(*ev.posting).ok());
+            }
+          } else if constexpr (requires { ev.posting; }) {
+            ASSERT_TRUE(book.Post(ev.posting).ok()) << ev.posting.id;
+          }
+        },
+        e);
+  }
+}
+
+TEST(TenancyLedgerTest, AWeeklyPayerOverAYearWithAReturnedDirectDebit) {
+  TenancyLedger s;
+  JournalBook book;
+  ASSERT_EQ(Apply(s, Open()).size(), 1u);
+  Book(book, Apply(s, PostCharges{D(2026, 4, 6), D(2027, 4, 4)}));
+  EXPECT_EQ(s.charged_periods.size(), 52u);
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(52 * 11050));
+  // The charge run again, and overlapping: nothing twice.
+  EXPECT_TRUE(Apply(s, PostCharges{D(2026, 4, 1), D(2027, 4, 4)}).empty());
+  // 52 weekly direct debits, the tenth returned unpaid.
+  for (int w = 0; w < 52; ++w) {
+    RecordPayment pay{PaymentMethod::kDirectDebit,      "dd-bacs", "DD" + std::to_string(w),
+                      D(2026, 4, 6).AddDays(7 * w + 2), P(11050),  AccountKind::kRent};
+    Book(book, Apply(s, pay));
+  }
+  EXPECT_EQ(s.balances[AccountKind::kRent], Money::Zero());
+  Book(book, Apply(s, ReversePayment{PaymentPostingId("dd-bacs", "DD9"), D(2026, 6, 15),
+                                     "returned unpaid (ARUDD 0)"}));
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(11050));
+  EXPECT_EQ(BalanceAsOf(s, AccountKind::kRent, D(2026, 6, 14)), Money::Zero());
+  // On Monday 15 June: that week's charge (paid on the 17th) and the reversal.
+  EXPECT_EQ(BalanceAsOf(s, AccountKind::kRent, D(2026, 6, 15)), P(2 * 11050));
+  EXPECT_EQ(BalanceAsOf(s, AccountKind::kRent, D(2026, 6, 17)), P(11050));
+  // The book balances, and the tenant's account in it equals the aggregate's.
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+  EXPECT_EQ(book.Balance(AccountRef::Tenant("HA-000123")), P(11050));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kServiceChargeIncome)), P(-52 * 1050));
+  // Reversing twice, or something unknown, is refused.
+  Refusal r;
+  EXPECT_TRUE(
+      Apply(s, ReversePayment{PaymentPostingId("dd-bacs", "DD9"), D(2026, 6, 16), "again"}, &r)
+          .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
+  EXPECT_TRUE(Apply(s, ReversePayment{"payment:nope:1", D(2026, 6, 16), "x"}, &r).empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kNotFound);
+}
+
+TEST(TenancyLedgerTest, BenefitPaymentsComeThroughTheirControlAccounts) {
+  TenancyLedger s;
+  JournalBook book;
+  Apply(s, Open());
+  Book(book, Apply(s, PostCharges{D(2026, 4, 6), D(2026, 5, 3)}));
+  Book(book, Apply(s, RecordPayment{PaymentMethod::kHousingBenefit, "hb-schedule", "HB-2026-05",
+                                    D(2026, 5, 4), P(4 * 11050), AccountKind::kRent}));
+  Book(book, Apply(s, RecordPayment{PaymentMethod::kUcManagedPayment, "dwp-apa", "UC-1",
+                                    D(2026, 5, 5), P(100), AccountKind::kRent}));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kHousingBenefit)), P(4 * 11050));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kUniversalCredit)), P(100));
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(-100));
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+}
+
+TEST(TenancyLedgerTest, RentChangesAndTerminationKeepHistory) {
+  TenancyLedger s;
+  Apply(s, Open());
+  RentSchedule next = s.schedule;
+  next.rates.push_back({D(2027, 4, 5), {{ChargeKind::kNetRent, "RNT", P(10700)}}});
+  Refusal r;
+  EXPECT_TRUE(Apply(s, ChangeRentSchedule{next, ""}, &r).empty());
+  EXPECT_EQ(r.field, "reason");
+  ASSERT_EQ(Apply(s, ChangeRentSchedule{next, "annual rent change 2027"}).size(), 1u);
+  Apply(s, PostCharges{D(2027, 3, 29), D(2027, 4, 11)});
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(11050 + 10700 + 0));  // 29 Mar, 5 Apr; 12 Apr not due
+  auto events = Apply(s, TerminateTenancy{D(2027, 4, 11), "tenant moved out"});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(s.balances[AccountKind::kRent], Money::Zero());
+  EXPECT_EQ(s.balances[AccountKind::kFormerTenantArrears], P(21750));
+  // No charges after the end; rent payments go to the former-tenant account.
+  EXPECT_TRUE(Apply(s, PostCharges{D(2027, 4, 12), D(2027, 6, 1)}).empty());
+  EXPECT_TRUE(Apply(s,
+                    RecordPayment{PaymentMethod::kCard, "card", "C1", D(2027, 5, 1), P(500),
+                                  AccountKind::kRent},
+                    &r)
+                  .empty());
+  EXPECT_EQ(r.field, "account_kind");
+  EXPECT_EQ(Apply(s, RecordPayment{PaymentMethod::kCard, "card", "C1", D(2027, 5, 1), P(500),
+                                   AccountKind::kFormerTenantArrears})
+                .size(),
+            1u);
+  EXPECT_EQ(s.balances[AccountKind::kFormerTenantArrears], P(21250));
+}
+
+TEST(TenancyLedgerTest, BadCommandsAreRefusedNamingTheField) {
+  TenancyLedger empty;
+  EXPECT_EQ(RefusalOf(Decide(empty, PostCharges{D(2026, 4, 6), D(2026, 5, 1)}))->kind,
+            Refusal::Kind::kNotFound);
+  OpenAccount no_tenants = Open();
+  no_tenants.info.tenant_ids.clear();
+  EXPECT_EQ(RefusalOf(Decide(empty, no_tenants))->field, "tenant_ids");
+  OpenAccount early = Open();
+  early.schedule.anchor = D(2026, 3, 30);
+  early.schedule.rates[0].effective_from = D(2026, 3, 30);
+  EXPECT_EQ(RefusalOf(Decide(empty, early))->field, "schedule.anchor");
+  OpenAccount tuesday = Open();
+  tuesday.schedule.anchor = D(2026, 4, 7);
+  EXPECT_EQ(RefusalOf(Decide(empty, tuesday))->field, "schedule.anchor");
+
+  TenancyLedger s;
+  Apply(s, Open());
+  EXPECT_EQ(RefusalOf(Decide(s, Open()))->kind, Refusal::Kind::kAlreadyExists);
+  auto pay = [](int64_t pence, Date d, std::string ref = "R1") {
+    return RecordPayment{PaymentMethod::kCash, "allpay", ref, d, P(pence), AccountKind::kRent};
+  };
+  EXPECT_EQ(RefusalOf(Decide(s, pay(0, D(2026, 5, 1))))->field, "amount");
+  EXPECT_EQ(RefusalOf(Decide(s, pay(-5, D(2026, 5, 1))))->field, "amount");
+  EXPECT_EQ(RefusalOf(Decide(s, pay(10'000'001, D(2026, 5, 1))))->field, "amount");
+  EXPECT_EQ(RefusalOf(Decide(s, pay(100, D(2026, 4, 5))))->field, "received_date");
+  EXPECT_EQ(RefusalOf(Decide(s, pay(100, D(2026, 5, 1), "")))->field, "external_reference");
+  Apply(s, pay(100, D(2026, 5, 1)));
+  auto duplicate = RefusalOf(Decide(s, pay(100, D(2026, 5, 2))));
+  ASSERT_TRUE(duplicate.has_value());
+  EXPECT_EQ(duplicate->kind, Refusal::Kind::kAlreadyExists);
+  EXPECT_EQ(duplicate->field, "external_reference");
+  EXPECT_EQ(RefusalOf(Decide(s, PostCharges{D(2026, 5, 1), D(2026, 4, 1)}))->field, "to");
+}
+
+// Any sequence of charge runs, payments and reversals: the postings balance in a double-entry
+// book, and the balance as of D is the sum of the movements valued on or before D.
+RC_GTEST_PROP(TenancyLedgerProperty, PostingsBalanceAndBalanceAsOfIsTheFold, ()) {
+  TenancyLedger s;
+  JournalBook book;
+  auto fold = [&](const Decision& d) {
+    if (std::holds_alternative<Refusal>(d)) return;
+    for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(d)) {
+      Evolve(s, e);
+      std::visit(
+          [&](const auto& ev) {
+            if constexpr (requires { ev.posting.lines; }) {
+              RC_ASSERT(book.Post(ev.posting).ok());
+            }
+          },
+          e);
+    }
+  };
+  fold(Decide(s, Open()));
+  const int steps = *rc::gen::inRange(1, 40);
+  for (int i = 0; i < steps; ++i) {
+    const Date day = D(2026, 4, 6).AddDays(*rc::gen::inRange(0, 400));
+    switch (*rc::gen::inRange(0, 3)) {
+      case 0:
+        fold(Decide(s, PostCharges{day, day.AddDays(*rc::gen::inRange(0, 60))}));
+        break;
+      case 1:
+        fold(
+            Decide(s, RecordPayment{PaymentMethod::kBankTransfer, "bank",
+                                    "R" + std::to_string(*rc::gen::inRange(0, 30)), day,
+                                    P(*rc::gen::inRange<int64_t>(1, 100000)), AccountKind::kRent}));
+        break;
+      default:
+        if (!s.payments.empty()) {
+          auto it = s.payments.begin();
+          std::advance(it, *rc::gen::inRange<size_t>(0, s.payments.size()));
+          fold(Decide(s, ReversePayment{it->first, day, "returned"}));
+        }
+    }
+    RC_ASSERT(*book.TrialBalance() == Money::Zero());
+  }
+  RC_ASSERT(book.Balance(AccountRef::Tenant("HA-000123")) == s.balances[AccountKind::kRent]);
+  const Date as_of = D(2026, 4, 6).AddDays(*rc::gen::inRange(-10, 500));
+  RC_ASSERT(BalanceAsOf(s, AccountKind::kRent, as_of) ==
+            *book.BalanceAsOf(AccountRef::Tenant("HA-000123"), as_of));
+}
+
+}  // namespace
+}  // namespace rentstream::ledger
