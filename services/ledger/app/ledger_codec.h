@@ -1,0 +1,43 @@
+#pragma once
+// Between the ledger's pure domain (plain structs) and its contract (proto/rentstream/ledger/v1):
+// every conversion from the wire is validated and names the field it refuses.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/runtime/stream_logic.h"
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "rentstream/ledger/v1/commands.pb.h"
+#include "rentstream/ledger/v1/events.pb.h"
+#include "services/ledger/domain/tenancy_ledger.h"
+
+namespace rentstream::ledger::app {
+
+common::v1::Date ToProto(core::Date date);
+absl::StatusOr<core::Date> DateFromProto(const common::v1::Date& date, const std::string& field);
+common::v1::Money ToProto(core::Money money);
+core::Money MoneyFromProto(const common::v1::Money& money);
+
+absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& schedule,
+                                               const std::string& field);
+v1::RentSchedule ToProto(const RentSchedule& schedule);
+
+// Commands from their payloads (INVALID_ARGUMENT naming the field for malformed values).
+absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::string& tenancy_ref);
+absl::StatusOr<ChangeRentSchedule> FromProto(const v1::ChangeRentSchedule& c);
+absl::StatusOr<PostCharges> FromProto(const v1::PostCharges& c);
+absl::StatusOr<RecordPayment> FromProto(const v1::RecordPayment& c);
+absl::StatusOr<ReversePayment> FromProto(const v1::ReversePayment& c);
+absl::StatusOr<TerminateTenancy> FromProto(const v1::TerminateTenancy& c);
+
+// Domain events as the contract's event payloads, and back (for folding).
+runtime::NewEvent ToNewEvent(const LedgerEvent& event);
+absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
+                                           const std::string& payload);
+
+void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
+absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
+                                        const std::string& tenancy_ref);
+
+}  // namespace rentstream::ledger::app

@@ -1,0 +1,158 @@
+#include "services/ledger/app/ledger_logic.h"
+
+#include "absl/strings/str_cat.h"
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "rentstream/ledger/v1/commands.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+
+namespace rentstream::ledger::app {
+namespace {
+
+using common::v1::Rejection;
+
+Rejection MakeRejection(common::v1::RejectionCode code, std::string field, std::string reason) {
+  Rejection r;
+  r.set_code(code);
+  r.set_field(std::move(field));
+  r.set_reason(std::move(reason));
+  return r;
+}
+
+// "field: reason" (a codec error) as a rejection naming the field.
+Rejection FromStatus(const absl::Status& st) {
+  const std::string message(st.message());
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos) {
+    return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "payload", message);
+  }
+  return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, message.substr(0, colon),
+                       message.substr(colon + 2));
+}
+
+Rejection FromRefusal(const Refusal& r) {
+  common::v1::RejectionCode code = common::v1::REJECTION_CODE_INVALID_ARGUMENT;
+  switch (r.kind) {
+    case Refusal::Kind::kInvalidArgument:
+      break;
+    case Refusal::Kind::kFailedPrecondition:
+      code = common::v1::REJECTION_CODE_FAILED_PRECONDITION;
+      break;
+    case Refusal::Kind::kNotFound:
+      code = common::v1::REJECTION_CODE_NOT_FOUND;
+      break;
+    case Refusal::Kind::kAlreadyExists:
+      code = common::v1::REJECTION_CODE_ALREADY_EXISTS;
+      break;
+  }
+  return MakeRejection(code, r.field, r.reason);
+}
+
+template <typename ProtoCommand>
+absl::StatusOr<ProtoCommand> Parse(std::string_view payload) {
+  ProtoCommand c;
+  if (!c.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("payload: not a ", ProtoCommand::descriptor()->full_name()));
+  }
+  return c;
+}
+
+// Parses and converts the payload of `type` into its domain command, then calls `use` with it.
+template <typename Use>
+absl::Status WithCommand(const std::string& type, const std::string& tenancy,
+                         std::string_view payload, Use use) {
+  auto run = [&](auto parsed, auto convert) -> absl::Status {
+    if (!parsed.ok()) return parsed.status();
+    auto command = convert(*parsed);
+    if (!command.ok()) return command.status();
+    use(*command);
+    return absl::OkStatus();
+  };
+  if (type == v1::OpenAccount::descriptor()->full_name()) {
+    return run(Parse<v1::OpenAccount>(payload),
+               [&](const v1::OpenAccount& c) { return FromProto(c, tenancy); });
+  }
+  if (type == v1::ChangeRentSchedule::descriptor()->full_name()) {
+    return run(Parse<v1::ChangeRentSchedule>(payload),
+               [](const v1::ChangeRentSchedule& c) { return FromProto(c); });
+  }
+  if (type == v1::PostCharges::descriptor()->full_name()) {
+    return run(Parse<v1::PostCharges>(payload),
+               [](const v1::PostCharges& c) { return FromProto(c); });
+  }
+  if (type == v1::RecordPayment::descriptor()->full_name()) {
+    return run(Parse<v1::RecordPayment>(payload),
+               [](const v1::RecordPayment& c) { return FromProto(c); });
+  }
+  if (type == v1::ReversePayment::descriptor()->full_name()) {
+    return run(Parse<v1::ReversePayment>(payload),
+               [](const v1::ReversePayment& c) { return FromProto(c); });
+  }
+  if (type == v1::TerminateTenancy::descriptor()->full_name()) {
+    return run(Parse<v1::TerminateTenancy>(payload),
+               [](const v1::TerminateTenancy& c) { return FromProto(c); });
+  }
+  return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
+}
+
+}  // namespace
+
+std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
+  return std::make_unique<state::v1::TenancyLedgerState>();
+}
+
+std::optional<Rejection> LedgerLogic::Validate(const common::v1::CommandEnvelope& envelope,
+                                               std::string_view payload) const {
+  absl::Status st =
+      WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [](const auto&) {});
+  if (!st.ok()) return FromStatus(st);
+  return std::nullopt;
+}
+
+runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
+                                             const common::v1::CommandEnvelope& envelope,
+                                             std::string_view payload) {
+  const std::string tenancy(stream.tenancy_ref);
+  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy);
+  runtime::Decision out;
+  if (!ledger.ok()) {
+    out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
+                                  std::string(ledger.status().message()));
+    return out;
+  }
+  Decision decision;
+  absl::Status st = WithCommand(envelope.command_type(), tenancy, payload, [&](const auto& c) {
+    using T = std::decay_t<decltype(c)>;
+    if constexpr (std::is_same_v<T, RecordPayment>) {
+      decision = Decide(*ledger, c, limits_);
+    } else {
+      decision = Decide(*ledger, c);
+    }
+  });
+  if (!st.ok()) {
+    out.rejection = FromStatus(st);
+    return out;
+  }
+  if (const Refusal* refusal = std::get_if<Refusal>(&decision)) {
+    out.rejection = FromRefusal(*refusal);
+    return out;
+  }
+  for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
+    out.events.push_back(ToNewEvent(e));
+  }
+  return out;
+}
+
+absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common::v1::Event& event) {
+  auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
+  const std::string& tenancy = event.envelope().tenancy_ref();
+  auto ledger = FromProto(proto, tenancy);
+  if (!ledger.ok()) return ledger.status();
+  auto e = EventFromProto(event.envelope().event_type(), event.payload());
+  if (!e.ok()) return e.status();
+  ledger::Evolve(*ledger, *e);
+  ToProto(*ledger, &proto);
+  return absl::OkStatus();
+}
+
+}  // namespace rentstream::ledger::app

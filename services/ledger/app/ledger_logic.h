@@ -1,0 +1,28 @@
+#pragma once
+// Adapts the ledger domain to the runtime's StreamLogic: protobuf commands and events in, the
+// pure TenancyLedger decider in between, protobuf events out.
+
+#include "libs/runtime/stream_logic.h"
+#include "services/ledger/domain/tenancy_ledger.h"
+
+namespace rentstream::ledger::app {
+
+class LedgerLogic : public runtime::StreamLogic {
+ public:
+  static constexpr const char* kService = "ledger";
+
+  explicit LedgerLogic(LedgerLimits limits = {}) : limits_(limits) {}
+
+  std::unique_ptr<google::protobuf::Message> NewState() const override;
+  std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
+                                                std::string_view payload) const override;
+  runtime::Decision DecideCommand(const runtime::StreamView& stream,
+                                  const common::v1::CommandEnvelope& envelope,
+                                  std::string_view payload) override;
+  absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+
+ private:
+  LedgerLimits limits_;
+};
+
+}  // namespace rentstream::ledger::app

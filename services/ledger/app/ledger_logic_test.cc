@@ -1,0 +1,171 @@
+#include "services/ledger/app/ledger_logic.h"
+
+#include <gtest/gtest.h>
+
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "rentstream/ledger/v1/commands.pb.h"
+#include "rentstream/ledger/v1/events.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+
+namespace rentstream::ledger::app {
+namespace {
+
+constexpr char kTenancy[] = "HA-000123";
+
+common::v1::Date Day(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+common::v1::Money Pence(int64_t p) {
+  common::v1::Money m;
+  m.set_pence(p);
+  return m;
+}
+
+v1::OpenAccount OpenCommand() {
+  v1::OpenAccount c;
+  c.set_tenancy_type(v1::TENANCY_TYPE_SECURE);
+  c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
+  c.set_patch("EAST-2");
+  c.add_tenant_ids("person-1");
+  *c.mutable_start_date() = Day(2026, 4, 6);
+  v1::RentSchedule& s = *c.mutable_schedule();
+  s.set_frequency(v1::FREQUENCY_WEEKLY);
+  *s.mutable_anchor() = Day(2026, 4, 6);
+  v1::RentRate& rate = *s.add_rates();
+  *rate.mutable_effective_from() = Day(2026, 4, 6);
+  v1::ChargeLine& line = *rate.add_lines();
+  line.set_kind(v1::CHARGE_KIND_NET_RENT);
+  line.set_code("RNT");
+  *line.mutable_amount() = Pence(11050);
+  return c;
+}
+
+class LedgerLogicTest : public ::testing::Test {
+ protected:
+  // Decides a command and folds its events, as the processor host does.
+  runtime::Decision Run(const google::protobuf::Message& payload) {
+    common::v1::CommandEnvelope env;
+    env.set_tenancy_ref(kTenancy);
+    env.set_command_type(payload.GetDescriptor()->full_name());
+    const std::string bytes = payload.SerializeAsString();
+    if (auto rejection = logic_.Validate(env, bytes)) {
+      runtime::Decision d;
+      d.rejection = *rejection;
+      return d;
+    }
+    runtime::StreamView view{kTenancy, sequence_, *state_};
+    runtime::Decision d = logic_.DecideCommand(view, env, bytes);
+    for (const runtime::NewEvent& ne : d.events) {
+      common::v1::Event ev;
+      ev.mutable_envelope()->set_tenancy_ref(kTenancy);
+      ev.mutable_envelope()->set_event_type(ne.event_type);
+      ev.set_payload(ne.payload);
+      EXPECT_TRUE(logic_.Evolve(*state_, ev).ok());
+      ++sequence_;
+    }
+    return d;
+  }
+  const state::v1::TenancyLedgerState& state() const {
+    return static_cast<const state::v1::TenancyLedgerState&>(*state_);
+  }
+  int64_t RentBalance() const {
+    for (const auto& b : state().balances()) {
+      if (b.kind() == v1::ACCOUNT_KIND_RENT) return b.balance().pence();
+    }
+    return 0;
+  }
+
+  LedgerLogic logic_;
+  std::unique_ptr<google::protobuf::Message> state_ = logic_.NewState();
+  uint64_t sequence_ = 0;
+};
+
+TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = Day(2026, 4, 6);
+  *charges.mutable_to() = Day(2026, 4, 26);
+  runtime::Decision d = Run(charges);
+  ASSERT_FALSE(d.rejection.has_value());
+  ASSERT_EQ(d.events.size(), 3u);
+  EXPECT_EQ(d.events[0].event_type, "rentstream.ledger.v1.ChargePosted");
+  v1::ChargePosted first;
+  ASSERT_TRUE(first.ParseFromString(d.events[0].payload));
+  EXPECT_EQ(first.posting().posting_id(), "charge:HA-000123:rent:2026-04-06");
+  ASSERT_EQ(first.posting().lines_size(), 2);
+  EXPECT_EQ(first.posting().lines(0).amount().pence() + first.posting().lines(1).amount().pence(),
+            0);
+  EXPECT_EQ(RentBalance(), 3 * 11050);
+  EXPECT_TRUE(Run(charges).events.empty());  // idempotent per period
+
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bacs");
+  pay.set_external_reference("DD-1");
+  *pay.mutable_received_date() = Day(2026, 4, 8);
+  *pay.mutable_amount() = Pence(11050);
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  EXPECT_EQ(RentBalance(), 2 * 11050);
+  runtime::Decision again = Run(pay);
+  ASSERT_TRUE(again.rejection.has_value());
+  EXPECT_EQ(again.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(again.rejection->field(), "external_reference");
+
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_value_date() = Day(2026, 4, 14);
+  reverse.set_reason("returned unpaid");
+  ASSERT_FALSE(Run(reverse).rejection.has_value());
+  EXPECT_EQ(RentBalance(), 3 * 11050);
+
+  // The state survives its own encoding.
+  auto decoded = FromProto(state(), kTenancy);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  state::v1::TenancyLedgerState again_encoded;
+  ToProto(*decoded, &again_encoded);
+  EXPECT_EQ(again_encoded.SerializeAsString(), state().SerializeAsString());
+}
+
+TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
+  v1::OpenAccount bad_date = OpenCommand();
+  bad_date.mutable_start_date()->set_month(13);
+  runtime::Decision d = Run(bad_date);
+  ASSERT_TRUE(d.rejection.has_value());
+  EXPECT_EQ(d.rejection->code(), common::v1::REJECTION_CODE_INVALID_ARGUMENT);
+  EXPECT_EQ(d.rejection->field(), "start_date");
+
+  v1::OpenAccount no_frequency = OpenCommand();
+  no_frequency.mutable_schedule()->clear_frequency();
+  EXPECT_EQ(Run(no_frequency).rejection->field(), "schedule.frequency");
+
+  v1::OpenAccount bad_line = OpenCommand();
+  bad_line.mutable_schedule()->mutable_rates(0)->mutable_lines(0)->set_kind(
+      static_cast<v1::ChargeKind>(42));
+  EXPECT_EQ(Run(bad_line).rejection->field(), "schedule.rates[0].lines[0].kind");
+
+  v1::RecordPayment pay;
+  pay.set_source("bacs");
+  pay.set_external_reference("X");
+  *pay.mutable_received_date() = Day(2026, 4, 8);
+  *pay.mutable_amount() = Pence(100);
+  EXPECT_EQ(Run(pay).rejection->field(), "method");  // unspecified method
+
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  pay.set_method(v1::PAYMENT_METHOD_CASH);
+  *pay.mutable_amount() = Pence(0);
+  EXPECT_EQ(Run(pay).rejection->field(), "amount");
+
+  common::v1::CommandEnvelope env;
+  env.set_command_type("rentstream.ledger.v1.Nope");
+  auto unknown = logic_.Validate(env, "");
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(unknown->field(), "command_type");
+}
+
+}  // namespace
+}  // namespace rentstream::ledger::app
