@@ -65,7 +65,7 @@ v1::Posting PostingToProto(const JournalEntry& e) {
 }
 
 absl::StatusOr<JournalEntry> PostingFromProto(const v1::Posting& p, EntryKind kind,
-                                       std::string reverses = "") {
+                                              std::string reverses = "") {
   JournalEntry e;
   e.id = p.posting_id();
   e.kind = kind;
@@ -340,7 +340,8 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
   if (type == v1::PaymentReversed::descriptor()->full_name()) {
     v1::PaymentReversed p;
     if (auto st = parse(p); !st.ok()) return st;
-    auto posting = PostingFromProto(p.posting(), EntryKind::kPaymentReversal, p.original_posting_id());
+    auto posting =
+        PostingFromProto(p.posting(), EntryKind::kPaymentReversal, p.original_posting_id());
     if (!posting.ok()) return absl::DataLossError("PaymentReversed");
     return PaymentReversed{p.original_posting_id(), p.reason(), std::move(*posting)};
   }

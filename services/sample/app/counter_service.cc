@@ -4,64 +4,22 @@
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/envelope.h"
+#include "libs/runtime/grpc_edge.h"
 
 namespace rentstream::sample {
 
-grpc::Status ToGrpc(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
-namespace {
-
-// The actor comes from the caller's metadata; bearer-token roles arrive with the auth issue.
-common::v1::Actor ActorOf(const grpc::ServerContext& context) {
-  common::v1::Actor actor;
-  auto it = context.client_metadata().find("x-rentstream-actor");
-  actor.set_id(it == context.client_metadata().end()
-                   ? "anonymous"
-                   : std::string(it->second.data(), it->second.size()));
-  actor.set_role(common::v1::ACTOR_ROLE_OFFICER);
-  return actor;
-}
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+using runtime::ToGrpc;
 
 grpc::Status CounterService::Increment(grpc::ServerContext* context,
                                        const v1::IncrementRequest* request,
                                        v1::IncrementResponse* response) {
-  common::v1::Command command;
-  common::v1::CommandEnvelope& env = *command.mutable_envelope();
-  env.set_command_id(request->command_id());
-  env.set_tenancy_ref(request->tenancy_ref());
-  env.set_command_type(v1::Increment::descriptor()->full_name());
-  env.set_schema_version(1);
-  *env.mutable_occurred_at() = request->has_occurred_at()
-                                   ? request->occurred_at()
-                                   : runtime::TimestampFromMicros(NowMicros());
-  *env.mutable_submitted_at() = runtime::TimestampFromMicros(NowMicros());
-  *env.mutable_actor() = ActorOf(*context);
   v1::Increment payload;
   payload.set_amount(request->amount());
-  command.set_payload(payload.SerializeAsString());
-
-  // The caller's deadline, capped by the configured default.
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(host_.config().command_deadline_ms);
-  const auto client_deadline = context->deadline();
-  if (client_deadline != std::chrono::system_clock::time_point::max()) {
-    deadline = std::min(deadline, std::chrono::steady_clock::now() +
-                                      (client_deadline - std::chrono::system_clock::now()));
-  }
-  auto outcome = host_.gateway().Submit(command, deadline);
+  auto outcome = runtime::SubmitCommand(host_, *context, request->command_id(),
+                                        request->tenancy_ref(), payload, "",
+                                        request->has_occurred_at() ? &request->occurred_at()
+                                                                   : nullptr);
   if (!outcome.ok()) return ToGrpc(outcome.status());
-  if (outcome->has_rejected()) return ToGrpc(runtime::RejectionToStatus(outcome->rejected()));
   for (const common::v1::Event& event : outcome->accepted().events()) {
     v1::Incremented incremented;
     if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name() ||

@@ -20,7 +20,4 @@ class CounterService final : public v1::CounterService::Service {
   runtime::ServiceHost& host_;
 };
 
-// absl::Status → grpc::Status, code for code.
-grpc::Status ToGrpc(const absl::Status& status);
-
 }  // namespace rentstream::sample

@@ -1,0 +1,65 @@
+#include "libs/runtime/grpc_edge.h"
+
+#include <chrono>
+
+#include "libs/runtime/command_gateway.h"
+#include "libs/runtime/envelope.h"
+
+namespace rentstream::runtime {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+common::v1::Actor ActorOf(const grpc::ServerContext& context) {
+  common::v1::Actor actor;
+  auto it = context.client_metadata().find("x-rentstream-actor");
+  actor.set_id(it == context.client_metadata().end()
+                   ? "anonymous"
+                   : std::string(it->second.data(), it->second.size()));
+  actor.set_role(common::v1::ACTOR_ROLE_OFFICER);
+  return actor;
+}
+
+absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
+    ServiceHost& host, const grpc::ServerContext& context, const std::string& command_id,
+    const std::string& tenancy_ref, const google::protobuf::Message& payload,
+    const std::string& correlation_id, const google::protobuf::Timestamp* occurred_at) {
+  common::v1::Command command;
+  common::v1::CommandEnvelope& env = *command.mutable_envelope();
+  env.set_command_id(command_id);
+  env.set_tenancy_ref(tenancy_ref);
+  env.set_command_type(payload.GetDescriptor()->full_name());
+  env.set_schema_version(1);
+  *env.mutable_occurred_at() =
+      occurred_at != nullptr ? *occurred_at : TimestampFromMicros(NowMicros());
+  *env.mutable_submitted_at() = TimestampFromMicros(NowMicros());
+  *env.mutable_actor() = ActorOf(context);
+  env.set_correlation_id(correlation_id);
+  command.set_payload(payload.SerializeAsString());
+
+  // The caller's deadline, capped by the configured default.
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(host.config().command_deadline_ms);
+  const auto client_deadline = context.deadline();
+  if (client_deadline != std::chrono::system_clock::time_point::max()) {
+    deadline = std::min(deadline, std::chrono::steady_clock::now() +
+                                      (client_deadline - std::chrono::system_clock::now()));
+  }
+  auto outcome = host.gateway().Submit(command, deadline);
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->has_rejected()) return RejectionToStatus(outcome->rejected());
+  return outcome;
+}
+
+}  // namespace rentstream::runtime

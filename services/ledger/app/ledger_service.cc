@@ -1,0 +1,119 @@
+#include "services/ledger/app/ledger_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/ids.h"
+#include "libs/eventlog/event_bus.h"
+#include "libs/runtime/grpc_edge.h"
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+
+namespace rentstream::ledger::app {
+
+using runtime::ToGrpc;
+
+grpc::Status LedgerService::Submit(grpc::ServerContext& context, const v1::CommandContext& c,
+                                   const google::protobuf::Message& payload,
+                                   v1::CommandResult* result) {
+  auto outcome = runtime::SubmitCommand(host_, context, c.command_id(), c.tenancy_ref(), payload,
+                                        c.correlation_id());
+  if (!outcome.ok()) return ToGrpc(outcome.status());
+  for (const common::v1::Event& event : outcome->accepted().events()) {
+    result->set_sequence(event.envelope().sequence());
+    result->add_event_ids(event.envelope().event_id());
+    result->add_event_types(event.envelope().event_type());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::OpenAccount(grpc::ServerContext* context,
+                                        const v1::OpenAccountRequest* request,
+                                        v1::OpenAccountResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::ChangeRentSchedule(grpc::ServerContext* context,
+                                               const v1::ChangeRentScheduleRequest* request,
+                                               v1::ChangeRentScheduleResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::PostCharges(grpc::ServerContext* context,
+                                        const v1::PostChargesRequest* request,
+                                        v1::PostChargesResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::RecordPayment(grpc::ServerContext* context,
+                                          const v1::RecordPaymentRequest* request,
+                                          v1::RecordPaymentResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::ReversePayment(grpc::ServerContext* context,
+                                           const v1::ReversePaymentRequest* request,
+                                           v1::ReversePaymentResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::TerminateTenancy(grpc::ServerContext* context,
+                                             const v1::TerminateTenancyRequest* request,
+                                             v1::TerminateTenancyResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
+                                       const v1::GetBalanceRequest* request,
+                                       v1::GetBalanceResponse* response) {
+  auto ref = core::TenancyRef::Parse(request->tenancy_ref());
+  if (!ref.ok()) return ToGrpc(ref.status());
+  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
+  auto stored = host_.store().LoadStream(partition, ref->value());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  if (!stored->has_value()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
+  }
+  state::v1::TenancyLedgerState state;
+  if (!state.ParseFromString((*stored)->state())) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "ledger state does not parse");
+  }
+  auto ledger = FromProto(state, ref->value());
+  if (!ledger.ok()) return ToGrpc(ledger.status());
+  if (!ledger->opened) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
+  }
+  const int kind_value = static_cast<int>(request->account_kind());
+  if (kind_value < 0 || kind_value > 5) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "account_kind: unknown value");
+  }
+  // Unspecified means the rent account; the domain lists the contract's values in order.
+  const AccountKind kind =
+      kind_value == 0 ? AccountKind::kRent : static_cast<AccountKind>(kind_value - 1);
+  core::Money balance;
+  core::Date as_of = core::Date::FromDaysSinceEpoch(0);
+  if (request->has_as_of()) {
+    auto date = DateFromProto(request->as_of(), "as_of");
+    if (!date.ok()) return ToGrpc(date.status());
+    as_of = *date;
+    balance = BalanceAsOf(*ledger, kind, as_of);
+  } else {
+    auto it = ledger->balances.find(kind);
+    balance = it == ledger->balances.end() ? core::Money::Zero() : it->second;
+    as_of =
+        ledger->movements.empty() ? ledger->info.start_date : ledger->movements.back().value_date;
+  }
+  *response->mutable_balance() = ToProto(balance);
+  response->set_sequence((*stored)->sequence());
+  if (kind == AccountKind::kRent) {
+    auto weekly = WeeklyGrossRentOn(ledger->schedule, std::max(as_of, ledger->schedule.anchor));
+    if (weekly.ok() && weekly->pence() > 0) {
+      *response->mutable_weekly_gross_rent() = ToProto(*weekly);
+      response->set_weeks_of_gross_rent(static_cast<double>(balance.pence()) /
+                                        static_cast<double>(weekly->pence()));
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace rentstream::ledger::app

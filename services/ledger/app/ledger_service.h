@@ -1,0 +1,39 @@
+#pragma once
+// gRPC handlers of the ledger: commands go through the CommandGateway (never straight to the
+// events topic); queries read this instance's projection.
+
+#include "libs/runtime/service_host.h"
+#include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+
+namespace rentstream::ledger::app {
+
+class LedgerService final : public v1::LedgerService::Service {
+ public:
+  explicit LedgerService(runtime::ServiceHost& host) : host_(host) {}
+
+  grpc::Status OpenAccount(grpc::ServerContext* context, const v1::OpenAccountRequest* request,
+                           v1::OpenAccountResponse* response) override;
+  grpc::Status ChangeRentSchedule(grpc::ServerContext* context,
+                                  const v1::ChangeRentScheduleRequest* request,
+                                  v1::ChangeRentScheduleResponse* response) override;
+  grpc::Status PostCharges(grpc::ServerContext* context, const v1::PostChargesRequest* request,
+                           v1::PostChargesResponse* response) override;
+  grpc::Status RecordPayment(grpc::ServerContext* context, const v1::RecordPaymentRequest* request,
+                             v1::RecordPaymentResponse* response) override;
+  grpc::Status ReversePayment(grpc::ServerContext* context,
+                              const v1::ReversePaymentRequest* request,
+                              v1::ReversePaymentResponse* response) override;
+  grpc::Status TerminateTenancy(grpc::ServerContext* context,
+                                const v1::TerminateTenancyRequest* request,
+                                v1::TerminateTenancyResponse* response) override;
+  grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
+                          v1::GetBalanceResponse* response) override;
+
+ private:
+  grpc::Status Submit(grpc::ServerContext& context, const v1::CommandContext& command_context,
+                      const google::protobuf::Message& payload, v1::CommandResult* result);
+
+  runtime::ServiceHost& host_;
+};
+
+}  // namespace rentstream::ledger::app

@@ -1,0 +1,228 @@
+// The ledger service through its gRPC API on both buses: accounts are opened, the charge run is
+// idempotent, payments and reversals move the balance, duplicates and bad input are refused with
+// the field named, and the published events balance in double entry.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "libs/runtime/service_host.h"
+#include "libs/runtime/topics.h"
+#include "rentstream/ledger/v1/events.pb.h"
+#include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+#include "services/ledger/app/ledger_logic.h"
+#include "services/ledger/app/ledger_service.h"
+#include "tests/runtime/bus_fixture.h"
+
+namespace rentstream::ledger {
+namespace {
+
+using rentstream::testing::BusKind;
+
+common::v1::Date Day(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+common::v1::Money Pence(int64_t p) {
+  common::v1::Money m;
+  m.set_pence(p);
+  return m;
+}
+
+class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
+ protected:
+  void SetUp() override {
+    runtime::HostConfig config;
+    config.bus = GetParam() == BusKind::kKafka ? "kafka" : "local";
+    if (GetParam() == BusKind::kKafka) {
+      config.bootstrap = rentstream::testing::KafkaEnvironment::broker().bootstrap();
+    }
+    config.data_dir = dir_.path();
+    config.grpc_listen = "127.0.0.1:0";
+    config.metrics_listen = "127.0.0.1:0";
+    config.partitions = 3;
+    config.static_membership = false;
+    config.kafka_session_timeout_ms = 6000;
+    config.command_deadline_ms = 30000;
+    auto host = runtime::ServiceHost::Create(app::LedgerLogic::kService, config, logic_);
+    ASSERT_TRUE(host.ok()) << host.status();
+    host_ = std::move(*host);
+    service_ = std::make_unique<app::LedgerService>(*host_);
+    std::promise<int> port;
+    serve_ = std::thread([&] {
+      serve_status_ =
+          host_->Serve({service_.get()}, [&](int grpc_port, int) { port.set_value(grpc_port); });
+    });
+    const int grpc_port = port.get_future().get();
+    stub_ = v1::LedgerService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
+                                                           grpc::InsecureChannelCredentials()));
+    // Unique tenancies per run: on Kafka the topics outlive a test.
+    tenancy_ = "HA-" + std::to_string(++runs_) + (GetParam() == BusKind::kKafka ? "K" : "L");
+  }
+  void TearDown() override {
+    if (host_) host_->RequestStop();
+    if (serve_.joinable()) serve_.join();
+    EXPECT_TRUE(serve_status_.ok()) << serve_status_;
+  }
+
+  v1::CommandContext Context(const std::string& id) {
+    v1::CommandContext c;
+    c.set_command_id(id);
+    c.set_tenancy_ref(tenancy_);
+    return c;
+  }
+  std::unique_ptr<grpc::ClientContext> Call() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    ctx->AddMetadata("x-rentstream-actor", "officer-7");
+    return ctx;
+  }
+  grpc::Status Open(const std::string& id, v1::OpenAccountResponse* response) {
+    v1::OpenAccountRequest r;
+    *r.mutable_context() = Context(id);
+    v1::OpenAccount& c = *r.mutable_command();
+    c.set_tenancy_type(v1::TENANCY_TYPE_ASSURED);
+    c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
+    c.set_patch("EAST-2");
+    c.add_tenant_ids("person-1");
+    *c.mutable_start_date() = Day(2026, 4, 6);
+    c.mutable_schedule()->set_frequency(v1::FREQUENCY_WEEKLY);
+    *c.mutable_schedule()->mutable_anchor() = Day(2026, 4, 6);
+    v1::RentRate& rate = *c.mutable_schedule()->add_rates();
+    *rate.mutable_effective_from() = Day(2026, 4, 6);
+    v1::ChargeLine& line = *rate.add_lines();
+    line.set_kind(v1::CHARGE_KIND_NET_RENT);
+    line.set_code("RNT");
+    *line.mutable_amount() = Pence(11050);
+    return stub_->OpenAccount(Call().get(), r, response);
+  }
+  grpc::Status Charge(const std::string& id, common::v1::Date from, common::v1::Date to,
+                      v1::PostChargesResponse* response) {
+    v1::PostChargesRequest r;
+    *r.mutable_context() = Context(id);
+    *r.mutable_command()->mutable_from() = from;
+    *r.mutable_command()->mutable_to() = to;
+    return stub_->PostCharges(Call().get(), r, response);
+  }
+  grpc::Status Pay(const std::string& id, const std::string& ref, int64_t pence,
+                   v1::RecordPaymentResponse* response) {
+    v1::RecordPaymentRequest r;
+    *r.mutable_context() = Context(id);
+    v1::RecordPayment& c = *r.mutable_command();
+    c.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+    c.set_source("bacs");
+    c.set_external_reference(ref);
+    *c.mutable_received_date() = Day(2026, 4, 8);
+    *c.mutable_amount() = Pence(pence);
+    return stub_->RecordPayment(Call().get(), r, response);
+  }
+  int64_t Balance(const common::v1::Date* as_of = nullptr, double* weeks = nullptr) {
+    v1::GetBalanceRequest r;
+    r.set_tenancy_ref(tenancy_);
+    if (as_of != nullptr) *r.mutable_as_of() = *as_of;
+    v1::GetBalanceResponse response;
+    grpc::Status st = stub_->GetBalance(Call().get(), r, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    if (weeks != nullptr) *weeks = response.weeks_of_gross_rent();
+    return response.balance().pence();
+  }
+
+  static inline int runs_ = 0;
+  rentstream::testing::TempDir dir_;
+  app::LedgerLogic logic_;
+  std::unique_ptr<runtime::ServiceHost> host_;
+  std::unique_ptr<app::LedgerService> service_;
+  std::unique_ptr<v1::LedgerService::Stub> stub_;
+  std::thread serve_;
+  absl::Status serve_status_;
+  std::string tenancy_;
+};
+
+TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-1", &opened).ok());
+  ASSERT_EQ(opened.result().event_types_size(), 1);
+  EXPECT_EQ(opened.result().event_types(0), "rentstream.ledger.v1.AccountOpened");
+  v1::OpenAccountResponse again;
+  ASSERT_TRUE(Open("open-1", &again).ok());  // same command id: the first answer
+  EXPECT_EQ(again.result().event_ids(0), opened.result().event_ids(0));
+  grpc::Status twice = Open("open-2", &again);  // another id: the account exists
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(twice.error_message().rfind("tenancy_ref:", 0), 0u) << twice.error_message();
+
+  v1::PostChargesResponse charged;
+  ASSERT_TRUE(Charge("run-2026-04", Day(2026, 4, 1), Day(2026, 4, 30), &charged).ok());
+  EXPECT_EQ(charged.result().event_ids_size(), 4);  // 6, 13, 20, 27 April
+  v1::PostChargesResponse rerun;
+  ASSERT_TRUE(Charge("run-2026-04-retry", Day(2026, 4, 1), Day(2026, 4, 30), &rerun).ok());
+  EXPECT_EQ(rerun.result().event_ids_size(), 0) << "a charge run posts nothing twice";
+
+  v1::RecordPaymentResponse paid;
+  ASSERT_TRUE(Pay("pay-1", "DD-1", 11050, &paid).ok());
+  grpc::Status duplicate = Pay("pay-1-again", "DD-1", 11050, &paid);
+  EXPECT_EQ(duplicate.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  grpc::Status zero = Pay("pay-0", "DD-0", 0, &paid);
+  EXPECT_EQ(zero.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(zero.error_message().rfind("amount:", 0), 0u) << zero.error_message();
+
+  v1::ReversePaymentRequest reverse;
+  *reverse.mutable_context() = Context("reverse-1");
+  reverse.mutable_command()->set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_command()->mutable_value_date() = Day(2026, 4, 20);
+  reverse.mutable_command()->set_reason("returned unpaid");
+  v1::ReversePaymentResponse reversed;
+  ASSERT_TRUE(stub_->ReversePayment(Call().get(), reverse, &reversed).ok());
+
+  // Balances come from the projection, which follows the committed events.
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == 4 * 11050; }));
+  const common::v1::Date before_reversal = Day(2026, 4, 19);
+  double weeks = 0;
+  // Charges of 6 and 13 April less the payment of the 8th: one week of rent.
+  EXPECT_EQ(Balance(&before_reversal, &weeks), 11050);
+  EXPECT_DOUBLE_EQ(weeks, 1.0);
+
+  // Malformed input never reaches the topic.
+  v1::PostChargesResponse bad;
+  grpc::Status bad_date = Charge("bad-date", Day(2026, 2, 30), Day(2026, 4, 30), &bad);
+  EXPECT_EQ(bad_date.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad_date.error_message().rfind("from:", 0), 0u) << bad_date.error_message();
+
+  // The published events balance in double entry and name their actor.
+  int64_t tenant = 0, control = 0;
+  for (const eventlog::Record& r :
+       rentstream::testing::ReadTopic(host_->bus(), runtime::ServiceTopics::For("ledger").events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    if (ev.envelope().tenancy_ref() != tenancy_) continue;
+    EXPECT_EQ(ev.envelope().actor().id(), "officer-7");
+    // Every money event carries its posting in a field named "posting".
+    const google::protobuf::Descriptor* d =
+        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+            ev.envelope().event_type());
+    ASSERT_NE(d, nullptr) << ev.envelope().event_type();
+    std::unique_ptr<google::protobuf::Message> m(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+    ASSERT_TRUE(m->ParseFromString(ev.payload()));
+    const google::protobuf::FieldDescriptor* f = d->FindFieldByName("posting");
+    if (f == nullptr || !m->GetReflection()->HasField(*m, f)) continue;
+    v1::Posting posting;
+    posting.CopyFrom(m->GetReflection()->GetMessage(*m, f));
+    for (const v1::JournalLine& l : posting.lines()) {
+      (l.account().has_tenant() ? tenant : control) += l.amount().pence();
+    }
+  }
+  EXPECT_EQ(tenant, 4 * 11050);
+  EXPECT_EQ(tenant + control, 0) << "postings must balance";
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,
+                         ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         rentstream::testing::BusName);
+
+}  // namespace
+}  // namespace rentstream::ledger
