@@ -15,10 +15,9 @@ grpc::Status CounterService::Increment(grpc::ServerContext* context,
                                        v1::IncrementResponse* response) {
   v1::Increment payload;
   payload.set_amount(request->amount());
-  auto outcome = runtime::SubmitCommand(host_, *context, request->command_id(),
-                                        request->tenancy_ref(), payload, "",
-                                        request->has_occurred_at() ? &request->occurred_at()
-                                                                   : nullptr);
+  auto outcome = runtime::SubmitCommand(
+      host_, *context, request->command_id(), request->tenancy_ref(), payload, "",
+      request->has_occurred_at() ? &request->occurred_at() : nullptr);
   if (!outcome.ok()) return ToGrpc(outcome.status());
   for (const common::v1::Event& event : outcome->accepted().events()) {
     v1::Incremented incremented;
