@@ -186,6 +186,27 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   EXPECT_EQ(Balance(&before_reversal, &weeks), 11050);
   EXPECT_DOUBLE_EQ(weeks, 1.0);
 
+  // With Housing Benefit awarded for the full rent, none of it is the tenant's own debt.
+  v1::SetBenefitAwardRequest award;
+  *award.mutable_context() = Context("hb-award-1");
+  v1::BenefitAward& hb = *award.mutable_command()->mutable_award();
+  hb.set_kind(v1::BENEFIT_KIND_HOUSING_BENEFIT);
+  hb.set_frequency(v1::FREQUENCY_WEEKLY);
+  *hb.mutable_amount() = Pence(11050);
+  *hb.mutable_from() = Day(2026, 4, 6);
+  award.mutable_command()->set_reason("HB award letter");
+  v1::SetBenefitAwardResponse awarded;
+  ASSERT_TRUE(stub_->SetBenefitAward(Call().get(), award, &awarded).ok());
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    v1::GetBalanceRequest r;
+    r.set_tenancy_ref(tenancy_);
+    *r.mutable_as_of() = before_reversal;
+    v1::GetBalanceResponse response;
+    if (!stub_->GetBalance(Call().get(), r, &response).ok()) return false;
+    return response.benefit_expected().pence() == 2 * 11050 &&
+           response.tenant_owed().pence() == 0 && response.balance().pence() == 11050;
+  }));
+
   // Malformed input never reaches the topic.
   v1::PostChargesResponse bad;
   grpc::Status bad_date = Charge("bad-date", Day(2026, 2, 30), Day(2026, 4, 30), &bad);

@@ -232,6 +232,50 @@ absl::StatusOr<TerminateTenancy> FromProto(const v1::TerminateTenancy& c) {
   return TerminateTenancy{*date, c.reason()};
 }
 
+absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& p, const std::string& field) {
+  BenefitAward a;
+  auto kind = EnumFromProto<BenefitKind>(p.kind(), 2, field + ".kind");
+  if (!kind.ok()) return kind.status();
+  a.kind = *kind;
+  auto frequency = EnumFromProto<Frequency>(p.frequency(), 4, field + ".frequency");
+  if (!frequency.ok()) return frequency.status();
+  a.frequency = *frequency;
+  a.amount = MoneyFromProto(p.amount());
+  auto from = DateFromProto(p.from(), field + ".from");
+  if (!from.ok()) return from.status();
+  a.from = *from;
+  if (p.has_until()) {
+    auto until = DateFromProto(p.until(), field + ".until");
+    if (!until.ok()) return until.status();
+    a.until = *until;
+  }
+  return a;
+}
+
+v1::BenefitAward ToProto(const BenefitAward& a) {
+  v1::BenefitAward p;
+  p.set_kind(EnumToProto<v1::BenefitKind>(a.kind));
+  p.set_frequency(EnumToProto<v1::Frequency>(a.frequency));
+  *p.mutable_amount() = ToProto(a.amount);
+  *p.mutable_from() = ToProto(a.from);
+  if (a.until.has_value()) *p.mutable_until() = ToProto(*a.until);
+  return p;
+}
+
+absl::StatusOr<SetBenefitAward> FromProto(const v1::SetBenefitAward& c) {
+  auto award = AwardFromProto(c.award(), "award");
+  if (!award.ok()) return award.status();
+  return SetBenefitAward{*award, c.reason()};
+}
+
+absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c) {
+  auto kind = EnumFromProto<BenefitKind>(c.kind(), 2, "kind");
+  if (!kind.ok()) return kind.status();
+  auto last = DateFromProto(c.last_day(), "last_day");
+  if (!last.ok()) return last.status();
+  return EndBenefitAward{*kind, *last, c.reason()};
+}
+
 runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
   return std::visit(
       [](const auto& e) -> runtime::NewEvent {
@@ -273,6 +317,11 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           p.set_original_posting_id(e.original_posting_id);
           p.set_reason(e.reason);
           *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
+          v1::BenefitAwardChanged p;
+          *p.mutable_award() = ToProto(e.award);
+          p.set_reason(e.reason);
           return runtime::NewEvent::Of(p);
         } else {
           v1::TenancyTerminated p;
@@ -358,6 +407,13 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     }
     return e;
   }
+  if (type == v1::BenefitAwardChanged::descriptor()->full_name()) {
+    v1::BenefitAwardChanged p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto award = AwardFromProto(p.award(), "award");
+    if (!award.ok()) return absl::DataLossError("BenefitAwardChanged");
+    return BenefitAwardChanged{*award, p.reason()};
+  }
   return absl::InvalidArgumentError(absl::StrCat("unknown ledger event type ", type));
 }
 
@@ -394,6 +450,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     *mv->mutable_amount() = ToProto(m.amount);
     mv->set_posting_id(m.posting_id);
   }
+  for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
@@ -439,6 +496,11 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     auto date = DateFromProto(m.value_date(), "value_date");
     if (!kind.ok() || !date.ok()) return corrupt("movement");
     s.movements.push_back({*date, *kind, MoneyFromProto(m.amount()), m.posting_id()});
+  }
+  for (const auto& a : p.awards()) {
+    auto award = AwardFromProto(a, "award");
+    if (!award.ok()) return corrupt("benefit award");
+    s.awards[award->kind] = *award;
   }
   return s;
 }

@@ -30,6 +30,12 @@ absl::StatusOr<PostCharges> FromProto(const v1::PostCharges& c);
 absl::StatusOr<RecordPayment> FromProto(const v1::RecordPayment& c);
 absl::StatusOr<ReversePayment> FromProto(const v1::ReversePayment& c);
 absl::StatusOr<TerminateTenancy> FromProto(const v1::TerminateTenancy& c);
+absl::StatusOr<SetBenefitAward> FromProto(const v1::SetBenefitAward& c);
+absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c);
+
+absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& award,
+                                            const std::string& field);
+v1::BenefitAward ToProto(const BenefitAward& award);
 
 // Domain events as the contract's event payloads, and back (for folding).
 runtime::NewEvent ToNewEvent(const LedgerEvent& event);

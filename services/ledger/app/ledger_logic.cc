@@ -92,6 +92,14 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
     return run(Parse<v1::TerminateTenancy>(payload),
                [](const v1::TerminateTenancy& c) { return FromProto(c); });
   }
+  if (type == v1::SetBenefitAward::descriptor()->full_name()) {
+    return run(Parse<v1::SetBenefitAward>(payload),
+               [](const v1::SetBenefitAward& c) { return FromProto(c); });
+  }
+  if (type == v1::EndBenefitAward::descriptor()->full_name()) {
+    return run(Parse<v1::EndBenefitAward>(payload),
+               [](const v1::EndBenefitAward& c) { return FromProto(c); });
+  }
   return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
 }
 

@@ -1,5 +1,7 @@
 #include "services/ledger/app/ledger_service.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
@@ -61,6 +63,18 @@ grpc::Status LedgerService::TerminateTenancy(grpc::ServerContext* context,
   return Submit(*context, request->context(), request->command(), response->mutable_result());
 }
 
+grpc::Status LedgerService::SetBenefitAward(grpc::ServerContext* context,
+                                            const v1::SetBenefitAwardRequest* request,
+                                            v1::SetBenefitAwardResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::EndBenefitAward(grpc::ServerContext* context,
+                                            const v1::EndBenefitAwardRequest* request,
+                                            v1::EndBenefitAwardResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {
@@ -96,21 +110,26 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
     auto date = DateFromProto(request->as_of(), "as_of");
     if (!date.ok()) return ToGrpc(date.status());
     as_of = *date;
-    balance = BalanceAsOf(*ledger, kind, as_of);
   } else {
-    auto it = ledger->balances.find(kind);
-    balance = it == ledger->balances.end() ? core::Money::Zero() : it->second;
-    as_of =
-        ledger->movements.empty() ? ledger->info.start_date : ledger->movements.back().value_date;
+    // A query is an edge: "as of" defaults to today in London (decisions never read the clock).
+    as_of = core::LondonDateOf(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
   }
+  balance = BalanceAsOf(*ledger, kind, as_of);
   *response->mutable_balance() = ToProto(balance);
   response->set_sequence((*stored)->sequence());
   if (kind == AccountKind::kRent) {
+    const ArrearsPosition position = ArrearsAsOf(*ledger, as_of);
+    *response->mutable_benefit_expected() = ToProto(position.benefit_expected);
+    *response->mutable_tenant_owed() = ToProto(position.tenant_owed);
     auto weekly = WeeklyGrossRentOn(ledger->schedule, std::max(as_of, ledger->schedule.anchor));
     if (weekly.ok() && weekly->pence() > 0) {
       *response->mutable_weekly_gross_rent() = ToProto(*weekly);
       response->set_weeks_of_gross_rent(static_cast<double>(balance.pence()) /
                                         static_cast<double>(weekly->pence()));
+      response->set_tenant_owed_weeks(static_cast<double>(position.tenant_owed.pence()) /
+                                      static_cast<double>(weekly->pence()));
     }
   }
   return grpc::Status::OK;

@@ -26,6 +26,12 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status TerminateTenancy(grpc::ServerContext* context,
                                 const v1::TerminateTenancyRequest* request,
                                 v1::TerminateTenancyResponse* response) override;
+  grpc::Status SetBenefitAward(grpc::ServerContext* context,
+                               const v1::SetBenefitAwardRequest* request,
+                               v1::SetBenefitAwardResponse* response) override;
+  grpc::Status EndBenefitAward(grpc::ServerContext* context,
+                               const v1::EndBenefitAwardRequest* request,
+                               v1::EndBenefitAwardResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 

@@ -1,5 +1,7 @@
 #include "services/ledger/domain/tenancy_ledger.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace rentstream::ledger {
@@ -221,6 +223,112 @@ Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
   return Events({std::move(e)});
 }
 
+Decision Decide(const TenancyLedger& s, const SetBenefitAward& c) {
+  if (auto r = RequireCurrent(s)) return *r;
+  const BenefitAward& a = c.award;
+  if (a.amount <= Money::Zero()) return Invalid("award.amount", "must be more than £0.00");
+  if (a.until.has_value()) return Invalid("award.until", "end an award with EndBenefitAward");
+  if (a.from < s.info.start_date) {
+    return Invalid("award.from", "the award starts before the tenancy");
+  }
+  if (a.kind == BenefitKind::kUniversalCredit && a.frequency != Frequency::kCalendarMonthly) {
+    return Invalid("award.frequency", "Universal Credit is paid calendar monthly");
+  }
+  RentSchedule periods{
+      a.frequency, a.from, {{a.from, {{ChargeKind::kNetRent, "BEN", a.amount}}}}, {}};
+  if (absl::Status st = ValidateSchedule(periods); !st.ok()) {
+    return Invalid("award.from", std::string(st.message()));
+  }
+  if (c.reason.empty()) return Invalid("reason", "an award change says why");
+  return Events({BenefitAwardChanged{a, c.reason}});
+}
+
+Decision Decide(const TenancyLedger& s, const EndBenefitAward& c) {
+  if (auto r = RequireOpen(s)) return *r;
+  auto it = s.awards.find(c.kind);
+  if (it == s.awards.end() || it->second.until.has_value()) {
+    return Refusal{Refusal::Kind::kNotFound, "kind", "no current award of this kind"};
+  }
+  if (c.last_day < it->second.from) return Invalid("last_day", "is before the award started");
+  if (c.reason.empty()) return Invalid("reason", "ending an award says why");
+  BenefitAward ended = it->second;
+  ended.until = c.last_day;
+  return Events({BenefitAwardChanged{ended, c.reason}});
+}
+
+namespace {
+
+// An award converted to the rent's period: through its weekly equivalent (monthly × 12 / 52),
+// rounded half up to the penny.
+int64_t AwardPerRentPeriod(const BenefitAward& award, Frequency rent) {
+  auto weeks_num = [](Frequency f) -> std::pair<int64_t, int64_t> {
+    switch (f) {
+      case Frequency::kWeekly:
+        return {1, 1};
+      case Frequency::kFortnightly:
+        return {2, 1};
+      case Frequency::kFourWeekly:
+        return {4, 1};
+      case Frequency::kCalendarMonthly:
+        return {52, 12};
+    }
+    return {1, 1};
+  };
+  const auto [award_num, award_den] = weeks_num(award.frequency);
+  const auto [rent_num, rent_den] = weeks_num(rent);
+  // amount / (award weeks) × (rent weeks)
+  const __int128 num = static_cast<__int128>(award.amount.pence()) * award_den * rent_num;
+  const __int128 den = static_cast<__int128>(award_num) * rent_den;
+  return static_cast<int64_t>((num + den / 2) / den);
+}
+
+}  // namespace
+
+ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
+  ArrearsPosition p;
+  p.balance = BalanceAsOf(s, AccountKind::kRent, as_of);
+  // Benefit accrues with the rent it pays for: for each rent charge whose period began within
+  // an award, the award converted to that rent period (capped at the charge) is owed by the
+  // benefit, not the tenant, until the benefit payment arrives.
+  int64_t accrued = 0;
+  for (const AccountMovement& m : s.movements) {
+    if (m.account_kind != AccountKind::kRent || m.value_date > as_of ||
+        m.posting_id.rfind("charge:", 0) != 0) {
+      continue;
+    }
+    int64_t covered = 0;
+    for (const auto& [kind, award] : s.awards) {
+      if (m.value_date < award.from || (award.until && m.value_date > *award.until)) continue;
+      covered += AwardPerRentPeriod(award, s.schedule.frequency);
+    }
+    accrued += std::min(covered, m.amount.pence());
+  }
+  int64_t received = 0;
+  for (const auto& [id, payment] : s.payments) {
+    const bool benefit = payment.contra == ControlAccount::kHousingBenefit ||
+                         payment.contra == ControlAccount::kUniversalCredit;
+    if (benefit && payment.account_kind == AccountKind::kRent && payment.value_date <= as_of) {
+      received += payment.amount.pence();
+    }
+  }
+  // Reversed benefit payments count as not received from the reversal's value date.
+  for (const AccountMovement& m : s.movements) {
+    if (m.posting_id.rfind("reversal:", 0) != 0 || m.value_date > as_of) continue;
+    auto it = s.payments.find(m.posting_id.substr(9));
+    if (it == s.payments.end()) continue;
+    if (it->second.contra == ControlAccount::kHousingBenefit ||
+        it->second.contra == ControlAccount::kUniversalCredit) {
+      received -= it->second.amount.pence();
+    }
+  }
+  p.benefit_accrued = Money::FromPence(accrued);
+  p.benefit_received = Money::FromPence(received);
+  p.benefit_expected = Money::FromPence(std::max<int64_t>(0, accrued - received));
+  p.tenant_owed =
+      Money::FromPence(std::max<int64_t>(0, p.balance.pence() - p.benefit_expected.pence()));
+  return p;
+}
+
 namespace {
 
 void ApplyPosting(TenancyLedger& s, const JournalEntry& posting) {
@@ -258,6 +366,8 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
         } else if constexpr (std::is_same_v<T, TenancyTerminated>) {
           s.end_date = e.end_date;
           if (e.posting.has_value()) ApplyPosting(s, *e.posting);
+        } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
+          s.awards[e.award.kind] = e.award;
         }
       },
       event);

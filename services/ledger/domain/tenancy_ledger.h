@@ -38,6 +38,20 @@ enum class PaymentMethod {
 ControlAccount ControlAccountFor(PaymentMethod method);
 ControlAccount IncomeAccountFor(ChargeKind kind);
 
+// Benefit paid to the landlord towards the rent (domain §2): Housing Benefit (typically 4-weekly
+// in arrears) or the Universal Credit housing element as a managed payment (monthly, after the
+// assessment period). Paid in arrears, it is "expected" between the rent falling due and the
+// payment arriving: that part of the balance is not owed by the tenant.
+enum class BenefitKind { kHousingBenefit, kUniversalCredit };
+
+struct BenefitAward {
+  BenefitKind kind = BenefitKind::kHousingBenefit;
+  Frequency frequency = Frequency::kWeekly;  // of `amount`: HB weekly, UC calendar monthly
+  core::Money amount;                        // per period
+  core::Date from;                           // first period start (a Monday unless monthly)
+  std::optional<core::Date> until;           // last day covered, when the award has ended
+};
+
 struct TenancyInfo {
   std::string tenancy_ref;
   TenancyType type = TenancyType::kSecure;
@@ -80,8 +94,13 @@ struct TenancyTerminated {
   std::string reason;
   std::optional<JournalEntry> posting;  // the rent balance moved to former-tenant arrears
 };
+// An award was set (replacing any of its kind) or, with `award.until`, ended.
+struct BenefitAwardChanged {
+  BenefitAward award;
+  std::string reason;
+};
 using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
-                                 PaymentReversed, TenancyTerminated>;
+                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged>;
 
 // ---- commands
 struct OpenAccount {
@@ -111,6 +130,16 @@ struct ReversePayment {
 };
 struct TerminateTenancy {
   core::Date end_date;
+  std::string reason;
+};
+
+struct SetBenefitAward {
+  BenefitAward award;
+  std::string reason;
+};
+struct EndBenefitAward {
+  BenefitKind kind = BenefitKind::kHousingBenefit;
+  core::Date last_day;
   std::string reason;
 };
 
@@ -148,6 +177,7 @@ struct TenancyLedger {
   std::set<int64_t> charged_periods;              // rent period starts (days since epoch)
   std::map<std::string, PaymentRecord> payments;  // by posting id
   std::vector<AccountMovement> movements;         // in posting order
+  std::map<BenefitKind, BenefitAward> awards;
 };
 
 // Limits: an amount above `ceiling` is refused as absurd (a configured landlord setting).
@@ -162,11 +192,25 @@ Decision Decide(const TenancyLedger& state, const RecordPayment& command,
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const ReversePayment& command);
 Decision Decide(const TenancyLedger& state, const TerminateTenancy& command);
+Decision Decide(const TenancyLedger& state, const SetBenefitAward& command);
+Decision Decide(const TenancyLedger& state, const EndBenefitAward& command);
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 
 // Balance of one of the tenancy's accounts from every posting valued on or before `as_of`.
 core::Money BalanceAsOf(const TenancyLedger& state, AccountKind kind, core::Date as_of);
+
+// The rent account's arrears as of a date, split the way officers need it (pitfall 1 of domain
+// §7): what benefit already awarded will still pay for periods that have begun, and what the
+// tenant owes themselves.
+struct ArrearsPosition {
+  core::Money balance;           // the rent account balance (+ owed)
+  core::Money benefit_accrued;   // for each rent charge begun, the award per rent period
+  core::Money benefit_received;  // benefit payments (net of reversals) valued by the date
+  core::Money benefit_expected;  // accrued − received, never below zero
+  core::Money tenant_owed;       // balance − expected, never below zero
+};
+ArrearsPosition ArrearsAsOf(const TenancyLedger& state, core::Date as_of);
 
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);

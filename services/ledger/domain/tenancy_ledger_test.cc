@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
+
 namespace rentstream::ledger {
 namespace {
 
@@ -176,6 +178,88 @@ TEST(TenancyLedgerTest, BadCommandsAreRefusedNamingTheField) {
   EXPECT_EQ(duplicate->kind, Refusal::Kind::kAlreadyExists);
   EXPECT_EQ(duplicate->field, "external_reference");
   EXPECT_EQ(RefusalOf(Decide(s, PostCharges{D(2026, 5, 1), D(2026, 4, 1)}))->field, "to");
+}
+
+// Runs a year of business days: charges every Monday (the charge run), then `each_day`.
+template <typename EachDay>
+void RunYear(TenancyLedger& s, EachDay each_day) {
+  for (Date d = D(2026, 4, 6); d < D(2027, 4, 5); d = d.AddDays(1)) {
+    Apply(s, PostCharges{d, d});
+    each_day(d);
+  }
+}
+
+TEST(ArrearsTest, HousingBenefitPaidFourWeeklyInArrearsIsNotTenantArrears) {
+  TenancyLedger s;
+  Apply(s, Open());
+  BenefitAward hb{BenefitKind::kHousingBenefit, Frequency::kWeekly, P(11050), D(2026, 4, 6), {}};
+  ASSERT_EQ(Apply(s, SetBenefitAward{hb, "HB award letter 2026-04-02"}).size(), 1u);
+  Money worst_balance;
+  RunYear(s, [&](Date d) {
+    // The council pays on the Monday after each 4 weeks, for those 4 weeks.
+    const int64_t days = core::DaysBetween(D(2026, 4, 6), d);
+    if (days > 0 && days % 28 == 0) {
+      Apply(s, RecordPayment{PaymentMethod::kHousingBenefit, "hb-schedule", "HB-" + d.ToIso(), d,
+                             P(4 * 11050), AccountKind::kRent});
+    }
+    const ArrearsPosition p = ArrearsAsOf(s, d);
+    worst_balance = std::max(worst_balance, p.balance);
+    ASSERT_EQ(p.tenant_owed, Money::Zero()) << d.ToIso() << " balance " << p.balance.Format();
+  });
+  // The account looked up to four weeks in arrears: technical arrears, all benefit timing.
+  EXPECT_EQ(worst_balance, P(4 * 11050));
+}
+
+TEST(ArrearsTest, UniversalCreditManagedPaymentsMonthlyAreNotTenantArrears) {
+  TenancyLedger s;
+  Apply(s, Open());
+  // Weekly rent × 52 / 12, as UC converts it; paid a week after each monthly assessment period.
+  BenefitAward uc{
+      BenefitKind::kUniversalCredit, Frequency::kCalendarMonthly, P(47883), D(2026, 4, 6), {}};
+  ASSERT_EQ(Apply(s, SetBenefitAward{uc, "UC housing element, APA agreed"}).size(), 1u);
+  RunYear(s, [&](Date d) {
+    for (int m = 1; m <= 12; ++m) {
+      if (d == D(2026, 4, 6).AddMonths(m).AddDays(7)) {
+        Apply(s, RecordPayment{PaymentMethod::kUcManagedPayment, "dwp-apa", "UC-" + d.ToIso(), d,
+                               P(47883), AccountKind::kRent});
+      }
+    }
+    const ArrearsPosition p = ArrearsAsOf(s, d);
+    ASSERT_LE(p.tenant_owed, P(100)) << d.ToIso();  // pennies of the ×52/12 rounding at most
+  });
+}
+
+TEST(ArrearsTest, PartialBenefitLeavesTheShortfallToTheTenant) {
+  TenancyLedger s;
+  Apply(s, Open());
+  BenefitAward hb{BenefitKind::kHousingBenefit, Frequency::kWeekly, P(8000), D(2026, 4, 6), {}};
+  Apply(s, SetBenefitAward{hb, "partial HB"});
+  for (Date d = D(2026, 4, 6); d <= D(2026, 5, 31); d = d.AddDays(1)) {
+    Apply(s, PostCharges{d, d});
+    // The tenant pays their £30.50 share each Friday, but misses two weeks in May.
+    if (d.weekday() == core::Weekday::kFriday && d != D(2026, 5, 15) && d != D(2026, 5, 22)) {
+      Apply(s, RecordPayment{PaymentMethod::kCard, "card", "T-" + d.ToIso(), d, P(3050),
+                             AccountKind::kRent});
+    }
+    if (d == D(2026, 5, 4)) {
+      Apply(s, RecordPayment{PaymentMethod::kHousingBenefit, "hb", "HB-1", d, P(4 * 8000),
+                             AccountKind::kRent});
+    }
+  }
+  const ArrearsPosition p = ArrearsAsOf(s, D(2026, 5, 31));
+  EXPECT_EQ(p.tenant_owed, P(2 * 3050));
+  EXPECT_EQ(p.benefit_expected, P(4 * 8000));  // weeks from 4 May, paid on 1 June
+  // Ending the award stops the accrual.
+  Apply(s, EndBenefitAward{BenefitKind::kHousingBenefit, D(2026, 5, 24), "claim ended"});
+  EXPECT_EQ(ArrearsAsOf(s, D(2026, 5, 31)).benefit_expected, P(3 * 8000));
+  Refusal r;
+  EXPECT_TRUE(
+      Apply(s, EndBenefitAward{BenefitKind::kHousingBenefit, D(2026, 6, 1), "again"}, &r).empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kNotFound);
+  BenefitAward uc_weekly{
+      BenefitKind::kUniversalCredit, Frequency::kWeekly, P(1), D(2026, 4, 6), {}};
+  EXPECT_TRUE(Apply(s, SetBenefitAward{uc_weekly, "x"}, &r).empty());
+  EXPECT_EQ(r.field, "award.frequency");
 }
 
 // Any sequence of charge runs, payments and reversals: the postings balance in a double-entry
