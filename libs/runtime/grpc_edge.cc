@@ -27,7 +27,16 @@ common::v1::Actor ActorOf(const grpc::ServerContext& context) {
   actor.set_id(it == context.client_metadata().end()
                    ? "anonymous"
                    : std::string(it->second.data(), it->second.size()));
+  // Until bearer tokens arrive, the role is taken from metadata too (a trusted network only).
   actor.set_role(common::v1::ACTOR_ROLE_OFFICER);
+  auto role = context.client_metadata().find("x-rentstream-role");
+  if (role != context.client_metadata().end()) {
+    const std::string r(role->second.data(), role->second.size());
+    if (r == "team_leader") actor.set_role(common::v1::ACTOR_ROLE_TEAM_LEADER);
+    if (r == "income_manager") actor.set_role(common::v1::ACTOR_ROLE_INCOME_MANAGER);
+    if (r == "auditor") actor.set_role(common::v1::ACTOR_ROLE_AUDITOR);
+    if (r == "integration") actor.set_role(common::v1::ACTOR_ROLE_INTEGRATION);
+  }
   return actor;
 }
 

@@ -17,8 +17,10 @@ namespace rentstream::runtime {
 // absl::Status → grpc::Status, code for code.
 grpc::Status ToGrpc(const absl::Status& status);
 
-// The actor of a call: `x-rentstream-actor` metadata (id), role officer until the auth issue
-// brings bearer tokens with roles; "anonymous" when absent.
+// The actor of a call: `x-rentstream-actor` metadata (id; "anonymous" when absent) and
+// `x-rentstream-role` (officer, team_leader, income_manager, auditor, integration; default
+// officer). Trusted as sent until the auth work brings bearer tokens: deploy behind an
+// authenticating gateway only.
 common::v1::Actor ActorOf(const grpc::ServerContext& context);
 
 // Submits `payload` as a command of its type about `tenancy_ref` with `command_id`. Waits until

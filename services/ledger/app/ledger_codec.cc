@@ -276,6 +276,126 @@ absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c) {
   return EndBenefitAward{*kind, *last, c.reason()};
 }
 
+absl::StatusOr<IssueRefund> FromProto(const v1::IssueRefund& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return IssueRefund{*kind, MoneyFromProto(c.amount()), *date, c.reason()};
+}
+
+absl::StatusOr<PostAdjustment> FromProto(const v1::PostAdjustment& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return PostAdjustment{*kind, MoneyFromProto(c.amount()), *date, c.reason_code(), c.reason()};
+}
+
+absl::StatusOr<PostSundryCharge> FromProto(const v1::PostSundryCharge& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return PostSundryCharge{*kind, c.code(), c.description(), MoneyFromProto(c.amount()), *date};
+}
+
+absl::StatusOr<RequestWriteOff> FromProto(const v1::RequestWriteOff& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  return RequestWriteOff{c.request_id(), *kind, MoneyFromProto(c.amount()), c.reason_code(),
+                         c.reason()};
+}
+
+absl::StatusOr<ApproveWriteOff> FromProto(const v1::ApproveWriteOff& c) {
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return ApproveWriteOff{c.request_id(), *date};
+}
+
+absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c) {
+  return RejectWriteOff{c.request_id(), c.reason()};
+}
+
+Actor ActorFromProto(const common::v1::Actor& a) {
+  Actor out;
+  out.id = a.id();
+  switch (a.role()) {
+    case common::v1::ACTOR_ROLE_OFFICER:
+      out.role = Role::kOfficer;
+      break;
+    case common::v1::ACTOR_ROLE_TEAM_LEADER:
+      out.role = Role::kTeamLeader;
+      break;
+    case common::v1::ACTOR_ROLE_INCOME_MANAGER:
+      out.role = Role::kIncomeManager;
+      break;
+    default:
+      out.role = Role::kOther;
+  }
+  return out;
+}
+
+namespace {
+
+v1::WriteOffRequested WriteOffToProto(const WriteOffRequested& e) {
+  v1::WriteOffRequested p;
+  p.set_request_id(e.request_id);
+  p.set_account_kind(EnumToProto<v1::AccountKind>(e.account_kind));
+  *p.mutable_amount() = ToProto(e.amount);
+  p.set_reason_code(e.reason_code);
+  p.set_reason(e.reason);
+  p.set_requested_by(e.requested_by);
+  return p;
+}
+
+absl::StatusOr<WriteOffRequested> WriteOffFromProto(const v1::WriteOffRequested& p) {
+  auto kind = KindFromProto(p.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  return WriteOffRequested{p.request_id(),  *kind,      MoneyFromProto(p.amount()),
+                           p.reason_code(), p.reason(), p.requested_by()};
+}
+
+runtime::NewEvent PostingMadeToEvent(const PostingMade& e) {
+  const v1::AccountKind kind = EnumToProto<v1::AccountKind>(e.account_kind);
+  switch (e.kind) {
+    case PostingMade::Kind::kRefund: {
+      v1::RefundIssued p;
+      p.set_account_kind(kind);
+      p.set_reason(e.description);
+      *p.mutable_posting() = PostingToProto(e.posting);
+      return runtime::NewEvent::Of(p);
+    }
+    case PostingMade::Kind::kAdjustment: {
+      v1::AdjustmentPosted p;
+      p.set_account_kind(kind);
+      p.set_reason_code(e.code);
+      p.set_reason(e.description);
+      *p.mutable_posting() = PostingToProto(e.posting);
+      return runtime::NewEvent::Of(p);
+    }
+    case PostingMade::Kind::kSundryCharge: {
+      v1::SundryChargePosted p;
+      p.set_account_kind(kind);
+      p.set_code(e.code);
+      p.set_description(e.description);
+      *p.mutable_posting() = PostingToProto(e.posting);
+      return runtime::NewEvent::Of(p);
+    }
+    case PostingMade::Kind::kWriteOff:
+      break;
+  }
+  v1::WriteOffApproved p;
+  p.set_request_id(e.request_id);
+  p.set_account_kind(kind);
+  p.set_reason_code(e.code);
+  p.set_reason(e.description);
+  *p.mutable_posting() = PostingToProto(e.posting);
+  return runtime::NewEvent::Of(p);
+}
+
+}  // namespace
+
 runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
   return std::visit(
       [](const auto& e) -> runtime::NewEvent {
@@ -317,6 +437,15 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           p.set_original_posting_id(e.original_posting_id);
           p.set_reason(e.reason);
           *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, PostingMade>) {
+          return PostingMadeToEvent(e);
+        } else if constexpr (std::is_same_v<T, WriteOffRequested>) {
+          return runtime::NewEvent::Of(WriteOffToProto(e));
+        } else if constexpr (std::is_same_v<T, WriteOffRejected>) {
+          v1::WriteOffRejected p;
+          p.set_request_id(e.request_id);
+          p.set_reason(e.reason);
           return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
           v1::BenefitAwardChanged p;
@@ -414,6 +543,55 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     if (!award.ok()) return absl::DataLossError("BenefitAwardChanged");
     return BenefitAwardChanged{*award, p.reason()};
   }
+  // Postings made by corrections: the account kind and texts, and the posting itself.
+  auto posting_made = [&](auto p, PostingMade::Kind kind, EntryKind entry, std::string code,
+                          std::string description,
+                          std::string request_id) -> absl::StatusOr<LedgerEvent> {
+    auto account = KindFromProto(p.account_kind(), "account_kind");
+    auto posting = PostingFromProto(p.posting(), entry);
+    if (!account.ok() || !posting.ok()) return absl::DataLossError(type);
+    return PostingMade{kind,
+                       *account,
+                       std::move(code),
+                       std::move(description),
+                       std::move(request_id),
+                       std::move(*posting)};
+  };
+  if (type == v1::RefundIssued::descriptor()->full_name()) {
+    v1::RefundIssued p;
+    if (auto st = parse(p); !st.ok()) return st;
+    return posting_made(p, PostingMade::Kind::kRefund, EntryKind::kRefund, "", p.reason(), "");
+  }
+  if (type == v1::AdjustmentPosted::descriptor()->full_name()) {
+    v1::AdjustmentPosted p;
+    if (auto st = parse(p); !st.ok()) return st;
+    return posting_made(p, PostingMade::Kind::kAdjustment, EntryKind::kAdjustment, p.reason_code(),
+                        p.reason(), "");
+  }
+  if (type == v1::SundryChargePosted::descriptor()->full_name()) {
+    v1::SundryChargePosted p;
+    if (auto st = parse(p); !st.ok()) return st;
+    return posting_made(p, PostingMade::Kind::kSundryCharge, EntryKind::kCharge, p.code(),
+                        p.description(), "");
+  }
+  if (type == v1::WriteOffApproved::descriptor()->full_name()) {
+    v1::WriteOffApproved p;
+    if (auto st = parse(p); !st.ok()) return st;
+    return posting_made(p, PostingMade::Kind::kWriteOff, EntryKind::kWriteOff, p.reason_code(),
+                        p.reason(), p.request_id());
+  }
+  if (type == v1::WriteOffRequested::descriptor()->full_name()) {
+    v1::WriteOffRequested p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto e = WriteOffFromProto(p);
+    if (!e.ok()) return absl::DataLossError(type);
+    return *e;
+  }
+  if (type == v1::WriteOffRejected::descriptor()->full_name()) {
+    v1::WriteOffRejected p;
+    if (auto st = parse(p); !st.ok()) return st;
+    return WriteOffRejected{p.request_id(), p.reason()};
+  }
   return absl::InvalidArgumentError(absl::StrCat("unknown ledger event type ", type));
 }
 
@@ -451,6 +629,10 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     mv->set_posting_id(m.posting_id);
   }
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
+  for (const auto& [id, request] : s.pending_write_offs) {
+    *out->add_pending_write_offs() = WriteOffToProto(request);
+  }
+  for (const std::string& id : s.closed_write_offs) out->add_closed_write_off_ids(id);
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
@@ -502,6 +684,12 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!award.ok()) return corrupt("benefit award");
     s.awards[award->kind] = *award;
   }
+  for (const auto& w : p.pending_write_offs()) {
+    auto request = WriteOffFromProto(w);
+    if (!request.ok()) return corrupt("write-off request");
+    s.pending_write_offs[request->request_id] = *request;
+  }
+  s.closed_write_offs.insert(p.closed_write_off_ids().begin(), p.closed_write_off_ids().end());
   return s;
 }
 

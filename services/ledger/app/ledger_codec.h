@@ -31,6 +31,14 @@ absl::StatusOr<RecordPayment> FromProto(const v1::RecordPayment& c);
 absl::StatusOr<ReversePayment> FromProto(const v1::ReversePayment& c);
 absl::StatusOr<TerminateTenancy> FromProto(const v1::TerminateTenancy& c);
 absl::StatusOr<SetBenefitAward> FromProto(const v1::SetBenefitAward& c);
+absl::StatusOr<IssueRefund> FromProto(const v1::IssueRefund& c);
+absl::StatusOr<PostAdjustment> FromProto(const v1::PostAdjustment& c);
+absl::StatusOr<PostSundryCharge> FromProto(const v1::PostSundryCharge& c);
+absl::StatusOr<RequestWriteOff> FromProto(const v1::RequestWriteOff& c);
+absl::StatusOr<ApproveWriteOff> FromProto(const v1::ApproveWriteOff& c);
+absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c);
+// The domain actor of a command envelope's actor.
+Actor ActorFromProto(const common::v1::Actor& actor);
 absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c);
 
 absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& award,

@@ -43,6 +43,9 @@ Rejection FromRefusal(const Refusal& r) {
     case Refusal::Kind::kAlreadyExists:
       code = common::v1::REJECTION_CODE_ALREADY_EXISTS;
       break;
+    case Refusal::Kind::kPermissionDenied:
+      code = common::v1::REJECTION_CODE_PERMISSION_DENIED;
+      break;
   }
   return MakeRejection(code, r.field, r.reason);
 }
@@ -100,6 +103,30 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
     return run(Parse<v1::EndBenefitAward>(payload),
                [](const v1::EndBenefitAward& c) { return FromProto(c); });
   }
+  if (type == v1::IssueRefund::descriptor()->full_name()) {
+    return run(Parse<v1::IssueRefund>(payload),
+               [](const v1::IssueRefund& c) { return FromProto(c); });
+  }
+  if (type == v1::PostAdjustment::descriptor()->full_name()) {
+    return run(Parse<v1::PostAdjustment>(payload),
+               [](const v1::PostAdjustment& c) { return FromProto(c); });
+  }
+  if (type == v1::PostSundryCharge::descriptor()->full_name()) {
+    return run(Parse<v1::PostSundryCharge>(payload),
+               [](const v1::PostSundryCharge& c) { return FromProto(c); });
+  }
+  if (type == v1::RequestWriteOff::descriptor()->full_name()) {
+    return run(Parse<v1::RequestWriteOff>(payload),
+               [](const v1::RequestWriteOff& c) { return FromProto(c); });
+  }
+  if (type == v1::ApproveWriteOff::descriptor()->full_name()) {
+    return run(Parse<v1::ApproveWriteOff>(payload),
+               [](const v1::ApproveWriteOff& c) { return FromProto(c); });
+  }
+  if (type == v1::RejectWriteOff::descriptor()->full_name()) {
+    return run(Parse<v1::RejectWriteOff>(payload),
+               [](const v1::RejectWriteOff& c) { return FromProto(c); });
+  }
   return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
 }
 
@@ -131,8 +158,14 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
   Decision decision;
   absl::Status st = WithCommand(envelope.command_type(), tenancy, payload, [&](const auto& c) {
     using T = std::decay_t<decltype(c)>;
-    if constexpr (std::is_same_v<T, RecordPayment>) {
+    const Actor actor = ActorFromProto(envelope.actor());
+    if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||
+                  std::is_same_v<T, PostSundryCharge>) {
       decision = Decide(*ledger, c, limits_);
+    } else if constexpr (std::is_same_v<T, ApproveWriteOff>) {
+      decision = Decide(*ledger, c, actor, limits_);
+    } else if constexpr (std::is_same_v<T, RequestWriteOff> || std::is_same_v<T, RejectWriteOff>) {
+      decision = Decide(*ledger, c, actor);
     } else {
       decision = Decide(*ledger, c);
     }

@@ -48,8 +48,11 @@ v1::OpenAccount OpenCommand() {
 class LedgerLogicTest : public ::testing::Test {
  protected:
   // Decides a command and folds its events, as the processor host does.
-  runtime::Decision Run(const google::protobuf::Message& payload) {
+  runtime::Decision Run(const google::protobuf::Message& payload, const std::string& actor = "",
+                        common::v1::ActorRole role = common::v1::ACTOR_ROLE_OFFICER) {
     common::v1::CommandEnvelope env;
+    env.mutable_actor()->set_id(actor);
+    env.mutable_actor()->set_role(role);
     env.set_tenancy_ref(kTenancy);
     env.set_command_type(payload.GetDescriptor()->full_name());
     const std::string bytes = payload.SerializeAsString();
@@ -129,6 +132,40 @@ TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
   state::v1::TenancyLedgerState again_encoded;
   ToProto(*decoded, &again_encoded);
   EXPECT_EQ(again_encoded.SerializeAsString(), state().SerializeAsString());
+}
+
+TEST_F(LedgerLogicTest, WriteOffsNeedAnotherApproverWithTheRole) {
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = Day(2026, 4, 6);
+  *charges.mutable_to() = Day(2026, 4, 26);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  v1::RequestWriteOff request;
+  request.set_request_id("wo-1");
+  *request.mutable_amount() = Pence(2000);
+  request.set_reason_code("SMALL");
+  request.set_reason("small balance, no contact");
+  ASSERT_FALSE(Run(request, "officer-7").rejection.has_value());
+  v1::ApproveWriteOff approve;
+  approve.set_request_id("wo-1");
+  *approve.mutable_value_date() = Day(2026, 5, 1);
+  runtime::Decision self = Run(approve, "officer-7", common::v1::ACTOR_ROLE_TEAM_LEADER);
+  ASSERT_TRUE(self.rejection.has_value());
+  EXPECT_EQ(self.rejection->code(), common::v1::REJECTION_CODE_PERMISSION_DENIED);
+  EXPECT_EQ(self.rejection->field(), "actor");
+  EXPECT_EQ(Run(approve, "officer-8", common::v1::ACTOR_ROLE_OFFICER).rejection->code(),
+            common::v1::REJECTION_CODE_PERMISSION_DENIED);
+  runtime::Decision ok = Run(approve, "leader-2", common::v1::ACTOR_ROLE_TEAM_LEADER);
+  ASSERT_FALSE(ok.rejection.has_value());
+  ASSERT_EQ(ok.events.size(), 1u);
+  EXPECT_EQ(ok.events[0].event_type, "rentstream.ledger.v1.WriteOffApproved");
+  EXPECT_EQ(RentBalance(), 3 * 11050 - 2000);
+  // Pending and closed requests survive the state's encoding.
+  auto decoded = FromProto(state(), kTenancy);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(decoded->closed_write_offs.count("wo-1"));
+  EXPECT_EQ(Run(approve, "manager-1", common::v1::ACTOR_ROLE_INCOME_MANAGER).rejection->code(),
+            common::v1::REJECTION_CODE_NOT_FOUND);
 }
 
 TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {

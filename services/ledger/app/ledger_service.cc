@@ -75,6 +75,42 @@ grpc::Status LedgerService::EndBenefitAward(grpc::ServerContext* context,
   return Submit(*context, request->context(), request->command(), response->mutable_result());
 }
 
+grpc::Status LedgerService::IssueRefund(grpc::ServerContext* context,
+                                        const v1::IssueRefundRequest* request,
+                                        v1::IssueRefundResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::PostAdjustment(grpc::ServerContext* context,
+                                           const v1::PostAdjustmentRequest* request,
+                                           v1::PostAdjustmentResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::PostSundryCharge(grpc::ServerContext* context,
+                                             const v1::PostSundryChargeRequest* request,
+                                             v1::PostSundryChargeResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::RequestWriteOff(grpc::ServerContext* context,
+                                            const v1::RequestWriteOffRequest* request,
+                                            v1::RequestWriteOffResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::ApproveWriteOff(grpc::ServerContext* context,
+                                            const v1::ApproveWriteOffRequest* request,
+                                            v1::ApproveWriteOffResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::RejectWriteOff(grpc::ServerContext* context,
+                                           const v1::RejectWriteOffRequest* request,
+                                           v1::RejectWriteOffResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {

@@ -32,6 +32,23 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status EndBenefitAward(grpc::ServerContext* context,
                                const v1::EndBenefitAwardRequest* request,
                                v1::EndBenefitAwardResponse* response) override;
+  grpc::Status IssueRefund(grpc::ServerContext* context, const v1::IssueRefundRequest* request,
+                           v1::IssueRefundResponse* response) override;
+  grpc::Status PostAdjustment(grpc::ServerContext* context,
+                              const v1::PostAdjustmentRequest* request,
+                              v1::PostAdjustmentResponse* response) override;
+  grpc::Status PostSundryCharge(grpc::ServerContext* context,
+                                const v1::PostSundryChargeRequest* request,
+                                v1::PostSundryChargeResponse* response) override;
+  grpc::Status RequestWriteOff(grpc::ServerContext* context,
+                               const v1::RequestWriteOffRequest* request,
+                               v1::RequestWriteOffResponse* response) override;
+  grpc::Status ApproveWriteOff(grpc::ServerContext* context,
+                               const v1::ApproveWriteOffRequest* request,
+                               v1::ApproveWriteOffResponse* response) override;
+  grpc::Status RejectWriteOff(grpc::ServerContext* context,
+                              const v1::RejectWriteOffRequest* request,
+                              v1::RejectWriteOffResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 

@@ -1,6 +1,7 @@
 #include "services/ledger/domain/tenancy_ledger.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -258,6 +259,159 @@ Decision Decide(const TenancyLedger& s, const EndBenefitAward& c) {
 
 namespace {
 
+// A one-off posting between a tenant account and a control account. Its id is unique in the
+// stream (the movement count), so the same decision always produces the same id.
+JournalEntry OneOff(const TenancyLedger& s, absl::string_view prefix, EntryKind kind,
+                    AccountKind account, ControlAccount contra, Money amount, Date date) {
+  JournalEntry e;
+  e.id = absl::StrCat(prefix, ":", s.info.tenancy_ref, ":", s.movements.size());
+  e.kind = kind;
+  e.date = date;
+  e.lines = {{AccountRef::Tenant(s.info.tenancy_ref, account), amount},
+             {AccountRef::Control(contra), Money::FromPence(-amount.pence())}};
+  return e;
+}
+
+std::optional<Refusal> CheckAmount(Money amount, const std::string& field, Money ceiling) {
+  if (amount <= Money::Zero()) return Invalid(field, "must be more than £0.00");
+  if (amount > ceiling) {
+    return Invalid(field,
+                   absl::StrCat(amount.Format(), " is above the ceiling of ", ceiling.Format()));
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> CheckDate(const TenancyLedger& s, Date d, const std::string& field) {
+  if (d < s.info.start_date) {
+    return Invalid(field, absl::StrCat(d.ToIso(), " is before the tenancy started on ",
+                                       s.info.start_date.ToIso()));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Decision Decide(const TenancyLedger& s, const IssueRefund& c) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");
+  if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
+  if (c.reason.empty()) return Invalid("reason", "a refund says why");
+  const Money credit = Money::FromPence(-BalanceOf(s, c.account_kind).pence());
+  if (c.amount > credit) {
+    return Precondition("amount", absl::StrCat("the account holds ", credit.Format(),
+                                               " of credit, less than the refund"));
+  }
+  return Events({PostingMade{PostingMade::Kind::kRefund, c.account_kind, "", c.reason, "",
+                             OneOff(s, "refund", EntryKind::kRefund, c.account_kind,
+                                    ControlAccount::kRefunds, c.amount, c.value_date)}});
+}
+
+Decision Decide(const TenancyLedger& s, const PostAdjustment& c, const LedgerLimits& limits) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (c.amount == Money::Zero()) return Invalid("amount", "an adjustment is not zero");
+  const Money magnitude =
+      Money::FromPence(c.amount.pence() < 0 ? -c.amount.pence() : c.amount.pence());
+  if (c.amount.pence() == std::numeric_limits<int64_t>::min() ||
+      magnitude > limits.payment_ceiling) {
+    return Invalid("amount", "is above the ceiling");
+  }
+  if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
+  if (c.reason_code.empty() || c.reason_code.size() > 32) {
+    return Invalid("reason_code", "must be 1 to 32 characters");
+  }
+  if (c.reason.empty()) return Invalid("reason", "an adjustment says why");
+  return Events(
+      {PostingMade{PostingMade::Kind::kAdjustment, c.account_kind, c.reason_code, c.reason, "",
+                   OneOff(s, "adjustment", EntryKind::kAdjustment, c.account_kind,
+                          ControlAccount::kAdjustments, c.amount, c.value_date)}});
+}
+
+Decision Decide(const TenancyLedger& s, const PostSundryCharge& c, const LedgerLimits& limits) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (auto r = CheckAmount(c.amount, "amount", limits.payment_ceiling)) return *r;
+  if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
+  if (c.account_kind == AccountKind::kRent) {
+    return Invalid("account_kind",
+                   "sundry charges go to a sundry, garage or service-charge account");
+  }
+  if (c.code.empty() || c.code.size() > 16) return Invalid("code", "must be 1 to 16 characters");
+  if (c.description.empty()) return Invalid("description", "say what the charge is for");
+  return Events(
+      {PostingMade{PostingMade::Kind::kSundryCharge, c.account_kind, c.code, c.description, "",
+                   OneOff(s, "sundry", EntryKind::kCharge, c.account_kind,
+                          ControlAccount::kSundryIncome, c.amount, c.value_date)}});
+}
+
+Decision Decide(const TenancyLedger& s, const RequestWriteOff& c, const Actor& actor) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (c.request_id.empty() || c.request_id.size() > 64) {
+    return Invalid("request_id", "must be 1 to 64 characters");
+  }
+  if (s.pending_write_offs.count(c.request_id) || s.closed_write_offs.count(c.request_id)) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "request_id", "a request with this id exists"};
+  }
+  if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");
+  if (c.amount > BalanceOf(s, c.account_kind)) {
+    return Precondition("amount",
+                        absl::StrCat("the account owes ", BalanceOf(s, c.account_kind).Format(),
+                                     ", less than the write-off"));
+  }
+  if (c.reason_code.empty()) return Invalid("reason_code", "a write-off has a reason code");
+  if (actor.id.empty()) return Invalid("actor", "a write-off request names its requester");
+  return Events({WriteOffRequested{c.request_id, c.account_kind, c.amount, c.reason_code, c.reason,
+                                   actor.id}});
+}
+
+Decision Decide(const TenancyLedger& s, const ApproveWriteOff& c, const Actor& actor,
+                const LedgerLimits& limits) {
+  if (auto r = RequireOpen(s)) return *r;
+  auto it = s.pending_write_offs.find(c.request_id);
+  if (it == s.pending_write_offs.end()) {
+    return Refusal{Refusal::Kind::kNotFound, "request_id", "no pending write-off request"};
+  }
+  const WriteOffRequested& request = it->second;
+  if (actor.id.empty() || actor.id == request.requested_by) {
+    return Refusal{Refusal::Kind::kPermissionDenied, "actor",
+                   "a write-off is approved by someone other than its requester"};
+  }
+  const bool can_approve =
+      actor.role == Role::kIncomeManager ||
+      (actor.role == Role::kTeamLeader && request.amount <= limits.team_leader_write_off_limit);
+  if (!can_approve) {
+    return Refusal{
+        Refusal::Kind::kPermissionDenied, "actor",
+        absl::StrCat("approving a write-off of ", request.amount.Format(), " needs ",
+                     request.amount <= limits.team_leader_write_off_limit ? "a team leader"
+                                                                          : "an income manager")};
+  }
+  if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
+  if (request.amount > BalanceOf(s, request.account_kind)) {
+    return Precondition("request_id", "the account now owes less than the write-off");
+  }
+  JournalEntry posting =
+      OneOff(s, "write-off", EntryKind::kWriteOff, request.account_kind, ControlAccount::kWriteOff,
+             Money::FromPence(-request.amount.pence()), c.value_date);
+  return Events(
+      {PostingMade{PostingMade::Kind::kWriteOff, request.account_kind, request.reason_code,
+                   request.reason, request.request_id, std::move(posting)}});
+}
+
+Decision Decide(const TenancyLedger& s, const RejectWriteOff& c, const Actor& actor) {
+  if (auto r = RequireOpen(s)) return *r;
+  auto it = s.pending_write_offs.find(c.request_id);
+  if (it == s.pending_write_offs.end()) {
+    return Refusal{Refusal::Kind::kNotFound, "request_id", "no pending write-off request"};
+  }
+  if (actor.role != Role::kTeamLeader && actor.role != Role::kIncomeManager) {
+    return Refusal{Refusal::Kind::kPermissionDenied, "actor",
+                   "a write-off is rejected by a team leader or income manager"};
+  }
+  if (c.reason.empty()) return Invalid("reason", "a rejection says why");
+  return Events({WriteOffRejected{c.request_id, c.reason}});
+}
+
+namespace {
+
 // An award converted to the rent's period: through its weekly equivalent (monthly × 12 / 52),
 // rounded half up to the penny.
 int64_t AwardPerRentPeriod(const BenefitAward& award, Frequency rent) {
@@ -368,6 +522,17 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           if (e.posting.has_value()) ApplyPosting(s, *e.posting);
         } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
           s.awards[e.award.kind] = e.award;
+        } else if constexpr (std::is_same_v<T, PostingMade>) {
+          if (e.kind == PostingMade::Kind::kWriteOff) {
+            s.pending_write_offs.erase(e.request_id);
+            s.closed_write_offs.insert(e.request_id);
+          }
+          ApplyPosting(s, e.posting);
+        } else if constexpr (std::is_same_v<T, WriteOffRequested>) {
+          s.pending_write_offs[e.request_id] = e;
+        } else if constexpr (std::is_same_v<T, WriteOffRejected>) {
+          s.pending_write_offs.erase(e.request_id);
+          s.closed_write_offs.insert(e.request_id);
         }
       },
       event);

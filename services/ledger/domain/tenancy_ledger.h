@@ -52,6 +52,14 @@ struct BenefitAward {
   std::optional<core::Date> until;           // last day covered, when the award has ended
 };
 
+// Who decides: write-offs need an approver other than the requester, with authority for the
+// amount (domain §2: approval limits rise with the amount).
+enum class Role { kOfficer, kTeamLeader, kIncomeManager, kOther };
+struct Actor {
+  std::string id;
+  Role role = Role::kOther;
+};
+
 struct TenancyInfo {
   std::string tenancy_ref;
   TenancyType type = TenancyType::kSecure;
@@ -94,13 +102,39 @@ struct TenancyTerminated {
   std::string reason;
   std::optional<JournalEntry> posting;  // the rent balance moved to former-tenant arrears
 };
+// A correction or one-off posting on one of the tenancy's accounts: a refund of credit, an
+// adjustment with a reason code, a sundry charge (a rechargeable repair, court costs), or the
+// write-off of an approved request.
+struct PostingMade {
+  enum class Kind { kRefund, kAdjustment, kSundryCharge, kWriteOff };
+  Kind kind = Kind::kAdjustment;
+  AccountKind account_kind = AccountKind::kRent;
+  std::string code;         // reason code (adjustments, write-offs) or charge code (sundry)
+  std::string description;  // free text: why
+  std::string request_id;   // write-offs: the approved request
+  JournalEntry posting;
+};
+struct WriteOffRequested {
+  std::string request_id;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;
+  std::string reason_code;
+  std::string reason;
+  std::string requested_by;
+};
+struct WriteOffRejected {
+  std::string request_id;
+  std::string reason;
+};
+
 // An award was set (replacing any of its kind) or, with `award.until`, ended.
 struct BenefitAwardChanged {
   BenefitAward award;
   std::string reason;
 };
 using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
-                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged>;
+                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged,
+                                 PostingMade, WriteOffRequested, WriteOffRejected>;
 
 // ---- commands
 struct OpenAccount {
@@ -143,9 +177,51 @@ struct EndBenefitAward {
   std::string reason;
 };
 
+struct IssueRefund {
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;
+  core::Date value_date;
+  std::string reason;
+};
+struct PostAdjustment {
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;  // + the tenant owes more; never zero
+  core::Date value_date;
+  std::string reason_code;
+  std::string reason;
+};
+struct PostSundryCharge {
+  AccountKind account_kind = AccountKind::kSundryDebt;
+  std::string code;
+  std::string description;
+  core::Money amount;
+  core::Date value_date;
+};
+struct RequestWriteOff {
+  std::string request_id;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;
+  std::string reason_code;
+  std::string reason;
+};
+struct ApproveWriteOff {
+  std::string request_id;
+  core::Date value_date;
+};
+struct RejectWriteOff {
+  std::string request_id;
+  std::string reason;
+};
+
 // A command that cannot be carried out, and the field to blame.
 struct Refusal {
-  enum class Kind { kInvalidArgument, kFailedPrecondition, kNotFound, kAlreadyExists };
+  enum class Kind {
+    kInvalidArgument,
+    kFailedPrecondition,
+    kNotFound,
+    kAlreadyExists,
+    kPermissionDenied,
+  };
   Kind kind = Kind::kInvalidArgument;
   std::string field;
   std::string reason;
@@ -178,11 +254,15 @@ struct TenancyLedger {
   std::map<std::string, PaymentRecord> payments;  // by posting id
   std::vector<AccountMovement> movements;         // in posting order
   std::map<BenefitKind, BenefitAward> awards;
+  std::map<std::string, WriteOffRequested> pending_write_offs;  // by request id
+  std::set<std::string> closed_write_offs;                      // approved or rejected
 };
 
 // Limits: an amount above `ceiling` is refused as absurd (a configured landlord setting).
 struct LedgerLimits {
   core::Money payment_ceiling = core::Money::FromPence(10'000'000);  // £100,000
+  // Write-offs a team leader may approve; above it an income manager must (domain §2).
+  core::Money team_leader_write_off_limit = core::Money::FromPence(500'000);  // £5,000
 };
 
 Decision Decide(const TenancyLedger& state, const OpenAccount& command);
@@ -194,6 +274,15 @@ Decision Decide(const TenancyLedger& state, const ReversePayment& command);
 Decision Decide(const TenancyLedger& state, const TerminateTenancy& command);
 Decision Decide(const TenancyLedger& state, const SetBenefitAward& command);
 Decision Decide(const TenancyLedger& state, const EndBenefitAward& command);
+Decision Decide(const TenancyLedger& state, const IssueRefund& command);
+Decision Decide(const TenancyLedger& state, const PostAdjustment& command,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const PostSundryCharge& command,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const RequestWriteOff& command, const Actor& actor);
+Decision Decide(const TenancyLedger& state, const ApproveWriteOff& command, const Actor& actor,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const RejectWriteOff& command, const Actor& actor);
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 

@@ -41,6 +41,13 @@ std::vector<LedgerEvent> Apply(TenancyLedger& s, const Command& c, Refusal* refu
   return events;
 }
 
+// Folds an accepted decision into the state; false when it was refused.
+bool Fold(TenancyLedger& s, const Decision& d) {
+  if (std::holds_alternative<Refusal>(d)) return false;
+  for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(d)) Evolve(s, e);
+  return true;
+}
+
 std::optional<Refusal> RefusalOf(const Decision& d) {
   if (auto* r = std::get_if<Refusal>(&d)) return *r;
   return std::nullopt;
@@ -178,6 +185,91 @@ TEST(TenancyLedgerTest, BadCommandsAreRefusedNamingTheField) {
   EXPECT_EQ(duplicate->kind, Refusal::Kind::kAlreadyExists);
   EXPECT_EQ(duplicate->field, "external_reference");
   EXPECT_EQ(RefusalOf(Decide(s, PostCharges{D(2026, 5, 1), D(2026, 4, 1)}))->field, "to");
+}
+
+TEST(CorrectionsTest, RefundsAdjustmentsAndSundryChargesAreNewPostings) {
+  TenancyLedger s;
+  JournalBook book;
+  Apply(s, Open());
+  Book(book, Apply(s, RecordPayment{PaymentMethod::kBankTransfer, "bank", "OVERPAY", D(2026, 4, 6),
+                                    P(20000), AccountKind::kRent}));
+  Refusal r;
+  EXPECT_TRUE(
+      Apply(s, IssueRefund{AccountKind::kRent, P(20001), D(2026, 4, 7), "overpaid"}, &r).empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
+  Book(book, Apply(s, IssueRefund{AccountKind::kRent, P(15000), D(2026, 4, 7), "overpaid"}));
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(-5000));
+  Book(book, Apply(s, PostAdjustment{AccountKind::kRent, P(-250), D(2026, 4, 8), "GOODWILL",
+                                     "complaint 1234"}));
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(-5250));
+  EXPECT_TRUE(
+      Apply(s, PostAdjustment{AccountKind::kRent, P(0), D(2026, 4, 8), "X", "y"}, &r).empty());
+  EXPECT_EQ(r.field, "amount");
+  EXPECT_TRUE(
+      Apply(s, PostAdjustment{AccountKind::kRent, P(10), D(2026, 4, 8), "", "y"}, &r).empty());
+  EXPECT_EQ(r.field, "reason_code");
+  Book(book, Apply(s, PostSundryCharge{AccountKind::kSundryDebt, "REP", "broken door (recharge)",
+                                       P(18000), D(2026, 4, 9)}));
+  EXPECT_EQ(s.balances[AccountKind::kSundryDebt], P(18000));
+  EXPECT_TRUE(
+      Apply(s, PostSundryCharge{AccountKind::kRent, "X", "y", P(1), D(2026, 4, 9)}, &r).empty());
+  EXPECT_EQ(r.field, "account_kind");
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kSundryIncome)), P(-18000));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kRefunds)), P(-15000));
+}
+
+TEST(WriteOffTest, NeedsADifferentApproverWithAuthorityForTheAmount) {
+  TenancyLedger s;
+  JournalBook book;
+  Apply(s, Open());
+  Book(book, Apply(s, PostCharges{D(2026, 4, 6), D(2026, 6, 28)}));  // 12 weeks: £1,326.00
+  const Actor officer{"officer-7", Role::kOfficer};
+  const Actor leader{"leader-2", Role::kTeamLeader};
+  const Actor manager{"manager-1", Role::kIncomeManager};
+  auto too_much = RefusalOf(Decide(
+      s, RequestWriteOff{"wo-1", AccountKind::kRent, P(200000), "UNTRACED", "gone"}, officer));
+  ASSERT_TRUE(too_much.has_value());
+  EXPECT_EQ(too_much->field, "amount");  // more than is owed
+  Decision d =
+      Decide(s, RequestWriteOff{"wo-1", AccountKind::kRent, P(4000), "SMALL", "< £50"}, officer);
+  ASSERT_TRUE(std::holds_alternative<std::vector<LedgerEvent>>(d));
+  for (const auto& e : std::get<std::vector<LedgerEvent>>(d)) Evolve(s, e);
+  // The requester cannot approve; nor can an officer.
+  auto self = RefusalOf(
+      Decide(s, ApproveWriteOff{"wo-1", D(2026, 7, 1)}, Actor{"officer-7", Role::kIncomeManager}));
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(self->kind, Refusal::Kind::kPermissionDenied);
+  EXPECT_EQ(RefusalOf(Decide(s, ApproveWriteOff{"wo-1", D(2026, 7, 1)},
+                             Actor{"officer-8", Role::kOfficer}))
+                ->kind,
+            Refusal::Kind::kPermissionDenied);
+  Decision approved = Decide(s, ApproveWriteOff{"wo-1", D(2026, 7, 1)}, leader);
+  ASSERT_TRUE(std::holds_alternative<std::vector<LedgerEvent>>(approved));
+  auto events = std::get<std::vector<LedgerEvent>>(approved);
+  for (const auto& e : events) Evolve(s, e);
+  Book(book, events);
+  EXPECT_EQ(s.balances[AccountKind::kRent], P(12 * 11050 - 4000));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kWriteOff)), P(4000));
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+  EXPECT_EQ(RefusalOf(Decide(s, ApproveWriteOff{"wo-1", D(2026, 7, 2)}, manager))->kind,
+            Refusal::Kind::kNotFound);  // once only
+  EXPECT_EQ(
+      RefusalOf(Decide(s, RequestWriteOff{"wo-1", AccountKind::kRent, P(1), "X", "y"}, officer))
+          ->kind,
+      Refusal::Kind::kAlreadyExists);
+
+  // Above the team leader's limit an income manager must approve; a rejection closes it.
+  ASSERT_TRUE(Fold(
+      s,
+      Decide(s, RequestWriteOff{"wo-2", AccountKind::kRent, P(100000), "HARDSHIP", "x"}, officer)));
+  LedgerLimits limits;
+  limits.team_leader_write_off_limit = P(50000);
+  EXPECT_EQ(RefusalOf(Decide(s, ApproveWriteOff{"wo-2", D(2026, 7, 1)}, leader, limits))->kind,
+            Refusal::Kind::kPermissionDenied);
+  ASSERT_TRUE(Fold(s, Decide(s, RejectWriteOff{"wo-2", "arrangement offered instead"}, manager)));
+  EXPECT_EQ(RefusalOf(Decide(s, ApproveWriteOff{"wo-2", D(2026, 7, 1)}, manager, limits))->kind,
+            Refusal::Kind::kNotFound);
 }
 
 // Runs a year of business days: charges every Monday (the charge run), then `each_day`.
