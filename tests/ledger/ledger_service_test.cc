@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "libs/runtime/clock.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
 #include "rentstream/ledger/v1/events.pb.h"
@@ -239,6 +240,40 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   }
   EXPECT_EQ(tenant, 4 * 11050);
   EXPECT_EQ(tenant + control, 0) << "postings must balance";
+}
+
+TEST_P(LedgerServiceTest, TheBusinessDayTickIsTheChargeRun) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-tick", &opened).ok());
+  const common::v1::Date end_of_april = Day(2026, 4, 30);
+  auto balance_on = [&](const common::v1::Date& d) {
+    v1::GetBalanceRequest r;
+    r.set_tenancy_ref(tenancy_);
+    *r.mutable_as_of() = d;
+    v1::GetBalanceResponse response;
+    return stub_->GetBalance(Call().get(), r, &response).ok() ? response.balance().pence() : -1;
+  };
+  // Opening 20 April charges the weeks of 6, 13 and 20 April; opening it again changes nothing.
+  ASSERT_TRUE(
+      runtime::OpenBusinessDay(host_->bus(), "ledger", *core::Date::FromYmd(2026, 4, 20)).ok());
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return balance_on(end_of_april) == 3 * 11050; }));
+  ASSERT_TRUE(
+      runtime::OpenBusinessDay(host_->bus(), "ledger", *core::Date::FromYmd(2026, 4, 20)).ok());
+  ASSERT_TRUE(
+      runtime::OpenBusinessDay(host_->bus(), "ledger", *core::Date::FromYmd(2026, 4, 27)).ok());
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return balance_on(end_of_april) == 4 * 11050; }));
+  int charges = 0;
+  for (const eventlog::Record& r :
+       rentstream::testing::ReadTopic(host_->bus(), runtime::ServiceTopics::For("ledger").events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    if (ev.envelope().tenancy_ref() == tenancy_ &&
+        ev.envelope().event_type() == "rentstream.ledger.v1.ChargePosted") {
+      EXPECT_EQ(ev.envelope().actor().role(), common::v1::ACTOR_ROLE_SCHEDULER);
+      ++charges;
+    }
+  }
+  EXPECT_EQ(charges, 4) << "each week charged once";
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,

@@ -27,7 +27,25 @@ int main(int argc, char** argv) {
   tick->add_option("--service", tick_service, "Service whose command topic gets the tick");
   tick->add_option("--date", tick_date, "The business day, YYYY-MM-DD (Europe/London)")->required();
 
+  CLI::App* ledger = app.add_subcommand("ledger", "Ledger operations");
+  std::string charge_bus = "local", charge_at, charge_through;
+  CLI::App* charge_run = ledger->add_subcommand(
+      "charge-run", "Post every rent charge due up to a date (idempotent per account and period)");
+  charge_run->add_option("--bus", charge_bus, "local or kafka")
+      ->check(CLI::IsMember({"local", "kafka"}));
+  charge_run->add_option("--at", charge_at, "LocalBus log directory, or Kafka bootstrap servers")
+      ->required();
+  charge_run
+      ->add_option("--through", charge_through,
+                   "Charge periods starting on or before "
+                   "this date, YYYY-MM-DD")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
+  // The charge run is the ledger's business-day tick: each account posts what is due by then.
+  if (charge_run->parsed()) {
+    return rentstream::cli::RunTick(charge_bus, charge_at, "ledger", charge_through);
+  }
   if (tick->parsed()) return rentstream::cli::RunTick(tick_bus, tick_at, tick_service, tick_date);
   if (demo->parsed()) return rentstream::cli::RunDemo(demo_dir);
   if (verify->parsed()) return rentstream::cli::RunVerify(bus, location, service);

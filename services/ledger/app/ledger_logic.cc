@@ -184,6 +184,30 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
   return out;
 }
 
+runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int64_t day) {
+  runtime::Decision out;
+  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state),
+                          std::string(stream.tenancy_ref));
+  if (!ledger.ok()) return out;
+  const std::optional<core::Date> due = NextChargeDue(*ledger);
+  const core::Date today = core::Date::FromDaysSinceEpoch(day);
+  if (!due.has_value() || *due > today) return out;
+  Decision decision = Decide(*ledger, PostCharges{*due, today});
+  if (std::holds_alternative<Refusal>(decision)) return out;  // nothing to answer on a tick
+  for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
+    out.events.push_back(ToNewEvent(e));
+  }
+  return out;
+}
+
+int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const {
+  const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
+  auto ledger = FromProto(proto, "");
+  if (!ledger.ok()) return 0;
+  const std::optional<core::Date> due = NextChargeDue(*ledger);
+  return due.has_value() ? due->days_since_epoch() : 0;
+}
+
 absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common::v1::Event& event) {
   auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
   const std::string& tenancy = event.envelope().tenancy_ref();

@@ -19,7 +19,10 @@ class LedgerLogic : public runtime::StreamLogic {
   runtime::Decision DecideCommand(const runtime::StreamView& stream,
                                   const common::v1::CommandEnvelope& envelope,
                                   std::string_view payload) override;
+  // The business-day tick is the charge run: every period due by the day and not yet charged.
+  runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
 
  private:
   LedgerLimits limits_;

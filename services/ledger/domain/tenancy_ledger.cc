@@ -438,6 +438,25 @@ int64_t AwardPerRentPeriod(const BenefitAward& award, Frequency rent) {
 
 }  // namespace
 
+std::optional<Date> NextChargeDue(const TenancyLedger& s) {
+  if (!s.opened) return std::nullopt;
+  const Date from = s.charged_periods.empty()
+                        ? s.schedule.anchor
+                        : Date::FromDaysSinceEpoch(*s.charged_periods.rbegin()).AddDays(1);
+  Date to = from.AddDays(366);
+  if (s.end_date.has_value() && *s.end_date < to) to = *s.end_date;
+  if (to < from) return std::nullopt;
+  auto periods = PeriodsStartingIn(s.schedule, from, to);
+  if (!periods.ok()) return std::nullopt;
+  for (const ChargePeriod& p : *periods) {
+    if (!p.rent_free && p.total > Money::Zero() &&
+        !s.charged_periods.count(p.start.days_since_epoch())) {
+      return p.start;
+    }
+  }
+  return std::nullopt;
+}
+
 ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
   ArrearsPosition p;
   p.balance = BalanceAsOf(s, AccountKind::kRent, as_of);

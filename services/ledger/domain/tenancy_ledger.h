@@ -301,6 +301,12 @@ struct ArrearsPosition {
 };
 ArrearsPosition ArrearsAsOf(const TenancyLedger& state, core::Date as_of);
 
+// The start of the next rent period that is due a charge and not yet charged (rent-free and
+// zero periods skipped), within a year of the last one charged; nullopt when none (an ended
+// tenancy, or no chargeable period ahead). The ledger asks the clock to wake it on that day: the
+// business-day tick is the charge run.
+std::optional<core::Date> NextChargeDue(const TenancyLedger& state);
+
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
 std::string ChargePostingId(const std::string& tenancy_ref, core::Date period_start);

@@ -187,6 +187,19 @@ TEST(TenancyLedgerTest, BadCommandsAreRefusedNamingTheField) {
   EXPECT_EQ(RefusalOf(Decide(s, PostCharges{D(2026, 5, 1), D(2026, 4, 1)}))->field, "to");
 }
 
+TEST(ChargeRunTest, NextChargeDueSkipsChargedAndRentFreePeriods) {
+  TenancyLedger s;
+  EXPECT_FALSE(NextChargeDue(s).has_value());
+  OpenAccount open = Open();
+  open.schedule.rent_free_periods = {D(2026, 5, 4)};
+  Apply(s, open);
+  EXPECT_EQ(NextChargeDue(s), D(2026, 4, 6));
+  Apply(s, PostCharges{D(2026, 4, 6), D(2026, 4, 27)});
+  EXPECT_EQ(NextChargeDue(s), D(2026, 5, 11));  // 4 May is rent-free
+  Apply(s, TerminateTenancy{D(2026, 5, 10), "moved out"});
+  EXPECT_FALSE(NextChargeDue(s).has_value());
+}
+
 TEST(CorrectionsTest, RefundsAdjustmentsAndSundryChargesAreNewPostings) {
   TenancyLedger s;
   JournalBook book;
