@@ -317,6 +317,31 @@ absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c) {
   return RejectWriteOff{c.request_id(), c.reason()};
 }
 
+absl::StatusOr<SuspendPayment> FromProto(const v1::SuspendPayment& c) {
+  auto method = EnumFromProto<PaymentMethod>(c.method(), 8, "method");
+  if (!method.ok()) return method.status();
+  auto received = DateFromProto(c.received_date(), "received_date");
+  if (!received.ok()) return received.status();
+  return SuspendPayment{
+      *method,          c.source(), c.external_reference(), *received, MoneyFromProto(c.amount()),
+      c.raw_reference()};
+}
+
+absl::StatusOr<ReleaseFromSuspense> FromProto(const v1::ReleaseFromSuspense& c) {
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return ReleaseFromSuspense{c.suspended_posting_id(), c.tenancy_ref(), MoneyFromProto(c.amount()),
+                             *date};
+}
+
+absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return ReceiveFromSuspense{c.suspended_posting_id(), MoneyFromProto(c.amount()), *kind, *date};
+}
+
 Actor ActorFromProto(const common::v1::Actor& a) {
   Actor out;
   out.id = a.id();
@@ -446,6 +471,27 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           v1::WriteOffRejected p;
           p.set_request_id(e.request_id);
           p.set_reason(e.reason);
+          return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
+          v1::PaymentSuspended p;
+          p.set_method(EnumToProto<v1::PaymentMethod>(e.method));
+          p.set_source(e.source);
+          p.set_external_reference(e.external_reference);
+          *p.mutable_received_date() = ToProto(e.received_date);
+          p.set_raw_reference(e.raw_reference);
+          *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
+          v1::SuspenseReleased p;
+          p.set_suspended_posting_id(e.suspended_posting_id);
+          p.set_tenancy_ref(e.tenancy_ref);
+          *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
+          v1::SuspenseAllocated p;
+          p.set_suspended_posting_id(e.suspended_posting_id);
+          p.set_account_kind(EnumToProto<v1::AccountKind>(e.account_kind));
+          *p.mutable_posting() = PostingToProto(e.posting);
           return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
           v1::BenefitAwardChanged p;
@@ -587,6 +633,31 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     if (!e.ok()) return absl::DataLossError(type);
     return *e;
   }
+  if (type == v1::PaymentSuspended::descriptor()->full_name()) {
+    v1::PaymentSuspended p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto method = EnumFromProto<PaymentMethod>(p.method(), 8, "method");
+    auto received = DateFromProto(p.received_date(), "received_date");
+    auto posting = PostingFromProto(p.posting(), EntryKind::kPayment);
+    if (!method.ok() || !received.ok() || !posting.ok()) return absl::DataLossError(type);
+    return PaymentSuspended{*method,   p.source(),        p.external_reference(),
+                            *received, p.raw_reference(), std::move(*posting)};
+  }
+  if (type == v1::SuspenseReleased::descriptor()->full_name()) {
+    v1::SuspenseReleased p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto posting = PostingFromProto(p.posting(), EntryKind::kSuspenseAllocation);
+    if (!posting.ok()) return absl::DataLossError(type);
+    return SuspenseReleased{p.suspended_posting_id(), p.tenancy_ref(), std::move(*posting)};
+  }
+  if (type == v1::SuspenseAllocated::descriptor()->full_name()) {
+    v1::SuspenseAllocated p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto kind = KindFromProto(p.account_kind(), "account_kind");
+    auto posting = PostingFromProto(p.posting(), EntryKind::kSuspenseAllocation);
+    if (!kind.ok() || !posting.ok()) return absl::DataLossError(type);
+    return SuspenseAllocated{p.suspended_posting_id(), *kind, std::move(*posting)};
+  }
   if (type == v1::WriteOffRejected::descriptor()->full_name()) {
     v1::WriteOffRejected p;
     if (auto st = parse(p); !st.ok()) return st;
@@ -598,6 +669,14 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
 void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->Clear();
   out->set_opened(s.opened);
+  // The suspense stream is never opened: its held payments are all its state.
+  for (const auto& [id, held] : s.suspended) {
+    state::v1::SuspendedPayment* p = out->add_suspended();
+    p->set_posting_id(id);
+    *p->mutable_amount() = ToProto(held.amount);
+    *p->mutable_received_date() = ToProto(held.received_date);
+    p->set_released_to(held.released_to);
+  }
   if (!s.opened) return;
   // The account details are kept in their event form (AccountOpened).
   runtime::NewEvent opened = ToNewEvent(AccountOpened{s.info, s.schedule});
@@ -633,12 +712,21 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     *out->add_pending_write_offs() = WriteOffToProto(request);
   }
   for (const std::string& id : s.closed_write_offs) out->add_closed_write_off_ids(id);
+  for (const std::string& id : s.received_from_suspense) out->add_received_from_suspense(id);
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
                                         const std::string& tenancy_ref) {
   TenancyLedger s;
   s.info.tenancy_ref = tenancy_ref;
+  // The suspense stream is never opened; its held payments are all it has.
+  for (const auto& held : p.suspended()) {
+    auto date = DateFromProto(held.received_date(), "received_date");
+    if (!date.ok()) return absl::DataLossError("suspended payment date");
+    s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to()};
+  }
+  s.received_from_suspense.insert(p.received_from_suspense().begin(),
+                                  p.received_from_suspense().end());
   if (!p.opened()) return s;
   auto corrupt = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));

@@ -37,6 +37,9 @@ absl::StatusOr<PostSundryCharge> FromProto(const v1::PostSundryCharge& c);
 absl::StatusOr<RequestWriteOff> FromProto(const v1::RequestWriteOff& c);
 absl::StatusOr<ApproveWriteOff> FromProto(const v1::ApproveWriteOff& c);
 absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c);
+absl::StatusOr<SuspendPayment> FromProto(const v1::SuspendPayment& c);
+absl::StatusOr<ReleaseFromSuspense> FromProto(const v1::ReleaseFromSuspense& c);
+absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c);
 // The domain actor of a command envelope's actor.
 Actor ActorFromProto(const common::v1::Actor& actor);
 absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c);

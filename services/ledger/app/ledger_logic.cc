@@ -127,6 +127,18 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
     return run(Parse<v1::RejectWriteOff>(payload),
                [](const v1::RejectWriteOff& c) { return FromProto(c); });
   }
+  if (type == v1::SuspendPayment::descriptor()->full_name()) {
+    return run(Parse<v1::SuspendPayment>(payload),
+               [](const v1::SuspendPayment& c) { return FromProto(c); });
+  }
+  if (type == v1::ReleaseFromSuspense::descriptor()->full_name()) {
+    return run(Parse<v1::ReleaseFromSuspense>(payload),
+               [](const v1::ReleaseFromSuspense& c) { return FromProto(c); });
+  }
+  if (type == v1::ReceiveFromSuspense::descriptor()->full_name()) {
+    return run(Parse<v1::ReceiveFromSuspense>(payload),
+               [](const v1::ReceiveFromSuspense& c) { return FromProto(c); });
+  }
   return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
 }
 
@@ -160,7 +172,7 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     using T = std::decay_t<decltype(c)>;
     const Actor actor = ActorFromProto(envelope.actor());
     if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||
-                  std::is_same_v<T, PostSundryCharge>) {
+                  std::is_same_v<T, PostSundryCharge> || std::is_same_v<T, SuspendPayment>) {
       decision = Decide(*ledger, c, limits_);
     } else if constexpr (std::is_same_v<T, ApproveWriteOff>) {
       decision = Decide(*ledger, c, actor, limits_);

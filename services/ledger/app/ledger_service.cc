@@ -111,6 +111,46 @@ grpc::Status LedgerService::RejectWriteOff(grpc::ServerContext* context,
   return Submit(*context, request->context(), request->command(), response->mutable_result());
 }
 
+grpc::Status LedgerService::SuspendPayment(grpc::ServerContext* context,
+                                           const v1::SuspendPaymentRequest* request,
+                                           v1::SuspendPaymentResponse* response) {
+  v1::CommandContext c = request->context();
+  c.set_tenancy_ref(kSuspenseStream);
+  return Submit(*context, c, request->command(), response->mutable_result());
+}
+
+grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
+                                                 const v1::AllocateFromSuspenseRequest* request,
+                                                 v1::AllocateFromSuspenseResponse* response) {
+  const v1::CommandContext& c = request->context();
+  if (c.command_id().empty() || c.command_id().size() > 60) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "command_id: must be 1 to 60 characters");
+  }
+  // Step 1 on the suspense stream (once), step 2 on the tenancy's; each with its own derived
+  // command id, so a retry of the whole call repeats neither.
+  v1::ReleaseFromSuspense release;
+  release.set_suspended_posting_id(request->suspended_posting_id());
+  release.set_tenancy_ref(c.tenancy_ref());
+  *release.mutable_amount() = request->amount();
+  *release.mutable_value_date() = request->value_date();
+  v1::CommandContext release_context = c;
+  release_context.set_command_id(c.command_id() + ":rel");
+  release_context.set_tenancy_ref(kSuspenseStream);
+  if (grpc::Status st = Submit(*context, release_context, release, response->mutable_release());
+      !st.ok()) {
+    return st;
+  }
+  v1::ReceiveFromSuspense receive;
+  receive.set_suspended_posting_id(request->suspended_posting_id());
+  *receive.mutable_amount() = request->amount();
+  receive.set_account_kind(request->account_kind());
+  *receive.mutable_value_date() = request->value_date();
+  v1::CommandContext receive_context = c;
+  receive_context.set_command_id(c.command_id() + ":rcv");
+  return Submit(*context, receive_context, receive, response->mutable_receipt());
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {

@@ -49,6 +49,12 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status RejectWriteOff(grpc::ServerContext* context,
                               const v1::RejectWriteOffRequest* request,
                               v1::RejectWriteOffResponse* response) override;
+  grpc::Status SuspendPayment(grpc::ServerContext* context,
+                              const v1::SuspendPaymentRequest* request,
+                              v1::SuspendPaymentResponse* response) override;
+  grpc::Status AllocateFromSuspense(grpc::ServerContext* context,
+                                    const v1::AllocateFromSuspenseRequest* request,
+                                    v1::AllocateFromSuspenseResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 

@@ -410,6 +410,80 @@ Decision Decide(const TenancyLedger& s, const RejectWriteOff& c, const Actor& ac
   return Events({WriteOffRejected{c.request_id, c.reason}});
 }
 
+Decision Decide(const TenancyLedger& s, const SuspendPayment& c, const LedgerLimits& limits) {
+  if (s.info.tenancy_ref != kSuspenseStream) {
+    return Invalid("tenancy_ref", absl::StrCat("suspended payments live on ", kSuspenseStream));
+  }
+  if (auto r = CheckAmount(c.amount, "amount", limits.payment_ceiling)) return *r;
+  if (c.source.empty() || c.source.size() > 128)
+    return Invalid("source", "must be 1 to 128 characters");
+  if (c.external_reference.empty() || c.external_reference.size() > 128) {
+    return Invalid("external_reference", "must be 1 to 128 characters");
+  }
+  const std::string id = absl::StrCat("suspense:", c.source, ":", c.external_reference);
+  if (s.suspended.count(id)) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "external_reference",
+                   absl::StrCat("payment ", c.external_reference, " from ", c.source,
+                                " is already in suspense")};
+  }
+  PaymentSuspended e{c.method,        c.source,        c.external_reference,
+                     c.received_date, c.raw_reference, {}};
+  e.posting.id = id;
+  e.posting.kind = EntryKind::kPayment;
+  e.posting.date = c.received_date;
+  e.posting.lines = {
+      {AccountRef::Control(ControlAccountFor(c.method)), c.amount},
+      {AccountRef::Control(ControlAccount::kSuspense), Money::FromPence(-c.amount.pence())}};
+  return Events({std::move(e)});
+}
+
+Decision Decide(const TenancyLedger& s, const ReleaseFromSuspense& c) {
+  if (s.info.tenancy_ref != kSuspenseStream) {
+    return Invalid("tenancy_ref", absl::StrCat("releases happen on ", kSuspenseStream));
+  }
+  auto it = s.suspended.find(c.suspended_posting_id);
+  if (it == s.suspended.end()) {
+    return Refusal{Refusal::Kind::kNotFound, "suspended_posting_id", "no such payment in suspense"};
+  }
+  if (!it->second.released_to.empty()) {
+    if (it->second.released_to == c.tenancy_ref) return Events({});  // a retry of the same
+    return Precondition("suspended_posting_id",
+                        absl::StrCat("already allocated to ", it->second.released_to));
+  }
+  if (c.tenancy_ref.empty() || c.tenancy_ref == kSuspenseStream) {
+    return Invalid("tenancy_ref", "name the tenancy the payment belongs to");
+  }
+  if (c.amount != it->second.amount) {
+    return Invalid("amount", absl::StrCat("the payment held is ", it->second.amount.Format()));
+  }
+  if (c.value_date < it->second.received_date) {
+    return Invalid("value_date", "an allocation cannot be dated before the payment");
+  }
+  SuspenseReleased e{c.suspended_posting_id, c.tenancy_ref, {}};
+  e.posting.id = "release:" + c.suspended_posting_id;
+  e.posting.kind = EntryKind::kSuspenseAllocation;
+  e.posting.date = c.value_date;
+  e.posting.lines = {{AccountRef::Control(ControlAccount::kSuspense), it->second.amount},
+                     {AccountRef::Control(ControlAccount::kTransfers),
+                      Money::FromPence(-it->second.amount.pence())}};
+  return Events({std::move(e)});
+}
+
+Decision Decide(const TenancyLedger& s, const ReceiveFromSuspense& c) {
+  if (auto r = RequireOpen(s)) return *r;
+  if (s.received_from_suspense.count(c.suspended_posting_id)) return Events({});  // a retry
+  if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");
+  if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
+  SuspenseAllocated e{c.suspended_posting_id, c.account_kind, {}};
+  e.posting.id = "allocation:" + c.suspended_posting_id;
+  e.posting.kind = EntryKind::kSuspenseAllocation;
+  e.posting.date = c.value_date;
+  e.posting.lines = {{AccountRef::Control(ControlAccount::kTransfers), c.amount},
+                     {AccountRef::Tenant(s.info.tenancy_ref, c.account_kind),
+                      Money::FromPence(-c.amount.pence())}};
+  return Events({std::move(e)});
+}
+
 namespace {
 
 // An award converted to the rent's period: through its weekly equivalent (monthly × 12 / 52),
@@ -552,6 +626,13 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
         } else if constexpr (std::is_same_v<T, WriteOffRejected>) {
           s.pending_write_offs.erase(e.request_id);
           s.closed_write_offs.insert(e.request_id);
+        } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
+          s.suspended[e.posting.id] = {e.posting.lines[0].amount, e.received_date, ""};
+        } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
+          s.suspended[e.suspended_posting_id].released_to = e.tenancy_ref;
+        } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
+          s.received_from_suspense.insert(e.suspended_posting_id);
+          ApplyPosting(s, e.posting);
         }
       },
       event);

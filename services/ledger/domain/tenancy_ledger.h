@@ -127,14 +127,39 @@ struct WriteOffRejected {
   std::string reason;
 };
 
+// Suspense (domain §2, pitfall 2): a payment that matches no account is held on the ledger's
+// suspense stream, never dropped. Allocating it is two recorded steps: the suspense stream
+// releases it (once) to the transfers account, then the tenancy receives it from there.
+inline constexpr char kSuspenseStream[] = "SUSPENSE";
+
+struct PaymentSuspended {
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  std::string source;
+  std::string external_reference;
+  core::Date received_date;
+  std::string raw_reference;  // the tenancy reference as it arrived, if any
+  JournalEntry posting;       // bank (or benefit) debit, suspense credit
+};
+struct SuspenseReleased {
+  std::string suspended_posting_id;
+  std::string tenancy_ref;  // where it goes
+  JournalEntry posting;     // suspense debit, transfers credit
+};
+struct SuspenseAllocated {
+  std::string suspended_posting_id;
+  AccountKind account_kind = AccountKind::kRent;
+  JournalEntry posting;  // transfers debit, tenant credit
+};
+
 // An award was set (replacing any of its kind) or, with `award.until`, ended.
 struct BenefitAwardChanged {
   BenefitAward award;
   std::string reason;
 };
-using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
-                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged,
-                                 PostingMade, WriteOffRequested, WriteOffRejected>;
+using LedgerEvent =
+    std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived, PaymentReversed,
+                 TenancyTerminated, BenefitAwardChanged, PostingMade, WriteOffRequested,
+                 WriteOffRejected, PaymentSuspended, SuspenseReleased, SuspenseAllocated>;
 
 // ---- commands
 struct OpenAccount {
@@ -213,6 +238,27 @@ struct RejectWriteOff {
   std::string reason;
 };
 
+struct SuspendPayment {  // on the suspense stream
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  std::string source;
+  std::string external_reference;
+  core::Date received_date;
+  core::Money amount;
+  std::string raw_reference;
+};
+struct ReleaseFromSuspense {  // on the suspense stream
+  std::string suspended_posting_id;
+  std::string tenancy_ref;
+  core::Money amount;  // must equal the held amount: the officer confirms what they allocate
+  core::Date value_date;
+};
+struct ReceiveFromSuspense {  // on the tenancy's stream, after the release
+  std::string suspended_posting_id;
+  core::Money amount;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Date value_date;
+};
+
 // A command that cannot be carried out, and the field to blame.
 struct Refusal {
   enum class Kind {
@@ -256,6 +302,15 @@ struct TenancyLedger {
   std::map<BenefitKind, BenefitAward> awards;
   std::map<std::string, WriteOffRequested> pending_write_offs;  // by request id
   std::set<std::string> closed_write_offs;                      // approved or rejected
+  // Suspense stream: held payments by posting id (amount, and where released to if released).
+  struct Suspended {
+    core::Money amount;
+    core::Date received_date;
+    std::string released_to;
+  };
+  std::map<std::string, Suspended> suspended;
+  // Tenancy streams: suspended payments received, by suspended posting id.
+  std::set<std::string> received_from_suspense;
 };
 
 // Limits: an amount above `ceiling` is refused as absurd (a configured landlord setting).
@@ -283,6 +338,10 @@ Decision Decide(const TenancyLedger& state, const RequestWriteOff& command, cons
 Decision Decide(const TenancyLedger& state, const ApproveWriteOff& command, const Actor& actor,
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const RejectWriteOff& command, const Actor& actor);
+Decision Decide(const TenancyLedger& state, const SuspendPayment& command,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const ReleaseFromSuspense& command);
+Decision Decide(const TenancyLedger& state, const ReceiveFromSuspense& command);
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 

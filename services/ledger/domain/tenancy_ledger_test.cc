@@ -200,6 +200,44 @@ TEST(ChargeRunTest, NextChargeDueSkipsChargedAndRentFreePeriods) {
   EXPECT_FALSE(NextChargeDue(s).has_value());
 }
 
+TEST(SuspenseTest, AnUnmatchedPaymentIsHeldThenAllocatedInTwoRecordedSteps) {
+  TenancyLedger suspense;
+  suspense.info.tenancy_ref = kSuspenseStream;
+  TenancyLedger tenancy;
+  JournalBook book;
+  Apply(tenancy, Open());
+  Book(book, Apply(suspense, SuspendPayment{PaymentMethod::kCash, "allpay", "AP-77", D(2026, 4, 9),
+                                            P(5000), "HA-00O123"}));
+  const std::string id = "suspense:allpay:AP-77";
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kSuspense)), P(-5000));
+  Refusal r;
+  EXPECT_TRUE(
+      Apply(suspense,
+            SuspendPayment{PaymentMethod::kCash, "allpay", "AP-77", D(2026, 4, 9), P(5000), ""}, &r)
+          .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kAlreadyExists);
+  EXPECT_TRUE(Apply(tenancy,
+                    SuspendPayment{PaymentMethod::kCash, "allpay", "X", D(2026, 4, 9), P(5000), ""},
+                    &r)
+                  .empty());
+  EXPECT_EQ(r.field, "tenancy_ref");
+
+  Book(book, Apply(suspense, ReleaseFromSuspense{id, "HA-000123", P(5000), D(2026, 4, 10)}));
+  EXPECT_TRUE(
+      Apply(suspense, ReleaseFromSuspense{id, "HA-000123", P(5000), D(2026, 4, 10)}).empty());
+  EXPECT_TRUE(
+      Apply(suspense, ReleaseFromSuspense{id, "HA-999", P(5000), D(2026, 4, 10)}, &r).empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
+  Book(book, Apply(tenancy, ReceiveFromSuspense{id, P(5000), AccountKind::kRent, D(2026, 4, 10)}));
+  EXPECT_TRUE(
+      Apply(tenancy, ReceiveFromSuspense{id, P(5000), AccountKind::kRent, D(2026, 4, 10)}).empty());
+  EXPECT_EQ(tenancy.balances[AccountKind::kRent], P(-5000));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kSuspense)), Money::Zero());
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kTransfers)), Money::Zero());
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kBank)), P(5000));
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+}
+
 TEST(CorrectionsTest, RefundsAdjustmentsAndSundryChargesAreNewPostings) {
   TenancyLedger s;
   JournalBook book;
