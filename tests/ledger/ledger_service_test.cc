@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tests/runtime/bus_fixture.h"
+#include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::ledger {
 namespace {
@@ -60,6 +62,7 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
           host_->Serve({service_.get()}, [&](int grpc_port, int) { port.set_value(grpc_port); });
     });
     const int grpc_port = port.get_future().get();
+    grpc_port_ = grpc_port;
     stub_ = v1::LedgerService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
                                                            grpc::InsecureChannelCredentials()));
     // Unique tenancies per run: on Kafka the topics outlive a test.
@@ -142,6 +145,7 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
   std::thread serve_;
   absl::Status serve_status_;
   std::string tenancy_;
+  int grpc_port_ = 0;
 };
 
 TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
@@ -274,6 +278,59 @@ TEST_P(LedgerServiceTest, TheBusinessDayTickIsTheChargeRun) {
     }
   }
   EXPECT_EQ(charges, 4) << "each week charged once";
+}
+
+TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-import", &opened).ok());
+  const std::string source = "allpay-" + tenancy_;
+  const std::string file = dir_.Sub("payments.csv");
+  std::ofstream(file) << "\xEF\xBB\xBF"
+                      << "date,amount,reference,method,tenancy_ref\r\n"
+                      << "2026-04-08,£110.50,R1,cash," << tenancy_ << "\r\n"
+                      << "2026-04-09,\"1,000.00\",R2,bank_transfer," << tenancy_ << "\r\n"
+                      << "\r\n"
+                      << "2026-04-09,5.00,R3,card,HA-NOBODY\r\n"            // unknown: suspense
+                      << "2026-04-09,6.00,R4,card,\r\n"                     // none: suspense
+                      << "2026-04-31,7.00,R5,card," << tenancy_ << "\r\n"   // bad date
+                      << "2026-04-01,8.00,R6,card," << tenancy_ << "\r\n"   // before the tenancy
+                      << "2026-04-10,9.00,R1,cash," << tenancy_ << "\r\n";  // R1 again
+  rentstream::cli::ImportOptions options;
+  options.ledger_address = "127.0.0.1:" + std::to_string(grpc_port_);
+  options.source = source;
+  options.concurrency = 4;
+  auto report = rentstream::cli::ImportPaymentFile(file, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->lines_read, 6);
+  EXPECT_EQ(report->imported, 2);
+  EXPECT_EQ(report->duplicate, 1);
+  EXPECT_EQ(report->suspense, 2);
+  ASSERT_EQ(report->rejected.size(), 2u) << report->ToJson();
+  EXPECT_EQ(report->rejected[0].line, 7);
+  EXPECT_EQ(report->rejected[1].line, 8);
+  EXPECT_EQ(report->rejected[1].reason.rfind("received_date:", 0), 0u) << report->ToJson();
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -111050; }));
+
+  // The same file again: nothing posts twice, nothing is lost.
+  auto again = rentstream::cli::ImportPaymentFile(file, options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->imported, 0);
+  EXPECT_EQ(again->suspense, 0);
+  EXPECT_EQ(again->duplicate, 5) << again->ToJson();
+  EXPECT_EQ(Balance(), -111050);
+
+  // An officer allocates the unknown-tenancy payment from suspense to this tenancy.
+  v1::AllocateFromSuspenseRequest allocate;
+  allocate.mutable_context()->set_command_id("alloc-1");
+  allocate.mutable_context()->set_tenancy_ref(tenancy_);
+  allocate.set_suspended_posting_id("suspense:" + source + ":R3");
+  *allocate.mutable_amount() = Pence(500);
+  *allocate.mutable_value_date() = Day(2026, 4, 12);
+  v1::AllocateFromSuspenseResponse allocated;
+  grpc::Status st = stub_->AllocateFromSuspense(Call().get(), allocate, &allocated);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(stub_->AllocateFromSuspense(Call().get(), allocate, &allocated).ok());  // a retry
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -111550; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/rentstream/demo.h"
+#include "tools/rentstream/ledger_import.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Rentstream: rent-arrears management on an event-sourced suite"};
@@ -41,7 +42,23 @@ int main(int argc, char** argv) {
                    "this date, YYYY-MM-DD")
       ->required();
 
+  std::string import_file;
+  rentstream::cli::ImportOptions import_options;
+  CLI::App* import = ledger->add_subcommand("import", "Import a payment file (CSV) line by line");
+  import->add_option("file", import_file, "The payment file (format: services/ledger/README.md)")
+      ->required();
+  import->add_option("--ledger", import_options.ledger_address, "The ledger's gRPC host:port")
+      ->required();
+  import
+      ->add_option("--source", import_options.source,
+                   "Where the file comes from, e.g. allpay-2026-11-25 (with each reference, "
+                   "the idempotency key)")
+      ->required();
+  import->add_option("--concurrency", import_options.concurrency, "Payments in flight")
+      ->check(CLI::Range(1, 512));
+
   CLI11_PARSE(app, argc, argv);
+  if (import->parsed()) return rentstream::cli::RunLedgerImport(import_file, import_options);
   // The charge run is the ledger's business-day tick: each account posts what is due by then.
   if (charge_run->parsed()) {
     return rentstream::cli::RunTick(charge_bus, charge_at, "ledger", charge_through);
