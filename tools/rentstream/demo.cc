@@ -19,6 +19,7 @@
 #include "rentstream/sample/v1/counter.grpc.pb.h"
 #include "services/sample/app/counter_logic.h"
 #include "services/sample/app/counter_service.h"
+#include "tools/rentstream/ledger_demo.h"
 
 namespace rentstream::cli {
 namespace {
@@ -159,10 +160,11 @@ int RunDemo(const std::string& requested_dir) {
     Show("two events swapped:", core::VerifyChain(reordered));
   }
   host->reset();
+  const int ledger = RunLedgerDemo(dir + "/ledger");
   if (temporary) std::filesystem::remove_all(dir);
   std::printf(
       "\nDone. Run ./rentstream.sh test for the full suite (real Kafka broker included).\n");
-  return 0;
+  return ledger;
 }
 
 absl::StatusOr<std::unique_ptr<eventlog::EventBus>> OpenCliBus(const std::string& bus_kind,
