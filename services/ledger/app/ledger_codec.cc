@@ -706,6 +706,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     mv->set_account_kind(EnumToProto<v1::AccountKind>(m.account_kind));
     *mv->mutable_amount() = ToProto(m.amount);
     mv->set_posting_id(m.posting_id);
+    mv->set_description(m.description);
   }
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
   for (const auto& [id, request] : s.pending_write_offs) {
@@ -765,7 +766,8 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     auto kind = KindFromProto(m.account_kind(), "account_kind");
     auto date = DateFromProto(m.value_date(), "value_date");
     if (!kind.ok() || !date.ok()) return corrupt("movement");
-    s.movements.push_back({*date, *kind, MoneyFromProto(m.amount()), m.posting_id()});
+    s.movements.push_back(
+        {*date, *kind, MoneyFromProto(m.amount()), m.posting_id(), m.description()});
   }
   for (const auto& a : p.awards()) {
     auto award = AwardFromProto(a, "award");

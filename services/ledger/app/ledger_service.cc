@@ -151,28 +151,68 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   return Submit(*context, receive_context, receive, response->mutable_receipt());
 }
 
+absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref,
+                                                  uint64_t* sequence) {
+  auto ref = core::TenancyRef::Parse(tenancy_ref);
+  if (!ref.ok()) return ref.status();
+  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
+  auto stored = host_.store().LoadStream(partition, ref->value());
+  if (!stored.ok()) return stored.status();
+  auto not_found =
+      absl::NotFoundError(absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
+  if (!stored->has_value()) return not_found;
+  state::v1::TenancyLedgerState state;
+  if (!state.ParseFromString((*stored)->state())) {
+    return absl::DataLossError("ledger state does not parse");
+  }
+  auto ledger = FromProto(state, ref->value());
+  if (!ledger.ok()) return ledger.status();
+  if (!ledger->opened) return not_found;
+  *sequence = (*stored)->sequence();
+  return ledger;
+}
+
+grpc::Status LedgerService::GetStatement(grpc::ServerContext* /*context*/,
+                                         const v1::GetStatementRequest* request,
+                                         v1::GetStatementResponse* response) {
+  uint64_t sequence = 0;
+  auto ledger = Load(request->tenancy_ref(), &sequence);
+  if (!ledger.ok()) return ToGrpc(ledger.status());
+  const int kind_value = static_cast<int>(request->account_kind());
+  if (kind_value < 0 || kind_value > 5) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "account_kind: unknown value");
+  }
+  const AccountKind kind =
+      kind_value == 0 ? AccountKind::kRent : static_cast<AccountKind>(kind_value - 1);
+  auto from = DateFromProto(request->from(), "from");
+  if (!from.ok()) return ToGrpc(from.status());
+  auto to = DateFromProto(request->to(), "to");
+  if (!to.ok()) return ToGrpc(to.status());
+  auto statement = BuildStatement(*ledger, kind, *from, *to);
+  if (!statement.ok()) return ToGrpc(statement.status());
+  response->set_tenancy_ref(statement->tenancy_ref);
+  response->set_account_kind(request->account_kind());
+  *response->mutable_from() = ToProto(statement->from);
+  *response->mutable_to() = ToProto(statement->to);
+  *response->mutable_opening_balance() = ToProto(statement->opening_balance);
+  for (const StatementLine& l : statement->lines) {
+    v1::StatementLine* line = response->add_lines();
+    *line->mutable_date() = ToProto(l.date);
+    line->set_description(l.description);
+    *line->mutable_debit() = ToProto(l.debit);
+    *line->mutable_credit() = ToProto(l.credit);
+    *line->mutable_balance() = ToProto(l.balance);
+  }
+  *response->mutable_closing_balance() = ToProto(statement->closing_balance);
+  return grpc::Status::OK;
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {
-  auto ref = core::TenancyRef::Parse(request->tenancy_ref());
-  if (!ref.ok()) return ToGrpc(ref.status());
-  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
-  auto stored = host_.store().LoadStream(partition, ref->value());
-  if (!stored.ok()) return ToGrpc(stored.status());
-  if (!stored->has_value()) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
-  }
-  state::v1::TenancyLedgerState state;
-  if (!state.ParseFromString((*stored)->state())) {
-    return grpc::Status(grpc::StatusCode::DATA_LOSS, "ledger state does not parse");
-  }
-  auto ledger = FromProto(state, ref->value());
+  uint64_t sequence = 0;
+  auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
-  if (!ledger->opened) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
-  }
   const int kind_value = static_cast<int>(request->account_kind());
   if (kind_value < 0 || kind_value > 5) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "account_kind: unknown value");
@@ -194,7 +234,7 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
   }
   balance = BalanceAsOf(*ledger, kind, as_of);
   *response->mutable_balance() = ToProto(balance);
-  response->set_sequence((*stored)->sequence());
+  response->set_sequence(sequence);
   if (kind == AccountKind::kRent) {
     const ArrearsPosition position = ArrearsAsOf(*ledger, as_of);
     *response->mutable_benefit_expected() = ToProto(position.benefit_expected);

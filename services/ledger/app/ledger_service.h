@@ -4,6 +4,7 @@
 
 #include "libs/runtime/service_host.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+#include "services/ledger/domain/tenancy_ledger.h"
 
 namespace rentstream::ledger::app {
 
@@ -55,10 +56,14 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status AllocateFromSuspense(grpc::ServerContext* context,
                                     const v1::AllocateFromSuspenseRequest* request,
                                     v1::AllocateFromSuspenseResponse* response) override;
+  grpc::Status GetStatement(grpc::ServerContext* context, const v1::GetStatementRequest* request,
+                            v1::GetStatementResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 
  private:
+  // The tenancy's ledger from this instance's projection (NOT_FOUND when there is none).
+  absl::StatusOr<TenancyLedger> Load(const std::string& tenancy_ref, uint64_t* sequence);
   grpc::Status Submit(grpc::ServerContext& context, const v1::CommandContext& command_context,
                       const google::protobuf::Message& payload, v1::CommandResult* result);
 

@@ -1,6 +1,7 @@
 #include "services/ledger/domain/tenancy_ledger.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -531,6 +532,50 @@ std::optional<Date> NextChargeDue(const TenancyLedger& s) {
   return std::nullopt;
 }
 
+absl::StatusOr<Statement> BuildStatement(const TenancyLedger& s, AccountKind kind, Date from,
+                                         Date to) {
+  if (to < from) return absl::InvalidArgumentError("to: is before from");
+  if (core::DaysBetween(from, to) > kMaxStatementDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("to: a statement covers at most ", kMaxStatementDays, " days"));
+  }
+  Statement out;
+  out.tenancy_ref = s.info.tenancy_ref;
+  out.account_kind = kind;
+  out.from = from;
+  out.to = to;
+  std::vector<const AccountMovement*> in_range;
+  int64_t opening = 0;
+  for (const AccountMovement& m : s.movements) {
+    if (m.account_kind != kind) continue;
+    if (m.value_date < from) {
+      opening += m.amount.pence();
+    } else if (m.value_date <= to) {
+      in_range.push_back(&m);
+    }
+  }
+  // By value date; postings of one day in the order they were recorded.
+  std::stable_sort(in_range.begin(), in_range.end(),
+                   [](const AccountMovement* a, const AccountMovement* b) {
+                     return a->value_date < b->value_date;
+                   });
+  out.opening_balance = Money::FromPence(opening);
+  int64_t running = opening;
+  for (const AccountMovement* m : in_range) {
+    running += m->amount.pence();
+    StatementLine line{m->value_date, m->description, Money::Zero(), Money::Zero(),
+                       Money::FromPence(running)};
+    if (m->amount.is_negative()) {
+      line.credit = Money::FromPence(-m->amount.pence());
+    } else {
+      line.debit = m->amount;
+    }
+    out.lines.push_back(std::move(line));
+  }
+  out.closing_balance = Money::FromPence(running);
+  return out;
+}
+
 ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
   ArrearsPosition p;
   p.balance = BalanceAsOf(s, AccountKind::kRent, as_of);
@@ -578,12 +623,40 @@ ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
 
 namespace {
 
-void ApplyPosting(TenancyLedger& s, const JournalEntry& posting) {
+std::string UkDate(Date d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d.day(), d.month(), d.year());
+  return buf;
+}
+
+absl::string_view MethodWords(PaymentMethod m) {
+  switch (m) {
+    case PaymentMethod::kDirectDebit:
+      return "direct debit";
+    case PaymentMethod::kStandingOrder:
+      return "standing order";
+    case PaymentMethod::kCard:
+      return "card";
+    case PaymentMethod::kCash:
+      return "cash";
+    case PaymentMethod::kBankTransfer:
+      return "bank transfer";
+    case PaymentMethod::kHousingBenefit:
+      return "Housing Benefit";
+    case PaymentMethod::kUcManagedPayment:
+      return "Universal Credit";
+    case PaymentMethod::kDwpDeduction:
+      return "DWP deduction";
+  }
+  return "payment";
+}
+
+void ApplyPosting(TenancyLedger& s, const JournalEntry& posting, const std::string& description) {
   for (const JournalLine& line : posting.lines) {
     if (line.account.is_control || line.account.tenancy != s.info.tenancy_ref) continue;
     Money& balance = s.balances[line.account.kind];
     balance = Money::FromPence(balance.pence() + line.amount.pence());  // checked when decided
-    s.movements.push_back({posting.date, line.account.kind, line.amount, posting.id});
+    s.movements.push_back({posting.date, line.account.kind, line.amount, posting.id, description});
   }
 }
 
@@ -601,18 +674,23 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.schedule = e.schedule;
         } else if constexpr (std::is_same_v<T, ChargePosted>) {
           s.charged_periods.insert(e.period_start.days_since_epoch());
-          ApplyPosting(s, e.posting);
+          ApplyPosting(s, e.posting,
+                       absl::StrCat("Rent ", UkDate(e.period_start), " to ", UkDate(e.period_end)));
         } else if constexpr (std::is_same_v<T, PaymentReceived>) {
           const JournalLine& contra = e.posting.lines.back();
           s.payments[e.posting.id] = {contra.amount, e.account_kind, contra.account.control,
                                       e.posting.date, false};
-          ApplyPosting(s, e.posting);
+          ApplyPosting(s, e.posting,
+                       absl::StrCat("Payment, ", MethodWords(e.method), " (", e.external_reference,
+                                    ")"));
         } else if constexpr (std::is_same_v<T, PaymentReversed>) {
           s.payments[e.original_posting_id].reversed = true;
-          ApplyPosting(s, e.posting);
+          ApplyPosting(s, e.posting, absl::StrCat("Payment returned: ", e.reason));
         } else if constexpr (std::is_same_v<T, TenancyTerminated>) {
           s.end_date = e.end_date;
-          if (e.posting.has_value()) ApplyPosting(s, *e.posting);
+          if (e.posting.has_value()) {
+            ApplyPosting(s, *e.posting, "Tenancy ended: balance moved to former tenant account");
+          }
         } else if constexpr (std::is_same_v<T, BenefitAwardChanged>) {
           s.awards[e.award.kind] = e.award;
         } else if constexpr (std::is_same_v<T, PostingMade>) {
@@ -620,7 +698,22 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
             s.pending_write_offs.erase(e.request_id);
             s.closed_write_offs.insert(e.request_id);
           }
-          ApplyPosting(s, e.posting);
+          std::string what;
+          switch (e.kind) {
+            case PostingMade::Kind::kRefund:
+              what = absl::StrCat("Refund: ", e.description);
+              break;
+            case PostingMade::Kind::kAdjustment:
+              what = absl::StrCat("Adjustment (", e.code, "): ", e.description);
+              break;
+            case PostingMade::Kind::kSundryCharge:
+              what = absl::StrCat("Charge (", e.code, "): ", e.description);
+              break;
+            case PostingMade::Kind::kWriteOff:
+              what = absl::StrCat("Written off (", e.code, ")");
+              break;
+          }
+          ApplyPosting(s, e.posting, what);
         } else if constexpr (std::is_same_v<T, WriteOffRequested>) {
           s.pending_write_offs[e.request_id] = e;
         } else if constexpr (std::is_same_v<T, WriteOffRejected>) {
@@ -632,7 +725,7 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.suspended[e.suspended_posting_id].released_to = e.tenancy_ref;
         } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
           s.received_from_suspense.insert(e.suspended_posting_id);
-          ApplyPosting(s, e.posting);
+          ApplyPosting(s, e.posting, "Payment allocated from suspense");
         }
       },
       event);

@@ -280,6 +280,7 @@ struct AccountMovement {
   AccountKind account_kind = AccountKind::kRent;
   core::Money amount;  // + the tenant owes more
   std::string posting_id;
+  std::string description;  // for statements the tenant can understand
 };
 
 struct PaymentRecord {
@@ -365,6 +366,29 @@ ArrearsPosition ArrearsAsOf(const TenancyLedger& state, core::Date as_of);
 // tenancy, or no chargeable period ahead). The ledger asks the clock to wake it on that day: the
 // business-day tick is the charge run.
 std::optional<core::Date> NextChargeDue(const TenancyLedger& state);
+
+// A rent statement (Pre-Action Protocol: statements the tenant can understand, covering two
+// years): opening balance, every movement valued in [from, to] with its running balance, closing
+// balance. Debits are what the tenant was charged, credits what they paid or were credited.
+struct StatementLine {
+  core::Date date;
+  std::string description;
+  core::Money debit;
+  core::Money credit;
+  core::Money balance;
+};
+struct Statement {
+  std::string tenancy_ref;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Date from;
+  core::Date to;
+  core::Money opening_balance;
+  std::vector<StatementLine> lines;
+  core::Money closing_balance;
+};
+inline constexpr int64_t kMaxStatementDays = 366 * 6;
+absl::StatusOr<Statement> BuildStatement(const TenancyLedger& state, AccountKind kind,
+                                         core::Date from, core::Date to);
 
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
