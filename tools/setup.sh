@@ -19,7 +19,7 @@ APT_PACKAGES=(
   librdkafka-dev librocksdb-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev
-  kcat prometheus openjdk-17-jre-headless maven nodejs npm curl procps python3 python3-venv
+  kcat prometheus qpdf openjdk-17-jre-headless maven nodejs npm curl procps python3 python3-venv
 )
 
 log() { echo "setup: $*" >&2; }

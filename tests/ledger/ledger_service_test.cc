@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "libs/runtime/clock.h"
@@ -17,6 +18,7 @@
 #include "services/ledger/app/ledger_service.h"
 #include "tests/runtime/bus_fixture.h"
 #include "tools/rentstream/ledger_import.h"
+#include "tools/rentstream/ledger_query.h"
 
 namespace rentstream::ledger {
 namespace {
@@ -318,6 +320,23 @@ TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
   EXPECT_EQ(again->suspense, 0);
   EXPECT_EQ(again->duplicate, 5) << again->ToJson();
   EXPECT_EQ(Balance(), -111050);
+
+  // The statement, as the CLI writes it.
+  rentstream::cli::StatementOptions statement;
+  statement.ledger_address = options.ledger_address;
+  statement.tenancy = tenancy_;
+  statement.from = "2026-04-01";
+  statement.to = "2026-04-30";
+  statement.format = "csv";
+  statement.out = dir_.Sub("statement.csv");
+  ASSERT_EQ(rentstream::cli::RunLedgerStatement(statement), 0);
+  std::stringstream csv;
+  csv << std::ifstream(statement.out).rdbuf();
+  EXPECT_NE(csv.str().find("2026-04-08,\"Payment, cash (R1)\",,110.50,-110.50\r\n"),
+            std::string::npos)
+      << csv.str();
+  EXPECT_NE(csv.str().find("2026-04-30,Closing balance,,,-1110.50\r\n"), std::string::npos)
+      << csv.str();
 
   // An officer allocates the unknown-tenancy payment from suspense to this tenancy.
   v1::AllocateFromSuspenseRequest allocate;

@@ -3,6 +3,7 @@
 
 #include "tools/rentstream/demo.h"
 #include "tools/rentstream/ledger_import.h"
+#include "tools/rentstream/ledger_query.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Rentstream: rent-arrears management on an event-sourced suite"};
@@ -57,7 +58,28 @@ int main(int argc, char** argv) {
   import->add_option("--concurrency", import_options.concurrency, "Payments in flight")
       ->check(CLI::Range(1, 512));
 
+  rentstream::cli::StatementOptions statement_options;
+  CLI::App* statement = ledger->add_subcommand("statement", "A rent statement for a date range");
+  statement->add_option("--ledger", statement_options.ledger_address, "The ledger's host:port")
+      ->required();
+  statement->add_option("--tenancy", statement_options.tenancy, "Tenancy reference")->required();
+  statement->add_option("--from", statement_options.from, "First day, YYYY-MM-DD")->required();
+  statement->add_option("--to", statement_options.to, "Last day, YYYY-MM-DD")->required();
+  statement->add_option("--format", statement_options.format, "json, csv or pdf")
+      ->check(CLI::IsMember({"json", "csv", "pdf"}));
+  statement->add_option("--out", statement_options.out, "Write to this file (required for pdf)");
+  statement->add_option("--landlord", statement_options.landlord, "Name printed on the PDF");
+  rentstream::cli::BalanceOptions balance_options;
+  CLI::App* balance = ledger->add_subcommand("balance", "Balance and arrears of a tenancy");
+  balance->add_option("--ledger", balance_options.ledger_address, "The ledger's host:port")
+      ->required();
+  balance->add_option("--tenancy", balance_options.tenancy, "Tenancy reference")->required();
+  balance->add_option("--as-of", balance_options.as_of, "YYYY-MM-DD (default: today)");
+  balance->add_flag("--json", balance_options.json, "JSON output");
+
   CLI11_PARSE(app, argc, argv);
+  if (statement->parsed()) return rentstream::cli::RunLedgerStatement(statement_options);
+  if (balance->parsed()) return rentstream::cli::RunLedgerBalance(balance_options);
   if (import->parsed()) return rentstream::cli::RunLedgerImport(import_file, import_options);
   // The charge run is the ledger's business-day tick: each account posts what is due by then.
   if (charge_run->parsed()) {

@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
+#include <cstdio>
+#include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -98,6 +99,18 @@ TEST(StatementTest, PdfIsWellFormedWithACorrectXrefAndPages) {
   // 211 rows at 40 a page: 6 pages; the pound sign in WinAnsi.
   EXPECT_NE(pdf.find("/Count 6"), std::string::npos);
   EXPECT_NE(pdf.find("\\243"), std::string::npos);
+
+  // And a real PDF parser agrees (qpdf comes with tools/setup.sh).
+  const std::string path = ::testing::TempDir() + "/statement.pdf";
+  std::ofstream(path, std::ios::binary) << pdf;
+  const std::string command = "qpdf --check " + path + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[256];
+  while (fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
+  EXPECT_EQ(pclose(pipe), 0) << output;
+  EXPECT_NE(output.find("No syntax or stream encoding errors"), std::string::npos) << output;
 }
 
 }  // namespace

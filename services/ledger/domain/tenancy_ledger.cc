@@ -680,9 +680,9 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           const JournalLine& contra = e.posting.lines.back();
           s.payments[e.posting.id] = {contra.amount, e.account_kind, contra.account.control,
                                       e.posting.date, false};
-          ApplyPosting(s, e.posting,
-                       absl::StrCat("Payment, ", MethodWords(e.method), " (", e.external_reference,
-                                    ")"));
+          ApplyPosting(
+              s, e.posting,
+              absl::StrCat("Payment, ", MethodWords(e.method), " (", e.external_reference, ")"));
         } else if constexpr (std::is_same_v<T, PaymentReversed>) {
           s.payments[e.original_posting_id].reversed = true;
           ApplyPosting(s, e.posting, absl::StrCat("Payment returned: ", e.reason));
