@@ -68,6 +68,8 @@ class LocalBus : public EventBus {
   struct State;
 
   LocalBus(std::string dir, LocalBusOptions options);
+  static std::unique_ptr<GroupMember> NewMember(LocalBus& bus, const MemberConfig& config,
+                                                uint64_t id);
   absl::Status Write(rocksdb::WriteBatch& batch, absl::string_view what);
 
   std::string dir_;

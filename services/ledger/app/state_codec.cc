@@ -1,0 +1,127 @@
+// The ledger's projection state: the domain's TenancyLedger to its protobuf and back.
+#include "absl/strings/str_cat.h"
+#include "services/ledger/app/codec_internal.h"
+#include "services/ledger/app/ledger_codec.h"
+
+namespace rentstream::ledger::app {
+
+using namespace internal;  // NOLINT: the codec's own helpers
+
+void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
+  out->Clear();
+  out->set_opened(s.opened);
+  // The suspense stream is never opened: its held payments are all its state.
+  for (const auto& [id, held] : s.suspended) {
+    state::v1::SuspendedPayment* p = out->add_suspended();
+    p->set_posting_id(id);
+    *p->mutable_amount() = ToProto(held.amount);
+    *p->mutable_received_date() = ToProto(held.received_date);
+    p->set_released_to(held.released_to);
+  }
+  if (!s.opened) return;
+  // The account details are kept in their event form (AccountOpened).
+  runtime::NewEvent opened = ToNewEvent(AccountOpened{s.info, s.schedule});
+  out->mutable_account()->ParseFromString(opened.payload);
+  out->mutable_account()->clear_schedule();
+  *out->mutable_schedule() = ToProto(s.schedule);
+  out->set_ended(s.end_date.has_value());
+  if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
+  for (const auto& [kind, balance] : s.balances) {
+    state::v1::AccountBalance* b = out->add_balances();
+    b->set_kind(EnumToProto<v1::AccountKind>(kind));
+    *b->mutable_balance() = ToProto(balance);
+  }
+  for (int64_t day : s.charged_periods) out->add_charged_period_days(day);
+  for (const auto& [id, p] : s.payments) {
+    state::v1::PaymentRecord* r = out->add_payments();
+    r->set_posting_id(id);
+    *r->mutable_amount() = ToProto(p.amount);
+    r->set_account_kind(EnumToProto<v1::AccountKind>(p.account_kind));
+    r->set_contra(EnumToProto<v1::ControlAccount>(p.contra));
+    *r->mutable_value_date() = ToProto(p.value_date);
+    r->set_reversed(p.reversed);
+  }
+  for (const AccountMovement& m : s.movements) {
+    state::v1::Movement* mv = out->add_movements();
+    *mv->mutable_value_date() = ToProto(m.value_date);
+    mv->set_account_kind(EnumToProto<v1::AccountKind>(m.account_kind));
+    *mv->mutable_amount() = ToProto(m.amount);
+    mv->set_posting_id(m.posting_id);
+    mv->set_description(m.description);
+  }
+  for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
+  for (const auto& [id, request] : s.pending_write_offs) {
+    *out->add_pending_write_offs() = WriteOffToProto(request);
+  }
+  for (const std::string& id : s.closed_write_offs) out->add_closed_write_off_ids(id);
+  for (const std::string& id : s.received_from_suspense) out->add_received_from_suspense(id);
+}
+
+absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
+                                        const std::string& tenancy_ref) {
+  TenancyLedger s;
+  s.info.tenancy_ref = tenancy_ref;
+  // The suspense stream is never opened; its held payments are all it has.
+  for (const auto& held : p.suspended()) {
+    auto date = DateFromProto(held.received_date(), "received_date");
+    if (!date.ok()) return absl::DataLossError("suspended payment date");
+    s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to()};
+  }
+  s.received_from_suspense.insert(p.received_from_suspense().begin(),
+                                  p.received_from_suspense().end());
+  if (!p.opened()) return s;
+  auto corrupt = [&](absl::string_view what) {
+    return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
+  };
+  v1::OpenAccount details;
+  details.set_tenancy_type(p.account().tenancy_type());
+  details.set_jurisdiction(p.account().jurisdiction());
+  details.set_patch(p.account().patch());
+  *details.mutable_tenant_ids() = p.account().tenant_ids();
+  *details.mutable_start_date() = p.account().start_date();
+  *details.mutable_schedule() = p.schedule();
+  auto open = FromProto(details, tenancy_ref);
+  if (!open.ok()) return corrupt(open.status().message());
+  s.opened = true;
+  s.info = open->info;
+  s.schedule = open->schedule;
+  if (p.ended()) {
+    auto end = DateFromProto(p.end_date(), "end_date");
+    if (!end.ok()) return corrupt("end_date");
+    s.end_date = *end;
+  }
+  for (const auto& b : p.balances()) {
+    auto kind = KindFromProto(b.kind(), "kind");
+    if (!kind.ok()) return corrupt("balance kind");
+    s.balances[*kind] = MoneyFromProto(b.balance());
+  }
+  s.charged_periods.insert(p.charged_period_days().begin(), p.charged_period_days().end());
+  for (const auto& r : p.payments()) {
+    auto kind = KindFromProto(r.account_kind(), "account_kind");
+    auto contra = EnumFromProto<ControlAccount>(r.contra(), 13, "contra");
+    auto date = DateFromProto(r.value_date(), "value_date");
+    if (!kind.ok() || !contra.ok() || !date.ok()) return corrupt("payment record");
+    s.payments[r.posting_id()] = {MoneyFromProto(r.amount()), *kind, *contra, *date, r.reversed()};
+  }
+  for (const auto& m : p.movements()) {
+    auto kind = KindFromProto(m.account_kind(), "account_kind");
+    auto date = DateFromProto(m.value_date(), "value_date");
+    if (!kind.ok() || !date.ok()) return corrupt("movement");
+    s.movements.push_back(
+        {*date, *kind, MoneyFromProto(m.amount()), m.posting_id(), m.description()});
+  }
+  for (const auto& a : p.awards()) {
+    auto award = AwardFromProto(a, "award");
+    if (!award.ok()) return corrupt("benefit award");
+    s.awards[award->kind] = *award;
+  }
+  for (const auto& w : p.pending_write_offs()) {
+    auto request = WriteOffFromProto(w);
+    if (!request.ok()) return corrupt("write-off request");
+    s.pending_write_offs[request->request_id] = *request;
+  }
+  s.closed_write_offs.insert(p.closed_write_off_ids().begin(), p.closed_write_off_ids().end());
+  return s;
+}
+
+}  // namespace rentstream::ledger::app
