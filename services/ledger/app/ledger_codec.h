@@ -54,7 +54,9 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
                                            const std::string& payload);
 
 void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
+// `with_movements` false leaves the (growing) movement history in the proto and only counts it:
+// enough for decisions and folding (see TenancyLedger::movements_before), O(1) in history.
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
-                                        const std::string& tenancy_ref);
+                                        const std::string& tenancy_ref, bool with_movements = true);
 
 }  // namespace rentstream::ledger::app

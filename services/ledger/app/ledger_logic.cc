@@ -160,7 +160,8 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
                                              const common::v1::CommandEnvelope& envelope,
                                              std::string_view payload) {
   const std::string tenancy(stream.tenancy_ref);
-  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy);
+  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
+                          /*with_movements=*/false);
   runtime::Decision out;
   if (!ledger.ok()) {
     out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
@@ -199,7 +200,7 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
 runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int64_t day) {
   runtime::Decision out;
   auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state),
-                          std::string(stream.tenancy_ref));
+                          std::string(stream.tenancy_ref), /*with_movements=*/false);
   if (!ledger.ok()) return out;
   const std::optional<core::Date> due = NextChargeDue(*ledger);
   const core::Date today = core::Date::FromDaysSinceEpoch(day);
@@ -214,7 +215,7 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
 
 int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const {
   const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
-  auto ledger = FromProto(proto, "");
+  auto ledger = FromProto(proto, "", /*with_movements=*/false);
   if (!ledger.ok()) return 0;
   const std::optional<core::Date> due = NextChargeDue(*ledger);
   return due.has_value() ? due->days_since_epoch() : 0;
@@ -223,12 +224,17 @@ int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const
 absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common::v1::Event& event) {
   auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
   const std::string& tenancy = event.envelope().tenancy_ref();
-  auto ledger = FromProto(proto, tenancy);
+  // The movement history stays in the proto; the event's new movements are appended to it.
+  auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
   if (!ledger.ok()) return ledger.status();
   auto e = EventFromProto(event.envelope().event_type(), event.payload());
   if (!e.ok()) return e.status();
   ledger::Evolve(*ledger, *e);
-  ToProto(*ledger, &proto);
+  google::protobuf::RepeatedPtrField<state::v1::Movement> history;
+  history.Swap(proto.mutable_movements());
+  ToProto(*ledger, &proto);  // writes only the new movements
+  history.MergeFrom(proto.movements());
+  proto.mutable_movements()->Swap(&history);
   return absl::OkStatus();
 }
 

@@ -58,7 +58,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
-                                        const std::string& tenancy_ref) {
+                                        const std::string& tenancy_ref, bool with_movements) {
   TenancyLedger s;
   s.info.tenancy_ref = tenancy_ref;
   // The suspense stream is never opened; its held payments are all it has.
@@ -103,7 +103,11 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok() || !contra.ok() || !date.ok()) return corrupt("payment record");
     s.payments[r.posting_id()] = {MoneyFromProto(r.amount()), *kind, *contra, *date, r.reversed()};
   }
+  if (!with_movements) {
+    s.movements_before = static_cast<size_t>(p.movements_size());
+  }
   for (const auto& m : p.movements()) {
+    if (!with_movements) break;
     auto kind = KindFromProto(m.account_kind(), "account_kind");
     auto date = DateFromProto(m.value_date(), "value_date");
     if (!kind.ok() || !date.ok()) return corrupt("movement");

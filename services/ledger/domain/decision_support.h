@@ -59,7 +59,8 @@ inline Decision Events(std::vector<LedgerEvent> events) { return events; }
 inline JournalEntry OneOff(const TenancyLedger& s, absl::string_view prefix, EntryKind kind,
                            AccountKind account, ControlAccount contra, Money amount, Date date) {
   JournalEntry e;
-  e.id = absl::StrCat(prefix, ":", s.info.tenancy_ref, ":", s.movements.size());
+  e.id =
+      absl::StrCat(prefix, ":", s.info.tenancy_ref, ":", s.movements_before + s.movements.size());
   e.kind = kind;
   e.date = date;
   e.lines = {{AccountRef::Tenant(s.info.tenancy_ref, account), amount},

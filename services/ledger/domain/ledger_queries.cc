@@ -46,16 +46,22 @@ std::optional<Date> NextChargeDue(const TenancyLedger& s) {
   const Date from = s.charged_periods.empty()
                         ? s.schedule.anchor
                         : Date::FromDaysSinceEpoch(*s.charged_periods.rbegin()).AddDays(1);
-  Date to = from.AddDays(366);
-  if (s.end_date.has_value() && *s.end_date < to) to = *s.end_date;
-  if (to < from) return std::nullopt;
-  auto periods = PeriodsStartingIn(s.schedule, from, to);
-  if (!periods.ok()) return std::nullopt;
-  for (const ChargePeriod& p : *periods) {
-    if (!p.rent_free && p.total > Money::Zero() &&
-        !s.charged_periods.count(p.start.days_since_epoch())) {
-      return p.start;
+  Date limit = from.AddDays(366);
+  if (s.end_date.has_value() && *s.end_date < limit) limit = *s.end_date;
+  // Asked after every event: look a few weeks ahead first, the whole year only when those are
+  // all free or charged.
+  for (int window : {35, 366}) {
+    const Date to = std::min(limit, from.AddDays(window));
+    if (to < from) return std::nullopt;
+    auto periods = PeriodsStartingIn(s.schedule, from, to);
+    if (!periods.ok()) return std::nullopt;
+    for (const ChargePeriod& p : *periods) {
+      if (!p.rent_free && p.total > Money::Zero() &&
+          !s.charged_periods.count(p.start.days_since_epoch())) {
+        return p.start;
+      }
     }
+    if (to == limit) break;
   }
   return std::nullopt;
 }

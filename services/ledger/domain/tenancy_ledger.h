@@ -300,6 +300,9 @@ struct TenancyLedger {
   std::set<int64_t> charged_periods;              // rent period starts (days since epoch)
   std::map<std::string, PaymentRecord> payments;  // by posting id
   std::vector<AccountMovement> movements;         // in posting order
+  // Movements recorded before `movements[0]`: decisions never read old movements, so the
+  // service may load a ledger without them (queries load them all). Posting ids count them.
+  size_t movements_before = 0;
   std::map<BenefitKind, BenefitAward> awards;
   std::map<std::string, WriteOffRequested> pending_write_offs;  // by request id
   std::set<std::string> closed_write_offs;                      // approved or rejected

@@ -1,0 +1,199 @@
+// ledger_bench: the ledger service's throughput on the exactly-once runtime, on Kafka and on
+// LocalBus, in one run. Prints `bench: <name> <value> <unit>` lines (docs/performance.md):
+//   ledger_open_<bus>          accounts opened (commands/s)
+//   ledger_charge_run_<bus>    charges posted by one business-day tick over every account
+//                              (postings/s; 4 weekly periods per account)
+//   ledger_payments_<bus>      payments posted from an import (postings/s)
+//   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
+// --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "libs/eventlog/kafka_bus.h"
+#include "libs/eventlog/local_bus.h"
+#include "libs/runtime/clock.h"
+#include "libs/runtime/envelope.h"
+#include "libs/runtime/processor_host.h"
+#include "libs/runtime/topics.h"
+#include "libs/testing/kafka_broker.h"
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "rentstream/ledger/v1/commands.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+#include "services/ledger/app/ledger_logic.h"
+
+namespace rentstream::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kPartitions = 4;
+
+void Report(const std::string& name, double value, const std::string& unit) {
+  std::printf("bench: %s %.1f %s\n", name.c_str(), value, unit.c_str());
+  std::fflush(stdout);
+}
+
+void Check(const absl::Status& st, const char* what) {
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+std::string Tenancy(int i) { return "HA-" + std::to_string(100000 + i); }
+
+common::v1::Date Day(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+eventlog::OutgoingRecord CommandRecord(const std::string& tenancy, const std::string& id,
+                                       const google::protobuf::Message& payload) {
+  common::v1::Command c;
+  auto& env = *c.mutable_envelope();
+  env.set_command_id(id);
+  env.set_tenancy_ref(tenancy);
+  env.set_command_type(payload.GetDescriptor()->full_name());
+  env.set_schema_version(1);
+  env.mutable_actor()->set_id("bench");
+  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_INTEGRATION);
+  c.set_payload(payload.SerializeAsString());
+  eventlog::OutgoingRecord r;
+  r.topic = runtime::ServiceTopics::For("ledger").commands;
+  r.key = tenancy;
+  r.value = c.SerializeAsString();
+  return r;
+}
+
+void Append(eventlog::EventBus& bus, int n,
+            const std::function<eventlog::OutgoingRecord(int)>& make) {
+  auto appender = bus.NewAppender("ledger-bench");
+  Check(appender.status(), "appender");
+  std::vector<eventlog::OutgoingRecord> chunk;
+  for (int i = 0; i < n; ++i) {
+    chunk.push_back(make(i));
+    if (chunk.size() == 5000 || i == n - 1) {
+      Check((*appender)->Append(chunk), "append");
+      chunk.clear();
+    }
+  }
+}
+
+// Runs the ledger processor until `target` inputs are committed; returns the seconds taken.
+double RunUntil(runtime::ProcessorHost& host, uint64_t target) {
+  const auto start = Clock::now();
+  while (host.committed_inputs() < target) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // progress poll, not sync
+  }
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& state_dir, int n) {
+  Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
+  auto store = runtime::StreamStore::Open(state_dir);
+  Check(store.status(), "store");
+  ledger::app::LedgerLogic logic;
+  runtime::ProcessorOptions options;
+  options.service = "ledger";
+  options.static_membership = false;
+  options.max_batch_records = 2000;
+  runtime::ProcessorHost host(bus, **store, logic, options);
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { Check(host.Run(stop), "run"); });
+
+  ledger::v1::OpenAccount open;
+  open.set_tenancy_type(ledger::v1::TENANCY_TYPE_SECURE);
+  open.set_jurisdiction(ledger::v1::JURISDICTION_ENGLAND);
+  open.add_tenant_ids("person");
+  *open.mutable_start_date() = Day(2026, 4, 6);
+  open.mutable_schedule()->set_frequency(ledger::v1::FREQUENCY_WEEKLY);
+  *open.mutable_schedule()->mutable_anchor() = Day(2026, 4, 6);
+  auto* rate = open.mutable_schedule()->add_rates();
+  *rate->mutable_effective_from() = Day(2026, 4, 6);
+  auto* line = rate->add_lines();
+  line->set_kind(ledger::v1::CHARGE_KIND_NET_RENT);
+  line->set_code("RNT");
+  line->mutable_amount()->set_pence(11050);
+  Append(bus, n,
+         [&](int i) { return CommandRecord(Tenancy(i), "open-" + std::to_string(i), open); });
+  Report("ledger_open_" + name, n / RunUntil(host, n), "commands/s");
+
+  // One business day opens four weekly periods for every account: the charge run.
+  const uint64_t before = host.committed_inputs();
+  Check(runtime::OpenBusinessDay(bus, "ledger", *core::Date::FromYmd(2026, 4, 27)), "tick");
+  Report("ledger_charge_run_" + name, 4.0 * n / RunUntil(host, before + kPartitions), "postings/s");
+
+  ledger::v1::RecordPayment pay;
+  pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bench-file");
+  *pay.mutable_received_date() = Day(2026, 4, 8);
+  pay.mutable_amount()->set_pence(11050);
+  const uint64_t before_pay = host.committed_inputs();
+  Append(bus, n, [&](int i) {
+    pay.set_external_reference("DD-" + std::to_string(i));
+    return CommandRecord(Tenancy(i), "pay-" + std::to_string(i), pay);
+  });
+  Report("ledger_payments_" + name, n / RunUntil(host, before_pay + n), "postings/s");
+  stop = true;
+  runner.join();
+
+  // Statements from the projection, as GetStatement builds them.
+  std::mt19937 rng(7);
+  std::vector<double> micros;
+  for (int k = 0; k < 2000; ++k) {
+    const std::string t = Tenancy(std::uniform_int_distribution<int>(0, n - 1)(rng));
+    const auto start = Clock::now();
+    auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t);
+    ledger::state::v1::TenancyLedgerState state;
+    state.ParseFromString((*stored)->state());
+    auto ledger = ledger::app::FromProto(state, t);
+    auto statement = ledger::BuildStatement(*ledger, ledger::AccountKind::kRent,
+                                            *core::Date::FromYmd(2025, 4, 28),
+                                            *core::Date::FromYmd(2027, 4, 26));
+    Check(statement.status(), "statement");
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  std::sort(micros.begin(), micros.end());
+  Report("ledger_statement_p50_" + name, micros[micros.size() / 2], "us");
+  Report("ledger_statement_p99_" + name, micros[micros.size() * 99 / 100], "us");
+}
+
+int Main(int argc, char** argv) {
+  int n = 20000;
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--tenancies" && i + 1 < argc) n = std::atoi(argv[++i]);
+    if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
+  }
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rs-ledger-bench-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
+  const std::string dir = tmpl;
+  if (only != "local") {
+    auto broker = testing::KafkaBroker::Start();
+    Check(broker.status(), "broker");
+    eventlog::KafkaBusOptions options;
+    options.bootstrap = (*broker)->bootstrap();
+    auto kafka = eventlog::KafkaBus::Connect(options);
+    Check(kafka.status(), "kafka");
+    RunBus(**kafka, "kafka", dir + "/state-kafka", n);
+  }
+  if (only != "kafka") {
+    auto local = eventlog::LocalBus::Open(dir + "/log");
+    Check(local.status(), "local");
+    RunBus(**local, "local", dir + "/state-local", n);
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace rentstream::bench
+
+int main(int argc, char** argv) { return rentstream::bench::Main(argc, argv); }
