@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <thread>
 
@@ -402,10 +403,27 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
   if (!seen.ok()) return seen.status();
   if (seen->has_value()) return absl::OkStatus();  // this tick was handled already
 
-  auto due = store_.DueStreams(r.partition, day, options_.max_streams_per_tick);
+  // Page through the review index: a continuation record carries where the last page ended.
+  std::optional<StreamStore::DueCursor> after;
+  const std::string* after_day = nullptr;
+  const std::string* after_tenancy = nullptr;
+  for (const auto& [k, v] : r.headers) {
+    if (k == "rs-tick-after-day") after_day = &v;
+    if (k == "rs-tick-after-tenancy") after_tenancy = &v;
+  }
+  if (after_day != nullptr && after_tenancy != nullptr) {
+    after = StreamStore::DueCursor{std::atoll(after_day->c_str()), *after_tenancy};
+  }
+  const size_t page = std::max<size_t>(1, options_.tick_page_streams);
+  auto due = store_.DueStreamsAfter(r.partition, day, page + 1, after);
   if (!due.ok()) return due.status();
-  std::set<std::string> streams(due->begin(), due->end());
-  for (std::string& t : cache_.DirtyDue(r.partition, day)) streams.insert(std::move(t));
+  const bool more = due->size() > page;
+  if (more) due->resize(page);
+  std::set<std::string> streams;
+  for (const StreamStore::DueStream& d : *due) streams.insert(d.tenancy);
+  if (!after.has_value()) {
+    for (std::string& t : cache_.DirtyDue(r.partition, day)) streams.insert(std::move(t));
+  }
   Causation cause{env.occurred_at(),
                   env.actor(),
                   "",
@@ -423,6 +441,19 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     if (absl::Status st = Emit(**entry, decision, cause, batch, nullptr); !st.ok()) {
       return st;
     }
+  }
+  if (more) {
+    // The rest of the tick, on this partition, in this transaction: consumed after the commit.
+    OutgoingRecord next;
+    next.topic = r.topic;
+    next.key = r.key;
+    next.value = r.value;
+    next.partition = r.partition;
+    next.headers = {{"rs-command-id", env.command_id()},
+                    {"rs-tick-after-day", std::to_string(due->back().day)},
+                    {"rs-tick-after-tenancy", due->back().tenancy}};
+    batch.Out(next.topic);
+    return member_->Append(next);
   }
   auto marker = cache_.TouchOutcome(r.partition, "", env.command_id());
   if (!marker.ok()) return marker.status();

@@ -38,7 +38,10 @@ struct ProcessorOptions {
   size_t max_batch_records = 500;
   std::chrono::milliseconds poll_timeout{100};
   size_t max_cached_streams = 200000;
-  size_t max_streams_per_tick = 1000000;
+  // Streams a clock tick reviews per transaction. A tick with more due streams continues in the
+  // next transaction (a continuation record on the same partition, appended atomically), so a
+  // tick over a million accounts never becomes one huge transaction.
+  size_t tick_page_streams = 1000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;
   bool sync_state_writes = true;

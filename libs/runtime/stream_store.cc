@@ -109,19 +109,33 @@ absl::StatusOr<int64_t> StreamStore::AppliedOffset(int32_t partition) {
   return static_cast<int64_t>(GetBE(value, 8));
 }
 
-absl::StatusOr<std::vector<std::string>> StreamStore::DueStreams(int32_t partition, int64_t day,
-                                                                 size_t limit) {
+absl::StatusOr<std::vector<StreamStore::DueStream>> StreamStore::DueStreamsAfter(
+    int32_t partition, int64_t day, size_t limit, const std::optional<DueCursor>& after) {
   const std::string prefix = PartitionPrefix(kReview, partition);
-  std::vector<std::string> out;
+  std::vector<DueStream> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(ReviewKey(partition, 1, "")); it->Valid() && out.size() < limit; it->Next()) {
+  const std::string start = after.has_value() ? ReviewKey(partition, after->day, after->tenancy)
+                                              : ReviewKey(partition, 1, "");
+  it->Seek(start);
+  if (after.has_value() && it->Valid() && it->key() == rocksdb::Slice(start)) it->Next();
+  for (; it->Valid() && out.size() < limit; it->Next()) {
     const rocksdb::Slice key = it->key();
     if (!key.starts_with(prefix)) break;
     const std::string_view rest(key.data() + prefix.size(), key.size() - prefix.size());
-    if (static_cast<int64_t>(GetBE(rest, 8)) > day) break;
-    out.emplace_back(rest.substr(8));
+    const int64_t review = static_cast<int64_t>(GetBE(rest, 8));
+    if (review > day) break;
+    out.push_back({review, std::string(rest.substr(8))});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "due streams");
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> StreamStore::DueStreams(int32_t partition, int64_t day,
+                                                                 size_t limit) {
+  auto due = DueStreamsAfter(partition, day, limit, std::nullopt);
+  if (!due.ok()) return due.status();
+  std::vector<std::string> out;
+  for (DueStream& d : *due) out.push_back(std::move(d.tenancy));
   return out;
 }
 

@@ -32,7 +32,21 @@ class StreamStore {
       int32_t partition, const std::string& tenancy, const std::string& command_id);
   // Next offset of the own events topic partition to fold (0 = nothing folded yet).
   absl::StatusOr<int64_t> AppliedOffset(int32_t partition);
-  // Streams of a partition whose next review day is in (0, day], in day order, at most `limit`.
+  // A position in the review index: (review day, tenancy), in index order.
+  struct DueCursor {
+    int64_t day = 0;
+    std::string tenancy;
+  };
+  struct DueStream {
+    int64_t day = 0;
+    std::string tenancy;
+  };
+  // Streams of a partition whose next review day is in (0, day], in (day, tenancy) order, at
+  // most `limit`, starting after `after` when given (paging through a large tick).
+  absl::StatusOr<std::vector<DueStream>> DueStreamsAfter(int32_t partition, int64_t day,
+                                                         size_t limit,
+                                                         const std::optional<DueCursor>& after);
+  // The tenancies alone, from the start of the index.
   absl::StatusOr<std::vector<std::string>> DueStreams(int32_t partition, int64_t day, size_t limit);
 
   // The changes of one batch; applied atomically by Write.

@@ -72,6 +72,13 @@ TEST_F(StreamStoreTest, ReviewIndexFollowsTheNextReviewDay) {
   EXPECT_EQ(*store_->DueStreams(0, 200, 10), (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(*store_->DueStreams(0, 200, 1), std::vector<std::string>{"A"});
   EXPECT_EQ(*store_->DueStreams(1, 200, 10), std::vector<std::string>{"C"});
+  // Paging: after (100, "A") comes (105, "B"); after the last, nothing.
+  auto page = store_->DueStreamsAfter(0, 200, 10, StreamStore::DueCursor{100, "A"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].tenancy, "B");
+  EXPECT_EQ((*page)[0].day, 105);
+  EXPECT_TRUE(store_->DueStreamsAfter(0, 200, 10, StreamStore::DueCursor{105, "B"})->empty());
 
   StreamStore::Batch moved;
   moved.PutStream(0, Record("A", 2, 110), 100);  // A reviewed: next review later

@@ -56,13 +56,14 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
   }
   void TearDown() override { StopProcessor(); }
 
-  void StartProcessor(const std::string& state_dir) {
+  void StartProcessor(const std::string& state_dir, size_t tick_page_streams = 1000) {
     auto store = StreamStore::Open(state_dir);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     ProcessorOptions options;
     options.service = service_;
     options.static_membership = false;
+    options.tick_page_streams = tick_page_streams;
     host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options);
     stop_ = false;
     thread_ = std::thread([this] { run_status_ = host_->Run(stop_); });
@@ -254,6 +255,33 @@ TEST_P(ProcessorTest, BusinessDayTicksReviewOnlyTheStreamsDueAndOnlyOnce) {
   EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 5u);
   EXPECT_FALSE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2035, 1, 1)).ok())
       << "a day outside the bank-holiday calendar must be refused";
+}
+
+TEST_P(ProcessorTest, ALargeTickIsPagedAcrossTransactionsAndReviewsEachStreamOnce) {
+  StartProcessor(dir_.Sub("state"), /*tick_page_streams=*/2);
+  for (int i = 0; i < 11; ++i) {
+    Send(IncrementCommand("HA-" + std::to_string(100 + i), "c" + std::to_string(i), 1));
+  }
+  WaitForInputs(11);
+  ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2026, 12, 2)).ok());
+  auto reviewed = [&] {
+    std::map<std::string, int> out;
+    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+      common::v1::Event ev;
+      EXPECT_TRUE(ev.ParseFromString(r.value));
+      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
+    }
+    return out;
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return reviewed().size() == 11; }))
+      << reviewed().size() << " of 11 reviewed";
+  for (const auto& [tenancy, n] : reviewed()) EXPECT_EQ(n, 1) << tenancy;
+  // The continuations went through the command topic, on the partitions that had due streams.
+  int continuations = 0;
+  for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.commands)) {
+    if (testing::FindHeader(r, "rs-tick-after-tenancy") != nullptr) ++continuations;
+  }
+  EXPECT_GE(continuations, 11 / 2 - kPartitions);
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, ProcessorTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),
