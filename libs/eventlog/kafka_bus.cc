@@ -28,8 +28,6 @@ absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> MakeReaderConsumer(
   props["enable.auto.offset.store"] = "false";
   props["enable.partition.eof"] = "true";
   props["isolation.level"] = isolation;
-  props["fetch.max.bytes"] = "52428800";
-  props["max.partition.fetch.bytes"] = "8388608";
   props["fetch.wait.max.ms"] = "100";
   auto conf = MakeKafkaConf(props);
   if (!conf.ok()) return conf.status();
@@ -54,21 +52,22 @@ class KafkaLogReader : public LogReader {
     auto idle_since = std::chrono::steady_clock::now();
     while (!ends_.empty() && out.size() < max_records) {
       std::unique_ptr<RdKafka::Message> m(consumer_->consume(out.empty() ? 100 : 0));
-      const TopicPartition tp{m->topic_name(), m->partition()};
       switch (m->err()) {
         case RdKafka::ERR_NO_ERROR: {
           idle_since = std::chrono::steady_clock::now();
-          auto it = ends_.find(tp);
-          if (it == ends_.end() || m->offset() >= it->second) break;
-          out.push_back(ToRecord(*m));
-          if (m->offset() + 1 >= it->second) Finish(it);
+          Record record = ToRecord(*m);
+          auto it = ends_.find(TopicPartition{record.topic, record.partition});
+          if (it == ends_.end() || record.offset >= it->second) break;
+          const bool last = record.offset + 1 >= it->second;
+          out.push_back(std::move(record));
+          if (last) Finish(it);
           break;
         }
         case RdKafka::ERR__PARTITION_EOF: {
           // EOF comes at the last stable offset. Below the snapshot end it means a transaction
           // there is undecided yet: keep reading. At or past it, whatever was not returned
           // were transaction markers or aborted records.
-          auto it = ends_.find(tp);
+          auto it = ends_.find(TopicPartition{m->topic_name(), m->partition()});
           if (it != ends_.end() && m->offset() >= it->second) Finish(it);
           break;
         }

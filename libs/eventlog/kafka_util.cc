@@ -1,5 +1,7 @@
 #include "libs/eventlog/kafka_util.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include "absl/strings/str_cat.h"
 #include "libs/eventlog/bus_errors.h"
 
@@ -28,17 +30,26 @@ absl::Status FromKafkaError(RdKafka::Error* raw, const std::string& what) {
 }
 
 Record ToRecord(RdKafka::Message& m) {
+  // Through the C structures: the C++ wrappers copy the topic name and every header once more.
+  const rd_kafka_message_t* c = static_cast<const rd_kafka_message_t*>(m.c_ptr());
   Record r;
-  r.topic = m.topic_name();
-  r.partition = m.partition();
-  r.offset = m.offset();
-  if (m.key() != nullptr) r.key = *m.key();
-  r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  r.topic = rd_kafka_topic_name(c->rkt);
+  r.partition = c->partition;
+  r.offset = c->offset;
+  if (c->key != nullptr) r.key.assign(static_cast<const char*>(c->key), c->key_len);
+  if (c->payload != nullptr) r.value.assign(static_cast<const char*>(c->payload), c->len);
   r.timestamp_ms = m.timestamp().timestamp;
-  if (const RdKafka::Headers* headers = m.headers(); headers != nullptr) {
-    for (const RdKafka::Headers::Header& h : headers->get_all()) {
-      r.headers.emplace_back(h.key(), std::string(static_cast<const char*>(h.value()),
-                                                  h.value() == nullptr ? 0 : h.value_size()));
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(c, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      r.headers.emplace_back(name, value == nullptr
+                                       ? std::string()
+                                       : std::string(static_cast<const char*>(value), size));
     }
   }
   return r;
