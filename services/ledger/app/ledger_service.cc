@@ -7,6 +7,7 @@
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/grpc_edge.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
+#include "services/ledger/app/codec_internal.h"
 #include "services/ledger/app/ledger_codec.h"
 
 namespace rentstream::ledger::app {
@@ -178,17 +179,13 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* /*context*/,
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
-  const int kind_value = static_cast<int>(request->account_kind());
-  if (kind_value < 0 || kind_value > 5) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "account_kind: unknown value");
-  }
-  const AccountKind kind =
-      kind_value == 0 ? AccountKind::kRent : static_cast<AccountKind>(kind_value - 1);
+  auto kind = internal::KindFromProto(request->account_kind(), "account_kind");
+  if (!kind.ok()) return ToGrpc(kind.status());
   auto from = DateFromProto(request->from(), "from");
   if (!from.ok()) return ToGrpc(from.status());
   auto to = DateFromProto(request->to(), "to");
   if (!to.ok()) return ToGrpc(to.status());
-  auto statement = BuildStatement(*ledger, kind, *from, *to);
+  auto statement = BuildStatement(*ledger, *kind, *from, *to);
   if (!statement.ok()) return ToGrpc(statement.status());
   response->set_tenancy_ref(statement->tenancy_ref);
   response->set_account_kind(request->account_kind());
@@ -213,13 +210,9 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
-  const int kind_value = static_cast<int>(request->account_kind());
-  if (kind_value < 0 || kind_value > 5) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "account_kind: unknown value");
-  }
-  // Unspecified means the rent account; the domain lists the contract's values in order.
-  const AccountKind kind =
-      kind_value == 0 ? AccountKind::kRent : static_cast<AccountKind>(kind_value - 1);
+  auto kind_or = internal::KindFromProto(request->account_kind(), "account_kind");
+  if (!kind_or.ok()) return ToGrpc(kind_or.status());
+  const AccountKind kind = *kind_or;
   core::Money balance;
   core::Date as_of = core::Date::FromDaysSinceEpoch(0);
   if (request->has_as_of()) {
