@@ -176,6 +176,21 @@ absl::Status StreamStore::Write(const Batch& batch, bool sync) {
   return FromRocks(db_->Write(wo, &wb), "write state batch");
 }
 
+absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string first(1, kStream);
+  for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+    v1::StreamRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("stream record ", it->key().ToString(), " does not parse"));
+    }
+    if (!visit(record)) break;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "streams");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> StreamStore::StreamsDigest() {
   std::string all;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

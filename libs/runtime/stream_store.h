@@ -5,6 +5,7 @@
 // Every change of a batch is written in ONE synced WriteBatch.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,6 +74,8 @@ class StreamStore {
   // SHA-256 over every stream record in key order: two projections with equal digests hold the
   // same state (used to compare a live projection with a rebuild from the topic).
   absl::StatusOr<std::string> StreamsDigest();
+  // Calls `visit` for every stream record (all partitions, key order) until it returns false.
+  absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit);
   // Number of stream records (all partitions).
   absl::StatusOr<uint64_t> StreamCount();
 

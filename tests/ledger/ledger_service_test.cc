@@ -94,7 +94,7 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
     v1::OpenAccount& c = *r.mutable_command();
     c.set_tenancy_type(v1::TENANCY_TYPE_ASSURED);
     c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
-    c.set_patch("EAST-2");
+    c.set_patch("PATCH-" + tenancy_);  // a patch per test: KPIs see this test's account only
     c.add_tenant_ids("person-1");
     *c.mutable_start_date() = Day(2026, 4, 6);
     c.mutable_schedule()->set_frequency(v1::FREQUENCY_WEEKLY);
@@ -213,6 +213,21 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
     return response.benefit_expected().pence() == 2 * 11050 &&
            response.tenant_owed().pence() == 0 && response.balance().pence() == 11050;
   }));
+
+  // Income KPIs for the patch, as of 19 April: two weeks charged, one paid, fully covered by HB.
+  v1::GetKpisRequest kpis_request;
+  kpis_request.set_patch("PATCH-" + tenancy_);
+  *kpis_request.mutable_as_of() = before_reversal;
+  v1::GetKpisResponse kpis;
+  ASSERT_TRUE(stub_->GetKpis(Call().get(), kpis_request, &kpis).ok());
+  EXPECT_EQ(kpis.accounts(), 1);
+  EXPECT_EQ(kpis.in_arrears(), 0);
+  EXPECT_EQ(kpis.benefit_expected().pence(), 2 * 11050);
+  EXPECT_EQ(kpis.charged_52_weeks().pence(), 2 * 11050);
+  EXPECT_EQ(kpis.collected_52_weeks().pence(), 11050);
+  EXPECT_DOUBLE_EQ(kpis.collection_rate_percent(), 50.0);
+  EXPECT_EQ(kpis.annual_rent_debit().pence(), 52 * 11050);
+  ASSERT_EQ(kpis.aged_debt_size(), 4);
 
   // Malformed input never reaches the topic.
   v1::PostChargesResponse bad;

@@ -2,8 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <google/protobuf/util/json_util.h>
 #include <cstdio>
 #include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "libs/core/civil_date.h"
@@ -120,6 +122,28 @@ int RunLedgerBalance(const BalanceOptions& o) {
                 pounds(b.weekly_gross_rent()).c_str(), pounds(b.benefit_expected()).c_str(),
                 pounds(b.tenant_owed()).c_str());
   }
+  return 0;
+}
+
+int RunLedgerKpis(const KpiOptions& o) {
+  ledger::v1::GetKpisRequest request;
+  request.set_patch(o.patch);
+  if (!o.as_of.empty() && !ParseDay(o.as_of, "--as-of", request.mutable_as_of())) return 2;
+  ledger::v1::GetKpisResponse response;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  grpc::Status st = Connect(o.ledger_address)->GetKpis(&ctx, request, &response);
+  if (!st.ok()) {
+    std::fprintf(stderr, "kpis: %s\n", st.error_message().c_str());
+    return 1;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  print.preserve_proto_field_names = true;
+  print.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
+  std::printf("%s\n", json.c_str());
   return 0;
 }
 

@@ -24,4 +24,12 @@ struct BalanceOptions {
 };
 int RunLedgerBalance(const BalanceOptions& options);
 
+struct KpiOptions {
+  std::string ledger_address;
+  std::string patch;  // empty: all
+  std::string as_of;  // empty: today
+};
+// Prints the ledger's income KPIs and aged debt as JSON.
+int RunLedgerKpis(const KpiOptions& options);
+
 }  // namespace rentstream::cli

@@ -77,7 +77,14 @@ int main(int argc, char** argv) {
   balance->add_option("--as-of", balance_options.as_of, "YYYY-MM-DD (default: today)");
   balance->add_flag("--json", balance_options.json, "JSON output");
 
+  rentstream::cli::KpiOptions kpi_options;
+  CLI::App* kpis = ledger->add_subcommand("kpis", "Income KPIs and aged debt (JSON)");
+  kpis->add_option("--ledger", kpi_options.ledger_address, "The ledger's host:port")->required();
+  kpis->add_option("--patch", kpi_options.patch, "One patch (default: all)");
+  kpis->add_option("--as-of", kpi_options.as_of, "YYYY-MM-DD (default: today)");
+
   CLI11_PARSE(app, argc, argv);
+  if (kpis->parsed()) return rentstream::cli::RunLedgerKpis(kpi_options);
   if (statement->parsed()) return rentstream::cli::RunLedgerStatement(statement_options);
   if (balance->parsed()) return rentstream::cli::RunLedgerBalance(balance_options);
   if (import->parsed()) return rentstream::cli::RunLedgerImport(import_file, import_options);

@@ -204,6 +204,60 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
+grpc::Status LedgerService::GetKpis(grpc::ServerContext* /*context*/,
+                                    const v1::GetKpisRequest* request,
+                                    v1::GetKpisResponse* response) {
+  core::Date as_of = core::LondonDateOf(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  if (request->has_as_of()) {
+    auto date = DateFromProto(request->as_of(), "as_of");
+    if (!date.ok()) return ToGrpc(date.status());
+    as_of = *date;
+  }
+  KpiAccumulator kpis(as_of);
+  absl::Status failed;
+  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
+    state::v1::TenancyLedgerState state;
+    if (!state.ParseFromString(record.state())) {
+      failed = absl::DataLossError(absl::StrCat("ledger state of ", record.tenancy_ref()));
+      return false;
+    }
+    if (!state.opened()) return true;
+    if (!request->patch().empty() && state.account().patch() != request->patch()) return true;
+    auto ledger = FromProto(state, record.tenancy_ref());
+    if (!ledger.ok()) {
+      failed = ledger.status();
+      return false;
+    }
+    kpis.Add(*ledger);
+    return true;
+  });
+  if (!st.ok()) return ToGrpc(st);
+  if (!failed.ok()) return ToGrpc(failed);
+  const LedgerKpis k = kpis.Result();
+  response->set_accounts(k.accounts);
+  response->set_in_arrears(k.in_arrears);
+  response->set_over_seven_weeks(k.over_seven_weeks);
+  *response->mutable_current_arrears() = ToProto(k.current_arrears);
+  *response->mutable_benefit_expected() = ToProto(k.benefit_expected);
+  *response->mutable_annual_rent_debit() = ToProto(k.annual_rent_debit);
+  response->set_arrears_percent_of_debit(k.arrears_percent_of_debit);
+  *response->mutable_charged_52_weeks() = ToProto(k.charged_52_weeks);
+  *response->mutable_collected_52_weeks() = ToProto(k.collected_52_weeks);
+  response->set_collection_rate_percent(k.collection_rate_percent);
+  *response->mutable_former_tenant_arrears() = ToProto(k.former_tenant_arrears);
+  *response->mutable_written_off_52_weeks() = ToProto(k.written_off_52_weeks);
+  static constexpr const char* kBands[] = {"0-4", "4-8", "8-13", "13+"};
+  for (size_t i = 0; i < 4; ++i) {
+    v1::AgedDebtBand* band = response->add_aged_debt();
+    band->set_weeks(kBands[i]);
+    band->set_accounts(k.aged_accounts[i]);
+    *band->mutable_amount() = ToProto(k.aged_amount[i]);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {

@@ -58,6 +58,8 @@ class LedgerService final : public v1::LedgerService::Service {
                                     v1::AllocateFromSuspenseResponse* response) override;
   grpc::Status GetStatement(grpc::ServerContext* context, const v1::GetStatementRequest* request,
                             v1::GetStatementResponse* response) override;
+  grpc::Status GetKpis(grpc::ServerContext* context, const v1::GetKpisRequest* request,
+                       v1::GetKpisResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/ledger/domain/decision_support.h"
 
@@ -153,6 +154,57 @@ ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
   p.tenant_owed =
       Money::FromPence(std::max<int64_t>(0, p.balance.pence() - p.benefit_expected.pence()));
   return p;
+}
+
+void KpiAccumulator::Add(const TenancyLedger& s) {
+  if (!s.opened || s.info.start_date > as_of_) return;
+  const Date year_ago = as_of_.AddDays(-364);
+  int64_t charged = 0, collected = 0, written_off = 0;
+  for (const AccountMovement& m : s.movements) {
+    if (m.value_date > as_of_ || m.value_date < year_ago) continue;
+    const absl::string_view id = m.posting_id;
+    if (absl::StartsWith(id, "charge:")) charged += m.amount.pence();
+    if (absl::StartsWith(id, "payment:") || absl::StartsWith(id, "allocation:") ||
+        absl::StartsWith(id, "reversal:")) {
+      collected -= m.amount.pence();
+    }
+    if (absl::StartsWith(id, "write-off:")) written_off -= m.amount.pence();
+  }
+  k_.charged_52_weeks = Money::FromPence(k_.charged_52_weeks.pence() + charged);
+  k_.collected_52_weeks = Money::FromPence(k_.collected_52_weeks.pence() + collected);
+  k_.written_off_52_weeks = Money::FromPence(k_.written_off_52_weeks.pence() + written_off);
+  const int64_t former = BalanceAsOf(s, AccountKind::kFormerTenantArrears, as_of_).pence();
+  if (former > 0) {
+    k_.former_tenant_arrears = Money::FromPence(k_.former_tenant_arrears.pence() + former);
+  }
+  if (s.end_date.has_value() && *s.end_date < as_of_) return;  // not a current tenancy
+  ++k_.accounts;
+  const ArrearsPosition p = ArrearsAsOf(s, as_of_);
+  k_.current_arrears = Money::FromPence(k_.current_arrears.pence() + p.tenant_owed.pence());
+  k_.benefit_expected = Money::FromPence(k_.benefit_expected.pence() + p.benefit_expected.pence());
+  auto weekly = WeeklyGrossRentOn(s.schedule, std::max(as_of_, s.schedule.anchor));
+  const int64_t week = weekly.ok() ? weekly->pence() : 0;
+  k_.annual_rent_debit = Money::FromPence(k_.annual_rent_debit.pence() + 52 * week);
+  if (p.tenant_owed <= Money::Zero()) return;
+  ++k_.in_arrears;
+  const double weeks = week > 0 ? static_cast<double>(p.tenant_owed.pence()) / week : 1e9;
+  if (weeks > 7) ++k_.over_seven_weeks;
+  const size_t bucket = weeks <= 4 ? 0 : weeks <= 8 ? 1 : weeks <= 13 ? 2 : 3;
+  ++k_.aged_accounts[bucket];
+  k_.aged_amount[bucket] = Money::FromPence(k_.aged_amount[bucket].pence() + p.tenant_owed.pence());
+}
+
+LedgerKpis KpiAccumulator::Result() const {
+  LedgerKpis out = k_;
+  if (out.annual_rent_debit > Money::Zero()) {
+    out.arrears_percent_of_debit = 100.0 * static_cast<double>(out.current_arrears.pence()) /
+                                   static_cast<double>(out.annual_rent_debit.pence());
+  }
+  if (out.charged_52_weeks > Money::Zero()) {
+    out.collection_rate_percent = 100.0 * static_cast<double>(out.collected_52_weeks.pence()) /
+                                  static_cast<double>(out.charged_52_weeks.pence());
+  }
+  return out;
 }
 
 }  // namespace rentstream::ledger

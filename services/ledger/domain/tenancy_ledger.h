@@ -7,6 +7,7 @@
 // resumed charge run posts nothing twice), a payment at most once per (source, reference), a
 // payment is reversed at most once.
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -392,6 +393,39 @@ struct Statement {
 inline constexpr int64_t kMaxStatementDays = 366 * 6;
 absl::StatusOr<Statement> BuildStatement(const TenancyLedger& state, AccountKind kind,
                                          core::Date from, core::Date to);
+
+// Income KPIs and aged debt over many tenancies (domain §3), accumulated one ledger at a time:
+// current-tenant arrears as % of the annual rent debit, rent collected as % of rent charged over
+// the 52 weeks to the date, former-tenant arrears, write-offs, and tenant-owed arrears aged in
+// weeks of gross rent.
+struct LedgerKpis {
+  int64_t accounts = 0;           // current tenancies
+  int64_t in_arrears = 0;         // current tenancies owing anything themselves
+  int64_t over_seven_weeks = 0;   // ... more than 7 weeks of gross rent
+  core::Money current_arrears;    // tenant-owed, current tenancies
+  core::Money benefit_expected;   // current tenancies
+  core::Money annual_rent_debit;  // weekly gross rent × 52, current tenancies
+  double arrears_percent_of_debit = 0;
+  core::Money charged_52_weeks;
+  core::Money collected_52_weeks;  // payments net of reversals, incl. allocations
+  double collection_rate_percent = 0;
+  core::Money former_tenant_arrears;
+  core::Money written_off_52_weeks;
+  // Tenant-owed arrears by weeks of gross rent: (0, 4], (4, 8], (8, 13], over 13.
+  std::array<int64_t, 4> aged_accounts{};
+  std::array<core::Money, 4> aged_amount{};
+};
+
+class KpiAccumulator {
+ public:
+  explicit KpiAccumulator(core::Date as_of) : as_of_(as_of) {}
+  void Add(const TenancyLedger& ledger);
+  LedgerKpis Result() const;
+
+ private:
+  core::Date as_of_;
+  LedgerKpis k_;
+};
 
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);

@@ -323,6 +323,36 @@ TEST(WriteOffTest, NeedsADifferentApproverWithAuthorityForTheAmount) {
             Refusal::Kind::kNotFound);
 }
 
+TEST(KpiTest, ArrearsCollectionAndAgedDebtOverSeveralTenancies) {
+  const Date as_of = D(2026, 6, 14);  // ten weekly charges from 6 April
+  TenancyLedger payer, debtor, former;
+  Apply(payer, Open("HA-1"));
+  Apply(debtor, Open("HA-2"));
+  Apply(former, Open("HA-3"));
+  for (TenancyLedger* s : {&payer, &debtor}) Apply(*s, PostCharges{D(2026, 4, 6), as_of});
+  Apply(former, PostCharges{D(2026, 4, 6), D(2026, 5, 31)});
+  for (int w = 0; w < 10; ++w) {
+    Apply(payer, RecordPayment{PaymentMethod::kDirectDebit, "bacs", "P" + std::to_string(w),
+                               D(2026, 4, 6).AddDays(7 * w), P(11050), AccountKind::kRent});
+  }
+  Apply(former, TerminateTenancy{D(2026, 5, 31), "evicted"});  // 8 weeks owed moved
+  KpiAccumulator kpis(as_of);
+  for (TenancyLedger* s : {&payer, &debtor, &former}) kpis.Add(*s);
+  const LedgerKpis k = kpis.Result();
+  EXPECT_EQ(k.accounts, 2);  // the ended tenancy is not current
+  EXPECT_EQ(k.in_arrears, 1);
+  EXPECT_EQ(k.over_seven_weeks, 1);
+  EXPECT_EQ(k.current_arrears, P(10 * 11050));
+  EXPECT_EQ(k.annual_rent_debit, P(2 * 52 * 11050));
+  EXPECT_NEAR(k.arrears_percent_of_debit, 100.0 * 10 / 104, 1e-9);
+  EXPECT_EQ(k.charged_52_weeks, P(28 * 11050));  // 10 + 10 + 8 weeks charged
+  EXPECT_EQ(k.collected_52_weeks, P(10 * 11050));
+  EXPECT_NEAR(k.collection_rate_percent, 100.0 * 10 / 28, 1e-9);
+  EXPECT_EQ(k.former_tenant_arrears, P(8 * 11050));
+  EXPECT_EQ(k.aged_accounts[2], 1);  // 10 weeks: (8, 13]
+  EXPECT_EQ(k.aged_amount[2], P(10 * 11050));
+}
+
 // Runs a year of business days: charges every Monday (the charge run), then `each_day`.
 template <typename EachDay>
 void RunYear(TenancyLedger& s, EachDay each_day) {
