@@ -46,14 +46,6 @@ void Check(const absl::Status& st, const char* what) {
 
 std::string Tenancy(int i) { return "HA-" + std::to_string(100000 + i); }
 
-common::v1::Date Day(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
 eventlog::OutgoingRecord CommandRecord(const std::string& tenancy, const std::string& id,
                                        const google::protobuf::Message& payload) {
   common::v1::Command c;
@@ -112,11 +104,11 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   open.set_tenancy_type(ledger::v1::TENANCY_TYPE_SECURE);
   open.set_jurisdiction(ledger::v1::JURISDICTION_ENGLAND);
   open.add_tenant_ids("person");
-  *open.mutable_start_date() = Day(2026, 4, 6);
+  *open.mutable_start_date() = ledger::app::ProtoDate(2026, 4, 6);
   open.mutable_schedule()->set_frequency(ledger::v1::FREQUENCY_WEEKLY);
-  *open.mutable_schedule()->mutable_anchor() = Day(2026, 4, 6);
+  *open.mutable_schedule()->mutable_anchor() = ledger::app::ProtoDate(2026, 4, 6);
   auto* rate = open.mutable_schedule()->add_rates();
-  *rate->mutable_effective_from() = Day(2026, 4, 6);
+  *rate->mutable_effective_from() = ledger::app::ProtoDate(2026, 4, 6);
   auto* line = rate->add_lines();
   line->set_kind(ledger::v1::CHARGE_KIND_NET_RENT);
   line->set_code("RNT");
@@ -144,7 +136,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   ledger::v1::RecordPayment pay;
   pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);
   pay.set_source("bench-file");
-  *pay.mutable_received_date() = Day(2026, 4, 8);
+  *pay.mutable_received_date() = ledger::app::ProtoDate(2026, 4, 8);
   pay.mutable_amount()->set_pence(11050);
   const uint64_t before_pay = host.committed_inputs();
   Append(bus, n, [&](int i) {

@@ -14,6 +14,7 @@
 #include "libs/runtime/topics.h"
 #include "rentstream/ledger/v1/events.pb.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+#include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tests/runtime/bus_fixture.h"
@@ -24,20 +25,6 @@ namespace rentstream::ledger {
 namespace {
 
 using rentstream::testing::BusKind;
-
-common::v1::Date Day(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-common::v1::Money Pence(int64_t p) {
-  common::v1::Money m;
-  m.set_pence(p);
-  return m;
-}
 
 class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
  protected:
@@ -96,15 +83,15 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
     c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
     c.set_patch("PATCH-" + tenancy_);  // a patch per test: KPIs see this test's account only
     c.add_tenant_ids("person-1");
-    *c.mutable_start_date() = Day(2026, 4, 6);
+    *c.mutable_start_date() = app::ProtoDate(2026, 4, 6);
     c.mutable_schedule()->set_frequency(v1::FREQUENCY_WEEKLY);
-    *c.mutable_schedule()->mutable_anchor() = Day(2026, 4, 6);
+    *c.mutable_schedule()->mutable_anchor() = app::ProtoDate(2026, 4, 6);
     v1::RentRate& rate = *c.mutable_schedule()->add_rates();
-    *rate.mutable_effective_from() = Day(2026, 4, 6);
+    *rate.mutable_effective_from() = app::ProtoDate(2026, 4, 6);
     v1::ChargeLine& line = *rate.add_lines();
     line.set_kind(v1::CHARGE_KIND_NET_RENT);
     line.set_code("RNT");
-    *line.mutable_amount() = Pence(11050);
+    *line.mutable_amount() = app::ProtoPence(11050);
     return stub_->OpenAccount(Call().get(), r, response);
   }
   grpc::Status Charge(const std::string& id, common::v1::Date from, common::v1::Date to,
@@ -123,8 +110,8 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
     c.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
     c.set_source("bacs");
     c.set_external_reference(ref);
-    *c.mutable_received_date() = Day(2026, 4, 8);
-    *c.mutable_amount() = Pence(pence);
+    *c.mutable_received_date() = app::ProtoDate(2026, 4, 8);
+    *c.mutable_amount() = app::ProtoPence(pence);
     return stub_->RecordPayment(Call().get(), r, response);
   }
   int64_t Balance(const common::v1::Date* as_of = nullptr, double* weeks = nullptr) {
@@ -163,10 +150,14 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   EXPECT_EQ(twice.error_message().rfind("tenancy_ref:", 0), 0u) << twice.error_message();
 
   v1::PostChargesResponse charged;
-  ASSERT_TRUE(Charge("run-2026-04", Day(2026, 4, 1), Day(2026, 4, 30), &charged).ok());
+  ASSERT_TRUE(
+      Charge("run-2026-04", app::ProtoDate(2026, 4, 1), app::ProtoDate(2026, 4, 30), &charged)
+          .ok());
   EXPECT_EQ(charged.result().event_ids_size(), 4);  // 6, 13, 20, 27 April
   v1::PostChargesResponse rerun;
-  ASSERT_TRUE(Charge("run-2026-04-retry", Day(2026, 4, 1), Day(2026, 4, 30), &rerun).ok());
+  ASSERT_TRUE(
+      Charge("run-2026-04-retry", app::ProtoDate(2026, 4, 1), app::ProtoDate(2026, 4, 30), &rerun)
+          .ok());
   EXPECT_EQ(rerun.result().event_ids_size(), 0) << "a charge run posts nothing twice";
 
   v1::RecordPaymentResponse paid;
@@ -180,14 +171,14 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   v1::ReversePaymentRequest reverse;
   *reverse.mutable_context() = Context("reverse-1");
   reverse.mutable_command()->set_original_posting_id("payment:bacs:DD-1");
-  *reverse.mutable_command()->mutable_value_date() = Day(2026, 4, 20);
+  *reverse.mutable_command()->mutable_value_date() = app::ProtoDate(2026, 4, 20);
   reverse.mutable_command()->set_reason("returned unpaid");
   v1::ReversePaymentResponse reversed;
   ASSERT_TRUE(stub_->ReversePayment(Call().get(), reverse, &reversed).ok());
 
   // Balances come from the projection, which follows the committed events.
   ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == 4 * 11050; }));
-  const common::v1::Date before_reversal = Day(2026, 4, 19);
+  const common::v1::Date before_reversal = app::ProtoDate(2026, 4, 19);
   double weeks = 0;
   // Charges of 6 and 13 April less the payment of the 8th: one week of rent.
   EXPECT_EQ(Balance(&before_reversal, &weeks), 11050);
@@ -199,8 +190,8 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   v1::BenefitAward& hb = *award.mutable_command()->mutable_award();
   hb.set_kind(v1::BENEFIT_KIND_HOUSING_BENEFIT);
   hb.set_frequency(v1::FREQUENCY_WEEKLY);
-  *hb.mutable_amount() = Pence(11050);
-  *hb.mutable_from() = Day(2026, 4, 6);
+  *hb.mutable_amount() = app::ProtoPence(11050);
+  *hb.mutable_from() = app::ProtoDate(2026, 4, 6);
   award.mutable_command()->set_reason("HB award letter");
   v1::SetBenefitAwardResponse awarded;
   ASSERT_TRUE(stub_->SetBenefitAward(Call().get(), award, &awarded).ok());
@@ -231,7 +222,8 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
 
   // Malformed input never reaches the topic.
   v1::PostChargesResponse bad;
-  grpc::Status bad_date = Charge("bad-date", Day(2026, 2, 30), Day(2026, 4, 30), &bad);
+  grpc::Status bad_date =
+      Charge("bad-date", app::ProtoDate(2026, 2, 30), app::ProtoDate(2026, 4, 30), &bad);
   EXPECT_EQ(bad_date.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(bad_date.error_message().rfind("from:", 0), 0u) << bad_date.error_message();
 
@@ -266,7 +258,7 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
 TEST_P(LedgerServiceTest, TheBusinessDayTickIsTheChargeRun) {
   v1::OpenAccountResponse opened;
   ASSERT_TRUE(Open("open-tick", &opened).ok());
-  const common::v1::Date end_of_april = Day(2026, 4, 30);
+  const common::v1::Date end_of_april = app::ProtoDate(2026, 4, 30);
   auto balance_on = [&](const common::v1::Date& d) {
     v1::GetBalanceRequest r;
     r.set_tenancy_ref(tenancy_);
@@ -358,8 +350,8 @@ TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
   allocate.mutable_context()->set_command_id("alloc-1");
   allocate.mutable_context()->set_tenancy_ref(tenancy_);
   allocate.set_suspended_posting_id("suspense:" + source + ":R3");
-  *allocate.mutable_amount() = Pence(500);
-  *allocate.mutable_value_date() = Day(2026, 4, 12);
+  *allocate.mutable_amount() = app::ProtoPence(500);
+  *allocate.mutable_value_date() = app::ProtoDate(2026, 4, 12);
   v1::AllocateFromSuspenseResponse allocated;
   grpc::Status st = stub_->AllocateFromSuspense(Call().get(), allocate, &allocated);
   ASSERT_TRUE(st.ok()) << st.error_message();

@@ -15,6 +15,7 @@
 #include "libs/runtime/topics.h"
 #include "rentstream/ledger/v1/events.pb.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+#include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tools/rentstream/ledger_import.h"
@@ -23,20 +24,6 @@ namespace rentstream::cli {
 namespace {
 
 using ledger::v1::LedgerService;
-
-common::v1::Date Day(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-common::v1::Money Pence(int64_t p) {
-  common::v1::Money m;
-  m.set_pence(p);
-  return m;
-}
 
 std::string Pounds(int64_t pence) { return core::Money::FromPence(pence).Format(); }
 
@@ -55,21 +42,21 @@ grpc::Status Open(LedgerService::Stub& stub, const std::string& tenancy, int64_t
   c.set_jurisdiction(ledger::v1::JURISDICTION_ENGLAND);
   c.set_patch("EAST-2");
   c.add_tenant_ids("person-" + tenancy);
-  *c.mutable_start_date() = Day(2026, 4, 6);
+  *c.mutable_start_date() = ledger::app::ProtoDate(2026, 4, 6);
   ledger::v1::RentSchedule& s = *c.mutable_schedule();
   s.set_frequency(ledger::v1::FREQUENCY_WEEKLY);
-  *s.mutable_anchor() = Day(2026, 4, 6);
+  *s.mutable_anchor() = ledger::app::ProtoDate(2026, 4, 6);
   ledger::v1::RentRate& rate = *s.add_rates();
-  *rate.mutable_effective_from() = Day(2026, 4, 6);
+  *rate.mutable_effective_from() = ledger::app::ProtoDate(2026, 4, 6);
   ledger::v1::ChargeLine* line = rate.add_lines();
   line->set_kind(ledger::v1::CHARGE_KIND_NET_RENT);
   line->set_code("RNT");
-  *line->mutable_amount() = Pence(net);
+  *line->mutable_amount() = ledger::app::ProtoPence(net);
   if (service_charge > 0) {
     line = rate.add_lines();
     line->set_kind(ledger::v1::CHARGE_KIND_SERVICE_CHARGE);
     line->set_code("HTG");
-    *line->mutable_amount() = Pence(service_charge);
+    *line->mutable_amount() = ledger::app::ProtoPence(service_charge);
   }
   ledger::v1::OpenAccountResponse response;
   grpc::ClientContext ctx;
@@ -80,7 +67,7 @@ grpc::Status Open(LedgerService::Stub& stub, const std::string& tenancy, int64_t
 void ShowBalance(LedgerService::Stub& stub, const std::string& tenancy) {
   ledger::v1::GetBalanceRequest r;
   r.set_tenancy_ref(tenancy);
-  *r.mutable_as_of() = Day(2026, 5, 31);
+  *r.mutable_as_of() = ledger::app::ProtoDate(2026, 5, 31);
   ledger::v1::GetBalanceResponse b;
   grpc::ClientContext ctx;
   Context(ctx);
@@ -131,8 +118,8 @@ int RunLedgerDemo(const std::string& dir) {
   ledger::v1::BenefitAward& hb = *award.mutable_command()->mutable_award();
   hb.set_kind(ledger::v1::BENEFIT_KIND_HOUSING_BENEFIT);
   hb.set_frequency(ledger::v1::FREQUENCY_WEEKLY);
-  *hb.mutable_amount() = Pence(8000);
-  *hb.mutable_from() = Day(2026, 4, 6);
+  *hb.mutable_amount() = ledger::app::ProtoPence(8000);
+  *hb.mutable_from() = ledger::app::ProtoDate(2026, 4, 6);
   award.mutable_command()->set_reason("HB award: £80.00 a week, paid 4-weekly in arrears");
   ledger::v1::SetBenefitAwardResponse awarded;
   grpc::ClientContext award_ctx;
@@ -182,7 +169,7 @@ int RunLedgerDemo(const std::string& dir) {
   reverse.mutable_context()->set_command_id("return-DD-6");
   reverse.mutable_context()->set_tenancy_ref("HA-000456");
   reverse.mutable_command()->set_original_posting_id("payment:demo-bank-2026-05:DD-6");
-  *reverse.mutable_command()->mutable_value_date() = Day(2026, 5, 18);
+  *reverse.mutable_command()->mutable_value_date() = ledger::app::ProtoDate(2026, 5, 18);
   reverse.mutable_command()->set_reason("returned unpaid (ARUDD reason 1: insufficient funds)");
   ledger::v1::ReversePaymentResponse reversed;
   grpc::ClientContext reverse_ctx;

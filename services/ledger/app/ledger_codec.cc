@@ -135,6 +135,20 @@ common::v1::Money ToProto(Money money) {
 
 Money MoneyFromProto(const common::v1::Money& m) { return Money::FromPence(m.pence()); }
 
+common::v1::Date ProtoDate(int year, int month, int day) {
+  common::v1::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
+
+common::v1::Money ProtoPence(int64_t pence) {
+  common::v1::Money m;
+  m.set_pence(pence);
+  return m;
+}
+
 absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& p,
                                                const std::string& field) {
   RentSchedule s;

@@ -17,6 +17,9 @@ namespace rentstream::ledger::app {
 common::v1::Date ToProto(core::Date date);
 absl::StatusOr<core::Date> DateFromProto(const common::v1::Date& date, const std::string& field);
 common::v1::Money ToProto(core::Money money);
+// Literals for clients and tests: ProtoDate(2026, 4, 6) (must be a real date), ProtoPence(11050).
+common::v1::Date ProtoDate(int year, int month, int day);
+common::v1::Money ProtoPence(int64_t pence);
 core::Money MoneyFromProto(const common::v1::Money& money);
 
 absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& schedule,

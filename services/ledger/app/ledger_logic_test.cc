@@ -12,36 +12,22 @@ namespace {
 
 constexpr char kTenancy[] = "HA-000123";
 
-common::v1::Date Day(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-common::v1::Money Pence(int64_t p) {
-  common::v1::Money m;
-  m.set_pence(p);
-  return m;
-}
-
 v1::OpenAccount OpenCommand() {
   v1::OpenAccount c;
   c.set_tenancy_type(v1::TENANCY_TYPE_SECURE);
   c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
   c.set_patch("EAST-2");
   c.add_tenant_ids("person-1");
-  *c.mutable_start_date() = Day(2026, 4, 6);
+  *c.mutable_start_date() = ProtoDate(2026, 4, 6);
   v1::RentSchedule& s = *c.mutable_schedule();
   s.set_frequency(v1::FREQUENCY_WEEKLY);
-  *s.mutable_anchor() = Day(2026, 4, 6);
+  *s.mutable_anchor() = ProtoDate(2026, 4, 6);
   v1::RentRate& rate = *s.add_rates();
-  *rate.mutable_effective_from() = Day(2026, 4, 6);
+  *rate.mutable_effective_from() = ProtoDate(2026, 4, 6);
   v1::ChargeLine& line = *rate.add_lines();
   line.set_kind(v1::CHARGE_KIND_NET_RENT);
   line.set_code("RNT");
-  *line.mutable_amount() = Pence(11050);
+  *line.mutable_amount() = ProtoPence(11050);
   return c;
 }
 
@@ -91,8 +77,8 @@ class LedgerLogicTest : public ::testing::Test {
 TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
   ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
   v1::PostCharges charges;
-  *charges.mutable_from() = Day(2026, 4, 6);
-  *charges.mutable_to() = Day(2026, 4, 26);
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 26);
   runtime::Decision d = Run(charges);
   ASSERT_FALSE(d.rejection.has_value());
   ASSERT_EQ(d.events.size(), 3u);
@@ -110,8 +96,8 @@ TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
   pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
   pay.set_source("bacs");
   pay.set_external_reference("DD-1");
-  *pay.mutable_received_date() = Day(2026, 4, 8);
-  *pay.mutable_amount() = Pence(11050);
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(11050);
   ASSERT_FALSE(Run(pay).rejection.has_value());
   EXPECT_EQ(RentBalance(), 2 * 11050);
   runtime::Decision again = Run(pay);
@@ -121,7 +107,7 @@ TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
 
   v1::ReversePayment reverse;
   reverse.set_original_posting_id("payment:bacs:DD-1");
-  *reverse.mutable_value_date() = Day(2026, 4, 14);
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
   reverse.set_reason("returned unpaid");
   ASSERT_FALSE(Run(reverse).rejection.has_value());
   EXPECT_EQ(RentBalance(), 3 * 11050);
@@ -137,18 +123,18 @@ TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
 TEST_F(LedgerLogicTest, WriteOffsNeedAnotherApproverWithTheRole) {
   ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
   v1::PostCharges charges;
-  *charges.mutable_from() = Day(2026, 4, 6);
-  *charges.mutable_to() = Day(2026, 4, 26);
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 26);
   ASSERT_FALSE(Run(charges).rejection.has_value());
   v1::RequestWriteOff request;
   request.set_request_id("wo-1");
-  *request.mutable_amount() = Pence(2000);
+  *request.mutable_amount() = ProtoPence(2000);
   request.set_reason_code("SMALL");
   request.set_reason("small balance, no contact");
   ASSERT_FALSE(Run(request, "officer-7").rejection.has_value());
   v1::ApproveWriteOff approve;
   approve.set_request_id("wo-1");
-  *approve.mutable_value_date() = Day(2026, 5, 1);
+  *approve.mutable_value_date() = ProtoDate(2026, 5, 1);
   runtime::Decision self = Run(approve, "officer-7", common::v1::ACTOR_ROLE_TEAM_LEADER);
   ASSERT_TRUE(self.rejection.has_value());
   EXPECT_EQ(self.rejection->code(), common::v1::REJECTION_CODE_PERMISSION_DENIED);
@@ -188,13 +174,13 @@ TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
   v1::RecordPayment pay;
   pay.set_source("bacs");
   pay.set_external_reference("X");
-  *pay.mutable_received_date() = Day(2026, 4, 8);
-  *pay.mutable_amount() = Pence(100);
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(100);
   EXPECT_EQ(Run(pay).rejection->field(), "method");  // unspecified method
 
   ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
   pay.set_method(v1::PAYMENT_METHOD_CASH);
-  *pay.mutable_amount() = Pence(0);
+  *pay.mutable_amount() = ProtoPence(0);
   EXPECT_EQ(Run(pay).rejection->field(), "amount");
 
   common::v1::CommandEnvelope env;
