@@ -100,6 +100,12 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           p.set_request_id(e.request_id);
           p.set_reason(e.reason);
           return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, ChargeCredited>) {
+          v1::ChargeCredited p;
+          *p.mutable_period_start() = ToProto(e.period_start);
+          p.set_reason(e.reason);
+          *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
           v1::PaymentSuspended p;
           p.set_method(EnumToProto<v1::PaymentMethod>(e.method));
@@ -260,6 +266,14 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     auto e = WriteOffFromProto(p);
     if (!e.ok()) return absl::DataLossError(type);
     return *e;
+  }
+  if (type == v1::ChargeCredited::descriptor()->full_name()) {
+    v1::ChargeCredited p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto start = DateFromProto(p.period_start(), "period_start");
+    auto posting = PostingFromProto(p.posting(), EntryKind::kAdjustment);
+    if (!start.ok() || !posting.ok()) return absl::DataLossError(type);
+    return ChargeCredited{*start, p.reason(), std::move(*posting)};
   }
   if (type == v1::PaymentSuspended::descriptor()->full_name()) {
     v1::PaymentSuspended p;

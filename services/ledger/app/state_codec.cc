@@ -32,6 +32,11 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     *b->mutable_balance() = ToProto(balance);
   }
   for (int64_t day : s.charged_periods) out->add_charged_period_days(day);
+  for (const auto& [day, lines] : s.charged_lines) {
+    state::v1::ChargedPeriod* c = out->add_charged();
+    c->set_start_day(day);
+    LinesToProto(lines, c->mutable_lines());
+  }
   for (const auto& [id, p] : s.payments) {
     state::v1::PaymentRecord* r = out->add_payments();
     r->set_posting_id(id);
@@ -96,6 +101,11 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
   s.charged_periods.insert(p.charged_period_days().begin(), p.charged_period_days().end());
+  for (const auto& c : p.charged()) {
+    absl::Status st;
+    s.charged_lines[c.start_day()] = LinesFromProto(c.lines(), "charged.lines", &st);
+    if (!st.ok()) return corrupt("charged period lines");
+  }
   for (const auto& r : p.payments()) {
     auto kind = KindFromProto(r.account_kind(), "account_kind");
     auto contra = EnumFromProto<ControlAccount>(r.contra(), 13, "contra");

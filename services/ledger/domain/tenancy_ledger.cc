@@ -167,8 +167,34 @@ Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
   if (auto r = RequireCurrent(s)) return *r;
   if (c.end_date < s.info.start_date) return Invalid("end_date", "is before the tenancy started");
   if (c.reason.empty()) return Invalid("reason", "a termination says why");
+  // Periods charged in advance that start after the end are credited back first, whole.
+  std::vector<LedgerEvent> events;
+  int64_t credited = 0;
+  for (auto it = s.charged_lines.upper_bound(c.end_date.days_since_epoch());
+       it != s.charged_lines.end(); ++it) {
+    const Date start = Date::FromDaysSinceEpoch(it->first);
+    ChargeCredited credit{start, "rent period after the tenancy ended", {}};
+    credit.posting.id = absl::StrCat("credit:", ChargePostingId(s.info.tenancy_ref, start));
+    credit.posting.kind = EntryKind::kAdjustment;
+    credit.posting.date = c.end_date;
+    std::map<ControlAccount, int64_t> income;
+    int64_t total = 0;
+    for (const ChargeLine& line : it->second) {
+      income[IncomeAccountFor(line.kind)] += line.amount.pence();
+      total += line.amount.pence();
+    }
+    if (total == 0) continue;
+    credit.posting.lines.push_back(
+        {AccountRef::Tenant(s.info.tenancy_ref), Money::FromPence(-total)});
+    for (const auto& [account, pence] : income) {
+      if (pence != 0)
+        credit.posting.lines.push_back({AccountRef::Control(account), Money::FromPence(pence)});
+    }
+    credited += total;
+    events.push_back(std::move(credit));
+  }
   TenancyTerminated e{c.end_date, c.reason, std::nullopt};
-  const Money rent = BalanceOf(s, AccountKind::kRent);
+  const Money rent = Money::FromPence(BalanceOf(s, AccountKind::kRent).pence() - credited);
   if (rent != Money::Zero()) {
     JournalEntry move;
     move.id = absl::StrCat("termination:", s.info.tenancy_ref);
@@ -179,7 +205,8 @@ Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
         {AccountRef::Tenant(s.info.tenancy_ref, AccountKind::kFormerTenantArrears), rent}};
     e.posting = std::move(move);
   }
-  return Events({std::move(e)});
+  events.push_back(std::move(e));
+  return events;
 }
 
 Decision Decide(const TenancyLedger& s, const SetBenefitAward& c) {
@@ -268,6 +295,7 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.schedule = e.schedule;
         } else if constexpr (std::is_same_v<T, ChargePosted>) {
           s.charged_periods.insert(e.period_start.days_since_epoch());
+          s.charged_lines[e.period_start.days_since_epoch()] = e.lines;
           ApplyPosting(s, e.posting,
                        absl::StrCat("Rent ", UkDate(e.period_start), " to ", UkDate(e.period_end)));
         } else if constexpr (std::is_same_v<T, PaymentReceived>) {
@@ -317,6 +345,9 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.suspended[e.posting.id] = {e.posting.lines[0].amount, e.received_date, ""};
         } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
           s.suspended[e.suspended_posting_id].released_to = e.tenancy_ref;
+        } else if constexpr (std::is_same_v<T, ChargeCredited>) {
+          s.charged_lines.erase(e.period_start.days_since_epoch());
+          ApplyPosting(s, e.posting, absl::StrCat("Rent credited: ", e.reason));
         } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
           s.received_from_suspense.insert(e.suspended_posting_id);
           ApplyPosting(s, e.posting, "Payment allocated from suspense");

@@ -103,6 +103,12 @@ struct TenancyTerminated {
   std::string reason;
   std::optional<JournalEntry> posting;  // the rent balance moved to former-tenant arrears
 };
+// A rent period charged in advance that starts after the tenancy ended, credited back.
+struct ChargeCredited {
+  core::Date period_start;
+  std::string reason;
+  JournalEntry posting;  // tenant credit, income debit per charge kind
+};
 // A correction or one-off posting on one of the tenancy's accounts: a refund of credit, an
 // adjustment with a reason code, a sundry charge (a rechargeable repair, court costs), or the
 // write-off of an approved request.
@@ -157,10 +163,10 @@ struct BenefitAwardChanged {
   BenefitAward award;
   std::string reason;
 };
-using LedgerEvent =
-    std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived, PaymentReversed,
-                 TenancyTerminated, BenefitAwardChanged, PostingMade, WriteOffRequested,
-                 WriteOffRejected, PaymentSuspended, SuspenseReleased, SuspenseAllocated>;
+using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
+                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged,
+                                 PostingMade, WriteOffRequested, WriteOffRejected, PaymentSuspended,
+                                 SuspenseReleased, SuspenseAllocated, ChargeCredited>;
 
 // ---- commands
 struct OpenAccount {
@@ -298,7 +304,10 @@ struct TenancyLedger {
   RentSchedule schedule;
   std::optional<core::Date> end_date;
   std::map<AccountKind, core::Money> balances;
-  std::set<int64_t> charged_periods;              // rent period starts (days since epoch)
+  std::set<int64_t> charged_periods;  // rent period starts (days since epoch)
+  // The lines each rent period was charged with, by period start: what a termination credits
+  // back for periods after the end date.
+  std::map<int64_t, std::vector<ChargeLine>> charged_lines;
   std::map<std::string, PaymentRecord> payments;  // by posting id
   std::vector<AccountMovement> movements;         // in posting order
   // Movements recorded before `movements[0]`: decisions never read old movements, so the

@@ -323,6 +323,23 @@ TEST(WriteOffTest, NeedsADifferentApproverWithAuthorityForTheAmount) {
             Refusal::Kind::kNotFound);
 }
 
+TEST(TenancyLedgerTest, TerminationCreditsPeriodsChargedInAdvance) {
+  TenancyLedger s;
+  JournalBook book;
+  Apply(s, Open());
+  Book(book, Apply(s, PostCharges{D(2026, 4, 6), D(2026, 6, 14)}));  // 10 weeks, to 14 June
+  auto events = Apply(s, TerminateTenancy{D(2026, 5, 31), "moved out"});
+  ASSERT_EQ(events.size(), 3u);  // 1 and 8 June credited, then the move to former arrears
+  Book(book, events);
+  EXPECT_EQ(s.balances[AccountKind::kRent], Money::Zero());
+  EXPECT_EQ(s.balances[AccountKind::kFormerTenantArrears], P(8 * 11050));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kRentIncome)), P(-8 * 10000));
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kServiceChargeIncome)), P(-8 * 1050));
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+  EXPECT_EQ(BalanceAsOf(s, AccountKind::kRent, D(2026, 5, 30)), P(8 * 11050));
+  EXPECT_EQ(BalanceAsOf(s, AccountKind::kRent, D(2026, 6, 30)), Money::Zero());
+}
+
 TEST(KpiTest, ArrearsCollectionAndAgedDebtOverSeveralTenancies) {
   const Date as_of = D(2026, 6, 14);  // ten weekly charges from 6 April
   TenancyLedger payer, debtor, former;
