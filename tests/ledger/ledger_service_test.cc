@@ -235,19 +235,9 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
     ASSERT_TRUE(ev.ParseFromString(r.value));
     if (ev.envelope().tenancy_ref() != tenancy_) continue;
     EXPECT_EQ(ev.envelope().actor().id(), "officer-7");
-    // Every money event carries its posting in a field named "posting".
-    const google::protobuf::Descriptor* d =
-        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-            ev.envelope().event_type());
-    ASSERT_NE(d, nullptr) << ev.envelope().event_type();
-    std::unique_ptr<google::protobuf::Message> m(
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
-    ASSERT_TRUE(m->ParseFromString(ev.payload()));
-    const google::protobuf::FieldDescriptor* f = d->FindFieldByName("posting");
-    if (f == nullptr || !m->GetReflection()->HasField(*m, f)) continue;
-    v1::Posting posting;
-    posting.CopyFrom(m->GetReflection()->GetMessage(*m, f));
-    for (const v1::JournalLine& l : posting.lines()) {
+    auto posting = app::PostingOf(ev);
+    if (!posting) continue;
+    for (const v1::JournalLine& l : posting->lines()) {
       (l.account().has_tenant() ? tenant : control) += l.amount().pence();
     }
   }

@@ -26,6 +26,29 @@ namespace {
 
 using runtime::ServiceTopics;
 
+void Show(const char* what, const core::ChainVerdict& v) {
+  std::printf("  %-34s %s\n", what,
+              v.ok ? "chain intact"
+                   : ("DETECTED at index " + std::to_string(v.index) + ": " + v.detail).c_str());
+}
+
+void Step(const std::string& title) { std::printf("\n== %s\n", title.c_str()); }
+
+grpc::Status Increment(sample::v1::CounterService::Stub& stub, const std::string& id,
+                       const std::string& tenancy, int64_t amount,
+                       sample::v1::IncrementResponse* response) {
+  sample::v1::IncrementRequest request;
+  request.set_command_id(id);
+  request.set_tenancy_ref(tenancy);
+  request.set_amount(amount);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-rentstream-actor", "demo-officer");
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return stub.Increment(&ctx, request, response);
+}
+
+}  // namespace
+
 std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::string& service) {
   const std::string topic = ServiceTopics::For(service).events;
   std::vector<common::v1::Event> out;
@@ -54,29 +77,6 @@ std::map<std::string, std::vector<core::ChainedEvent>> Streams(
   }
   return streams;
 }
-
-void Show(const char* what, const core::ChainVerdict& v) {
-  std::printf("  %-34s %s\n", what,
-              v.ok ? "chain intact"
-                   : ("DETECTED at index " + std::to_string(v.index) + ": " + v.detail).c_str());
-}
-
-void Step(const std::string& title) { std::printf("\n== %s\n", title.c_str()); }
-
-grpc::Status Increment(sample::v1::CounterService::Stub& stub, const std::string& id,
-                       const std::string& tenancy, int64_t amount,
-                       sample::v1::IncrementResponse* response) {
-  sample::v1::IncrementRequest request;
-  request.set_command_id(id);
-  request.set_tenancy_ref(tenancy);
-  request.set_amount(amount);
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("x-rentstream-actor", "demo-officer");
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return stub.Increment(&ctx, request, response);
-}
-
-}  // namespace
 
 int RunDemo(const std::string& requested_dir) {
   std::string dir = requested_dir;

@@ -1,8 +1,20 @@
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
+
+#include "libs/core/hash_chain.h"
+#include "libs/eventlog/event_bus.h"
+#include "rentstream/common/v1/envelope.pb.h"
 
 namespace rentstream::cli {
+
+// Every committed event of a service's events topic, all partitions.
+std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::string& service);
+// The events grouped into their tenancy streams, ready for core::VerifyChain.
+std::map<std::string, std::vector<core::ChainedEvent>> Streams(
+    const std::vector<common::v1::Event>& events);
 
 // The 5-minute tour on the embedded default: the sample service on LocalBus in `data_dir`,
 // driven over real gRPC, then its audit trail verified and tampered with.

@@ -18,6 +18,7 @@
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
+#include "tools/rentstream/demo.h"
 #include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::cli {
@@ -184,39 +185,19 @@ int RunLedgerDemo(const std::string& dir) {
   (*host)->RequestStop();
   serve.join();
   // Double entry and the hash chains, over everything the ledger published.
-  int64_t total = 0, events = 0;
-  std::map<std::string, std::vector<core::ChainedEvent>> streams;
-  const std::string topic = runtime::ServiceTopics::For("ledger").events;
-  auto partitions = (*host)->bus().PartitionCount(topic);
-  std::vector<eventlog::ReadFrom> from;
-  for (int p = 0; partitions.ok() && p < *partitions; ++p) from.push_back({{topic, p}, 0});
-  {
-    auto reader = (*host)->bus().OpenReader(from);  // closed before the bus goes
-    for (; reader.ok();) {
-      auto batch = (*reader)->Next(1000);
-      if (!batch.ok() || batch->empty()) break;
-      for (const eventlog::Record& r : *batch) {
-        common::v1::Event ev;
-        if (!ev.ParseFromString(r.value)) continue;
-        ++events;
-        streams[ev.envelope().tenancy_ref()].push_back(
-            {runtime::ToFields(ev.envelope()), ev.payload()});
-        const auto* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-            ev.envelope().event_type());
-        if (d == nullptr || d->FindFieldByName("posting") == nullptr) continue;
-        std::unique_ptr<google::protobuf::Message> m(
-            google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
-        m->ParseFromString(ev.payload());
-        const auto& posting = static_cast<const ledger::v1::Posting&>(
-            m->GetReflection()->GetMessage(*m, d->FindFieldByName("posting")));
-        for (const auto& line : posting.lines()) total += line.amount().pence();
-      }
+  const std::vector<common::v1::Event> published = ReadEvents((*host)->bus(), "ledger");
+  int64_t total = 0;
+  for (const common::v1::Event& ev : published) {
+    if (auto posting = ledger::app::PostingOf(ev)) {
+      for (const auto& line : posting->lines()) total += line.amount().pence();
     }
   }
+  const auto streams = Streams(published);
+  const auto events = static_cast<long long>(published.size());
   int broken = 0;
   for (const auto& [tenancy, chain] : streams) broken += core::VerifyChain(chain).ok ? 0 : 1;
-  std::printf("  %lld events on %zu streams: trial balance %s, %d broken hash chains\n",
-              static_cast<long long>(events), streams.size(), Pounds(total).c_str(), broken);
+  std::printf("  %lld events on %zu streams: trial balance %s, %d broken hash chains\n", events,
+              streams.size(), Pounds(total).c_str(), broken);
   host->reset();
   return broken == 0 && total == 0 ? 0 : 1;
 }

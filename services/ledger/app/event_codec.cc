@@ -1,4 +1,7 @@
 // Ledger events: domain events to the contract's payloads and back (for folding).
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+
 #include "absl/strings/str_cat.h"
 #include "services/ledger/app/codec_internal.h"
 #include "services/ledger/app/ledger_codec.h"
@@ -306,6 +309,23 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     return WriteOffRejected{p.request_id(), p.reason()};
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown ledger event type ", type));
+}
+
+std::optional<v1::Posting> PostingOf(const common::v1::Event& event) {
+  const google::protobuf::Descriptor* d =
+      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+          event.envelope().event_type());
+  if (d == nullptr) return std::nullopt;
+  const google::protobuf::FieldDescriptor* f = d->FindFieldByName("posting");
+  if (f == nullptr || f->message_type() != v1::Posting::descriptor()) return std::nullopt;
+  std::unique_ptr<google::protobuf::Message> m(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->New());
+  if (!m->ParseFromString(event.payload()) || !m->GetReflection()->HasField(*m, f)) {
+    return std::nullopt;
+  }
+  v1::Posting posting;
+  posting.CopyFrom(m->GetReflection()->GetMessage(*m, f));
+  return posting;
 }
 
 }  // namespace rentstream::ledger::app

@@ -2,6 +2,7 @@
 // Between the ledger's pure domain (plain structs) and its contract (proto/rentstream/ledger/v1):
 // every conversion from the wire is validated and names the field it refuses.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ v1::BenefitAward ToProto(const BenefitAward& award);
 runtime::NewEvent ToNewEvent(const LedgerEvent& event);
 absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
                                            const std::string& payload);
+// The double-entry posting a published ledger event carries (every money event has one, in a
+// field named `posting`); nullopt for events that move no money or are not ledger events.
+std::optional<v1::Posting> PostingOf(const common::v1::Event& event);
 
 void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
 // `with_movements` false leaves the (growing) movement history in the proto and only counts it:
