@@ -349,6 +349,92 @@ TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
   ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -111550; }));
 }
 
+TEST_P(LedgerServiceTest, ATransferMovesACreditToAnotherTenancyAndNeverLosesIt) {
+  const std::string source = tenancy_, target = tenancy_ + "T", later = tenancy_ + "X";
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-source", &opened).ok());
+  v1::RecordPaymentResponse paid;
+  ASSERT_TRUE(Pay("pay-source", "DD-T1", 20000, &paid).ok());  // nothing charged: a credit
+  tenancy_ = target;
+  ASSERT_TRUE(Open("open-target", &opened).ok());
+  tenancy_ = source;
+  auto transfer = [&](const std::string& command_id, const std::string& transfer_id,
+                      const std::string& to, int64_t pence,
+                      v1::TransferBetweenAccountsResponse* response) {
+    v1::TransferBetweenAccountsRequest r;
+    *r.mutable_context() = Context(command_id);
+    v1::TransferOut& c = *r.mutable_command();
+    c.set_transfer_id(transfer_id);
+    c.set_to_tenancy_ref(to);
+    *c.mutable_amount() = app::ProtoPence(pence);
+    *c.mutable_value_date() = app::ProtoDate(2026, 4, 10);
+    c.set_reason_code("CREDIT");
+    c.set_reason("credit moved to the tenant's new tenancy");
+    return stub_->TransferBetweenAccounts(Call().get(), r, response);
+  };
+  const common::v1::Date as_of = app::ProtoDate(2026, 12, 31);
+  auto balance_of = [&](const std::string& ref) {
+    v1::GetBalanceRequest r;
+    r.set_tenancy_ref(ref);
+    *r.mutable_as_of() = as_of;
+    v1::GetBalanceResponse response;
+    return stub_->GetBalance(Call().get(), r, &response).ok() ? response.balance().pence() : -1;
+  };
+
+  v1::TransferBetweenAccountsResponse moved;
+  grpc::Status st = transfer("transfer-1", "t-1", target, 15000, &moved);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(moved.transfer_out().event_types_size(), 1);
+  EXPECT_EQ(moved.transfer_out().event_types(0), "rentstream.ledger.v1.TransferredOut");
+  ASSERT_EQ(moved.transfer_in().event_types_size(), 1);
+  EXPECT_EQ(moved.transfer_in().event_types(0), "rentstream.ledger.v1.TransferredIn");
+  v1::TransferBetweenAccountsResponse again;
+  ASSERT_TRUE(transfer("transfer-1", "t-1", target, 15000, &again).ok());  // same command id
+  EXPECT_EQ(again.transfer_in().event_ids(0), moved.transfer_in().event_ids(0));
+  grpc::Status too_much = transfer("transfer-big", "t-big", target, 5001, &again);
+  EXPECT_EQ(too_much.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(too_much.error_message().rfind("amount:", 0), 0u) << too_much.error_message();
+  ASSERT_TRUE(rentstream::testing::WaitFor(
+      [&] { return balance_of(source) == -5000 && balance_of(target) == -15000; }));
+
+  // To an account that does not exist yet: refused on the target, the money held in the
+  // transfers account; a retry with a new command id completes it once the account is open.
+  grpc::Status missing = transfer("transfer-2", "t-2", later, 2000, &again);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_message().rfind("to_tenancy_ref:", 0), 0u) << missing.error_message();
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return balance_of(source) == -3000; }));
+  tenancy_ = later;
+  ASSERT_TRUE(Open("open-later", &opened).ok());
+  tenancy_ = source;
+  v1::TransferBetweenAccountsResponse completed;
+  st = transfer("transfer-2-retry", "t-2", later, 2000, &completed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(completed.transfer_out().event_ids_size(), 0) << "transferred out once";
+  EXPECT_EQ(completed.transfer_in().event_ids_size(), 1);
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return balance_of(later) == -2000; }));
+  EXPECT_EQ(balance_of(source), -3000);
+
+  // The trial balance over the three streams is zero, and nothing is left in transit.
+  int64_t total = 0, transfers = 0, tenants = 0;
+  for (const eventlog::Record& r :
+       rentstream::testing::ReadTopic(host_->bus(), runtime::ServiceTopics::For("ledger").events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    const std::string& ref = ev.envelope().tenancy_ref();
+    if (ref != source && ref != target && ref != later) continue;
+    auto posting = app::PostingOf(ev);
+    if (!posting) continue;
+    for (const v1::JournalLine& l : posting->lines()) {
+      total += l.amount().pence();
+      if (l.account().has_tenant()) tenants += l.amount().pence();
+      if (l.account().control() == v1::CONTROL_ACCOUNT_TRANSFERS) transfers += l.amount().pence();
+    }
+  }
+  EXPECT_EQ(total, 0) << "postings must balance";
+  EXPECT_EQ(transfers, 0) << "every transfer was received";
+  EXPECT_EQ(tenants, -20000);
+}
+
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,
                          ::testing::Values(BusKind::kKafka, BusKind::kLocal),
                          rentstream::testing::BusName);

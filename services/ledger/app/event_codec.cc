@@ -50,6 +50,33 @@ runtime::NewEvent PostingMadeToEvent(const PostingMade& e) {
   return runtime::NewEvent::Of(p);
 }
 
+runtime::NewEvent TransferredOutToEvent(const TransferredOut& e) {
+  v1::TransferredOut p;
+  p.set_transfer_id(e.transfer_id);
+  p.set_to_tenancy_ref(e.to_tenancy_ref);
+  p.set_account_kind(EnumToProto<v1::AccountKind>(e.account_kind));
+  p.set_to_account_kind(EnumToProto<v1::AccountKind>(e.to_account_kind));
+  p.set_payment_posting_id(e.payment_posting_id);
+  p.set_reason_code(e.reason_code);
+  p.set_reason(e.reason);
+  p.set_transferred_by(e.transferred_by);
+  *p.mutable_posting() = PostingToProto(e.posting);
+  return runtime::NewEvent::Of(p);
+}
+
+runtime::NewEvent TransferredInToEvent(const TransferredIn& e) {
+  v1::TransferredIn p;
+  p.set_transfer_id(e.transfer_id);
+  p.set_from_tenancy_ref(e.from_tenancy_ref);
+  p.set_from_posting_id(e.from_posting_id);
+  p.set_account_kind(EnumToProto<v1::AccountKind>(e.account_kind));
+  p.set_reason_code(e.reason_code);
+  p.set_reason(e.reason);
+  p.set_transferred_by(e.transferred_by);
+  *p.mutable_posting() = PostingToProto(e.posting);
+  return runtime::NewEvent::Of(p);
+}
+
 }  // namespace
 
 runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
@@ -78,6 +105,9 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           *p.mutable_period_end() = ToProto(e.period_end);
           LinesToProto(e.lines, p.mutable_lines());
           *p.mutable_posting() = PostingToProto(e.posting);
+          *p.mutable_weekly_gross_rent() = ToProto(e.weekly_gross_rent);
+          *p.mutable_benefit_covered() = ToProto(e.benefit_covered);
+          *p.mutable_universal_credit_covered() = ToProto(e.universal_credit_covered);
           return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, PaymentReceived>) {
           v1::PaymentReceived p;
@@ -108,7 +138,14 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           *p.mutable_period_start() = ToProto(e.period_start);
           p.set_reason(e.reason);
           *p.mutable_posting() = PostingToProto(e.posting);
+          if (e.period_end.has_value()) *p.mutable_period_end() = ToProto(*e.period_end);
+          p.set_days_credited(e.days_credited);
+          p.set_days_in_period(e.days_in_period);
           return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, TransferredOut>) {
+          return TransferredOutToEvent(e);
+        } else if constexpr (std::is_same_v<T, TransferredIn>) {
+          return TransferredInToEvent(e);
         } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
           v1::PaymentSuspended p;
           p.set_method(EnumToProto<v1::PaymentMethod>(e.method));
@@ -183,7 +220,13 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     absl::Status st;
     auto lines = LinesFromProto(p.lines(), "lines", &st);
     if (!st.ok()) return st;
-    return ChargePosted{*start, *end, std::move(lines), std::move(*posting)};
+    return ChargePosted{*start,
+                        *end,
+                        std::move(lines),
+                        std::move(*posting),
+                        core::Money::FromPence(p.weekly_gross_rent().pence()),
+                        core::Money::FromPence(p.benefit_covered().pence()),
+                        core::Money::FromPence(p.universal_credit_covered().pence())};
   }
   if (type == v1::PaymentReceived::descriptor()->full_name()) {
     v1::PaymentReceived p;
@@ -276,7 +319,37 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     auto start = DateFromProto(p.period_start(), "period_start");
     auto posting = PostingFromProto(p.posting(), EntryKind::kAdjustment);
     if (!start.ok() || !posting.ok()) return absl::DataLossError(type);
-    return ChargeCredited{*start, p.reason(), std::move(*posting)};
+    ChargeCredited e{*start,       p.reason(),        std::move(*posting),
+                     std::nullopt, p.days_credited(), p.days_in_period()};
+    if (p.has_period_end()) {
+      auto end = DateFromProto(p.period_end(), "period_end");
+      if (!end.ok()) return absl::DataLossError(type);
+      e.period_end = *end;
+    }
+    return e;
+  }
+  if (type == v1::TransferredOut::descriptor()->full_name()) {
+    v1::TransferredOut p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto kind = KindFromProto(p.account_kind(), "account_kind");
+    auto to_kind = KindFromProto(p.to_account_kind(), "to_account_kind");
+    auto posting = PostingFromProto(p.posting(), EntryKind::kTransfer);
+    if (!kind.ok() || !to_kind.ok() || !posting.ok() || posting->lines.size() != 2) {
+      return absl::DataLossError(type);
+    }
+    return TransferredOut{p.transfer_id(), p.to_tenancy_ref(),     *kind,
+                          *to_kind,        p.payment_posting_id(), p.reason_code(),
+                          p.reason(),      p.transferred_by(),     std::move(*posting)};
+  }
+  if (type == v1::TransferredIn::descriptor()->full_name()) {
+    v1::TransferredIn p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto kind = KindFromProto(p.account_kind(), "account_kind");
+    auto posting = PostingFromProto(p.posting(), EntryKind::kTransfer);
+    if (!kind.ok() || !posting.ok()) return absl::DataLossError(type);
+    return TransferredIn{
+        p.transfer_id(), p.from_tenancy_ref(), p.from_posting_id(), *kind,
+        p.reason_code(), p.reason(),           p.transferred_by(),  std::move(*posting)};
   }
   if (type == v1::PaymentSuspended::descriptor()->full_name()) {
     v1::PaymentSuspended p;

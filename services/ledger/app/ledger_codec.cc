@@ -1,6 +1,7 @@
 #include "services/ledger/app/ledger_codec.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/ids.h"
 #include "services/ledger/app/codec_internal.h"
 
 namespace rentstream::ledger::app {
@@ -360,6 +361,37 @@ absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c) 
   auto date = DateFromProto(c.value_date(), "value_date");
   if (!date.ok()) return date.status();
   return ReceiveFromSuspense{c.suspended_posting_id(), MoneyFromProto(c.amount()), *kind, *date};
+}
+
+absl::StatusOr<TransferOut> FromProto(const v1::TransferOut& c) {
+  if (auto ref = core::TenancyRef::Parse(c.to_tenancy_ref()); !ref.ok()) {
+    return Invalid("to_tenancy_ref",
+                   ref.status().message().substr(ref.status().message().find(": ") + 2));
+  }
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto to_kind = KindFromProto(c.to_account_kind(), "to_account_kind");
+  if (!to_kind.ok()) return to_kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return TransferOut{c.transfer_id(),
+                     c.to_tenancy_ref(),
+                     *kind,
+                     *to_kind,
+                     MoneyFromProto(c.amount()),
+                     *date,
+                     c.payment_posting_id(),
+                     c.reason_code(),
+                     c.reason()};
+}
+
+absl::StatusOr<TransferIn> FromProto(const v1::TransferIn& c) {
+  auto kind = KindFromProto(c.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return TransferIn{c.transfer_id(), c.from_tenancy_ref(), *kind,     MoneyFromProto(c.amount()),
+                    *date,           c.reason_code(),      c.reason()};
 }
 
 Actor ActorFromProto(const common::v1::Actor& a) {

@@ -44,6 +44,8 @@ absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c);
 absl::StatusOr<SuspendPayment> FromProto(const v1::SuspendPayment& c);
 absl::StatusOr<ReleaseFromSuspense> FromProto(const v1::ReleaseFromSuspense& c);
 absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c);
+absl::StatusOr<TransferOut> FromProto(const v1::TransferOut& c);
+absl::StatusOr<TransferIn> FromProto(const v1::TransferIn& c);
 // The domain actor of a command envelope's actor.
 Actor ActorFromProto(const common::v1::Actor& actor);
 absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c);

@@ -139,6 +139,14 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
     return run(Parse<v1::ReceiveFromSuspense>(payload),
                [](const v1::ReceiveFromSuspense& c) { return FromProto(c); });
   }
+  if (type == v1::TransferOut::descriptor()->full_name()) {
+    return run(Parse<v1::TransferOut>(payload),
+               [](const v1::TransferOut& c) { return FromProto(c); });
+  }
+  if (type == v1::TransferIn::descriptor()->full_name()) {
+    return run(Parse<v1::TransferIn>(payload),
+               [](const v1::TransferIn& c) { return FromProto(c); });
+  }
   return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
 }
 
@@ -175,7 +183,8 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||
                   std::is_same_v<T, PostSundryCharge> || std::is_same_v<T, SuspendPayment>) {
       decision = Decide(*ledger, c, limits_);
-    } else if constexpr (std::is_same_v<T, ApproveWriteOff>) {
+    } else if constexpr (std::is_same_v<T, ApproveWriteOff> || std::is_same_v<T, TransferOut> ||
+                         std::is_same_v<T, TransferIn>) {
       decision = Decide(*ledger, c, actor, limits_);
     } else if constexpr (std::is_same_v<T, RequestWriteOff> || std::is_same_v<T, RejectWriteOff>) {
       decision = Decide(*ledger, c, actor);

@@ -154,6 +154,107 @@ TEST_F(LedgerLogicTest, WriteOffsNeedAnotherApproverWithTheRole) {
             common::v1::REJECTION_CODE_NOT_FOUND);
 }
 
+TEST_F(LedgerLogicTest, ATransferIsTwoStepsOnTwoStreamsThroughTheContract) {
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_CARD);
+  pay.set_source("card");
+  pay.set_external_reference("C-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(5000);
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  v1::TransferOut out;
+  out.set_transfer_id("t-1");
+  out.set_to_tenancy_ref("HA-000456");
+  *out.mutable_amount() = ProtoPence(3000);
+  *out.mutable_value_date() = ProtoDate(2026, 4, 10);
+  out.set_reason_code("CREDIT");
+  out.set_reason("credit moved to the new tenancy");
+  EXPECT_EQ(Run(out).rejection->field(), "actor");  // the officer is named
+  runtime::Decision d = Run(out, "officer-7");
+  ASSERT_FALSE(d.rejection.has_value()) << d.rejection->reason();
+  ASSERT_EQ(d.events.size(), 1u);
+  EXPECT_EQ(d.events[0].event_type, "rentstream.ledger.v1.TransferredOut");
+  v1::TransferredOut event;
+  ASSERT_TRUE(event.ParseFromString(d.events[0].payload));
+  EXPECT_EQ(event.transferred_by(), "officer-7");
+  EXPECT_EQ(event.posting().posting_id(), "transfer-out:HA-000123:t-1");
+  EXPECT_EQ(event.posting().lines(1).account().control(), v1::CONTROL_ACCOUNT_TRANSFERS);
+  EXPECT_EQ(RentBalance(), -2000);
+  EXPECT_TRUE(Run(out, "officer-7").events.empty());  // the same transfer again
+  auto decoded = FromProto(state(), kTenancy);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->transfers_out.at("t-1").amount, core::Money::FromPence(3000));
+  state::v1::TenancyLedgerState encoded;
+  ToProto(*decoded, &encoded);
+  EXPECT_EQ(encoded.SerializeAsString(), state().SerializeAsString());
+
+  // Step 2 on the target's stream: refused while it has no account, accepted once it has.
+  auto target = logic_.NewState();
+  auto receive = [&](const google::protobuf::Message& payload) {
+    common::v1::CommandEnvelope env;
+    env.mutable_actor()->set_id("officer-7");
+    env.set_tenancy_ref("HA-000456");
+    env.set_command_type(payload.GetDescriptor()->full_name());
+    runtime::StreamView view{"HA-000456", 0, *target};
+    runtime::Decision r = logic_.DecideCommand(view, env, payload.SerializeAsString());
+    for (const runtime::NewEvent& ne : r.events) {
+      common::v1::Event ev;
+      ev.mutable_envelope()->set_tenancy_ref("HA-000456");
+      ev.mutable_envelope()->set_event_type(ne.event_type);
+      ev.set_payload(ne.payload);
+      EXPECT_TRUE(logic_.Evolve(*target, ev).ok());
+    }
+    return r;
+  };
+  v1::TransferIn in;
+  in.set_transfer_id("t-1");
+  in.set_from_tenancy_ref(kTenancy);
+  *in.mutable_amount() = ProtoPence(3000);
+  *in.mutable_value_date() = ProtoDate(2026, 4, 10);
+  in.set_reason_code("CREDIT");
+  in.set_reason("credit moved to the new tenancy");
+  runtime::Decision refused = receive(in);
+  ASSERT_TRUE(refused.rejection.has_value());
+  EXPECT_EQ(refused.rejection->code(), common::v1::REJECTION_CODE_NOT_FOUND);
+  EXPECT_EQ(refused.rejection->field(), "tenancy_ref");
+  ASSERT_FALSE(receive(OpenCommand()).rejection.has_value());
+  runtime::Decision received = receive(in);
+  ASSERT_EQ(received.events.size(), 1u);
+  EXPECT_EQ(received.events[0].event_type, "rentstream.ledger.v1.TransferredIn");
+  EXPECT_TRUE(receive(in).events.empty()) << "received once";
+  auto b = FromProto(static_cast<const state::v1::TenancyLedgerState&>(*target), "HA-000456");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->balances.at(AccountKind::kRent), core::Money::FromPence(-3000));
+  EXPECT_TRUE(b->transfers_in.count("transfer-in:HA-000123:t-1"));
+
+  v1::TransferOut bad = out;
+  bad.set_to_tenancy_ref("ha 456");
+  EXPECT_EQ(Run(bad, "officer-7").rejection->field(), "to_tenancy_ref");
+}
+
+TEST_F(LedgerLogicTest, TerminationCreditsTheSplitPeriodProRata) {
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 13);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  v1::TerminateTenancy end;
+  *end.mutable_end_date() = ProtoDate(2026, 4, 14);  // Tuesday: 5 of 7 days after it
+  end.set_reason("moved out");
+  runtime::Decision d = Run(end);
+  ASSERT_EQ(d.events.size(), 2u);
+  v1::ChargeCredited credit;
+  ASSERT_TRUE(credit.ParseFromString(d.events[0].payload));
+  EXPECT_EQ(credit.days_credited(), 5);
+  EXPECT_EQ(credit.days_in_period(), 7);
+  EXPECT_EQ(credit.period_end().day(), 19);
+  EXPECT_EQ(credit.posting().lines(0).amount().pence(), -7893);  // 11050 × 5 / 7, rounded up
+  auto decoded = EventFromProto(d.events[0].event_type, d.events[0].payload);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ChargeCredited>(*decoded).days_credited, 5);
+}
+
 TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
   v1::OpenAccount bad_date = OpenCommand();
   bad_date.mutable_start_date()->set_month(13);

@@ -152,6 +152,49 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   return Submit(*context, receive_context, receive, response->mutable_receipt());
 }
 
+grpc::Status LedgerService::TransferBetweenAccounts(
+    grpc::ServerContext* context, const v1::TransferBetweenAccountsRequest* request,
+    v1::TransferBetweenAccountsResponse* response) {
+  const v1::CommandContext& c = request->context();
+  const v1::TransferOut& out = request->command();
+  if (c.command_id().empty() || c.command_id().size() > 60) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "command_id: must be 1 to 60 characters");
+  }
+  // Step 1 on the source tenancy's stream, step 2 on the target's; each with its own derived
+  // command id. The source refuses a second transfer with the same transfer_id (a retry of the
+  // same one changes nothing) and the target receives it once, so a retry with a new command id
+  // completes a transfer the target refused before, and never moves the money twice.
+  v1::CommandContext out_context = c;
+  out_context.set_command_id(c.command_id() + ":out");
+  if (grpc::Status st = Submit(*context, out_context, out, response->mutable_transfer_out());
+      !st.ok()) {
+    return st;
+  }
+  v1::TransferIn in;
+  in.set_transfer_id(out.transfer_id());
+  in.set_from_tenancy_ref(c.tenancy_ref());
+  in.set_account_kind(out.to_account_kind());
+  *in.mutable_amount() = out.amount();
+  *in.mutable_value_date() = out.value_date();
+  in.set_reason_code(out.reason_code());
+  in.set_reason(out.reason());
+  v1::CommandContext in_context = c;
+  in_context.set_command_id(c.command_id() + ":in");
+  in_context.set_tenancy_ref(out.to_tenancy_ref());
+  grpc::Status st = Submit(*context, in_context, in, response->mutable_transfer_in());
+  if (st.ok()) return st;
+  // The target refused (or did not answer in time): the money waits in the transfers account.
+  std::string message = st.error_message();
+  if (message.rfind("tenancy_ref:", 0) == 0 || message.rfind("account_kind:", 0) == 0) {
+    message = "to_" + message;
+  }
+  return grpc::Status(st.error_code(),
+                      absl::StrCat(message, " (transfer ", out.transfer_id(),
+                                   " is held in the transfers account: retry with a new "
+                                   "command_id once the target can receive it)"));
+}
+
 absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref,
                                                   uint64_t* sequence) {
   auto ref = core::TenancyRef::Parse(tenancy_ref);

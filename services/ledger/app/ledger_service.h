@@ -56,6 +56,9 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status AllocateFromSuspense(grpc::ServerContext* context,
                                     const v1::AllocateFromSuspenseRequest* request,
                                     v1::AllocateFromSuspenseResponse* response) override;
+  grpc::Status TransferBetweenAccounts(grpc::ServerContext* context,
+                                       const v1::TransferBetweenAccountsRequest* request,
+                                       v1::TransferBetweenAccountsResponse* response) override;
   grpc::Status GetStatement(grpc::ServerContext* context, const v1::GetStatementRequest* request,
                             v1::GetStatementResponse* response) override;
   grpc::Status GetKpis(grpc::ServerContext* context, const v1::GetKpisRequest* request,

@@ -45,6 +45,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     r->set_contra(EnumToProto<v1::ControlAccount>(p.contra));
     *r->mutable_value_date() = ToProto(p.value_date);
     r->set_reversed(p.reversed);
+    if (p.transferred != Money::Zero()) *r->mutable_transferred() = ToProto(p.transferred);
   }
   for (const AccountMovement& m : s.movements) {
     state::v1::Movement* mv = out->add_movements();
@@ -60,6 +61,15 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   }
   for (const std::string& id : s.closed_write_offs) out->add_closed_write_off_ids(id);
   for (const std::string& id : s.received_from_suspense) out->add_received_from_suspense(id);
+  for (const auto& [id, t] : s.transfers_out) {
+    state::v1::TransferRecord* r = out->add_transfers_out();
+    r->set_transfer_id(id);
+    r->set_to_tenancy_ref(t.to_tenancy_ref);
+    *r->mutable_amount() = ToProto(t.amount);
+    r->set_account_kind(EnumToProto<v1::AccountKind>(t.account_kind));
+    r->set_payment_posting_id(t.payment_posting_id);
+  }
+  for (const std::string& id : s.transfers_in) out->add_transfers_in(id);
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
@@ -111,7 +121,9 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     auto contra = EnumFromProto<ControlAccount>(r.contra(), 13, "contra");
     auto date = DateFromProto(r.value_date(), "value_date");
     if (!kind.ok() || !contra.ok() || !date.ok()) return corrupt("payment record");
-    s.payments[r.posting_id()] = {MoneyFromProto(r.amount()), *kind, *contra, *date, r.reversed()};
+    s.payments[r.posting_id()] = {
+        MoneyFromProto(r.amount()),     *kind, *contra, *date, r.reversed(),
+        MoneyFromProto(r.transferred())};
   }
   if (!with_movements) {
     s.movements_before = static_cast<size_t>(p.movements_size());
@@ -135,6 +147,13 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     s.pending_write_offs[request->request_id] = *request;
   }
   s.closed_write_offs.insert(p.closed_write_off_ids().begin(), p.closed_write_off_ids().end());
+  for (const auto& t : p.transfers_out()) {
+    auto kind = KindFromProto(t.account_kind(), "account_kind");
+    if (!kind.ok()) return corrupt("transfer record");
+    s.transfers_out[t.transfer_id()] = {t.to_tenancy_ref(), MoneyFromProto(t.amount()), *kind,
+                                        t.payment_posting_id()};
+  }
+  s.transfers_in.insert(p.transfers_in().begin(), p.transfers_in().end());
   return s;
 }
 

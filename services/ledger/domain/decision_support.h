@@ -14,6 +14,18 @@ namespace rentstream::ledger::internal {
 using core::Date;
 using core::Money;
 
+// An award converted to the rent's period through its weekly equivalent (monthly × 12 / 52),
+// rounded half up to the penny.
+int64_t AwardPerRentPeriod(const BenefitAward& award, Frequency rent);
+
+// The part of a rent charge for the period starting `start` that benefit awards will pay, and the
+// Universal Credit part of it (each capped at the charge).
+struct BenefitCover {
+  Money covered;
+  Money universal_credit;
+};
+BenefitCover BenefitCoverOf(const TenancyLedger& s, Date start, Money charge);
+
 inline Refusal Invalid(std::string field, std::string reason) {
   return {Refusal::Kind::kInvalidArgument, std::move(field), std::move(reason)};
 }
@@ -84,5 +96,14 @@ inline std::optional<Refusal> CheckDate(const TenancyLedger& s, Date d, const st
   }
   return std::nullopt;
 }
+
+// Applies a posting's lines on this tenancy's accounts to its balances and movements.
+void ApplyPosting(TenancyLedger& s, const JournalEntry& posting, const std::string& description);
+// A period charged after the tenancy ended on a day inside it: each line less its pro-rata
+// credit for the days after the end date (termination.cc), so it matches a termination's credit.
+ChargePeriod ChargedUpToEnd(const ChargePeriod& period, const std::optional<Date>& end_date);
+// Folds the two steps of a transfer (transfers.cc).
+void EvolveTransfer(TenancyLedger& s, const TransferredOut& e);
+void EvolveTransfer(TenancyLedger& s, const TransferredIn& e);
 
 }  // namespace rentstream::ledger::internal

@@ -14,7 +14,7 @@ namespace rentstream::ledger {
 
 using namespace internal;  // NOLINT: the domain's own decision helpers
 
-namespace {
+namespace internal {
 
 // An award converted to the rent's period: through its weekly equivalent (monthly × 12 / 52),
 // rounded half up to the penny.
@@ -40,7 +40,20 @@ int64_t AwardPerRentPeriod(const BenefitAward& award, Frequency rent) {
   return static_cast<int64_t>((num + den / 2) / den);
 }
 
-}  // namespace
+BenefitCover BenefitCoverOf(const TenancyLedger& s, Date start, Money charge) {
+  int64_t covered = 0;
+  int64_t universal_credit = 0;
+  for (const auto& [kind, award] : s.awards) {
+    if (start < award.from || (award.until && start > *award.until)) continue;
+    const int64_t per_period = AwardPerRentPeriod(award, s.schedule.frequency);
+    covered += per_period;
+    if (kind == BenefitKind::kUniversalCredit) universal_credit += per_period;
+  }
+  covered = std::max<int64_t>(0, std::min(covered, charge.pence()));
+  return {Money::FromPence(covered), Money::FromPence(std::min(universal_credit, covered))};
+}
+
+}  // namespace internal
 
 std::optional<Date> NextChargeDue(const TenancyLedger& s) {
   if (!s.opened) return std::nullopt;
@@ -123,12 +136,7 @@ ArrearsPosition ArrearsAsOf(const TenancyLedger& s, Date as_of) {
         m.posting_id.rfind("charge:", 0) != 0) {
       continue;
     }
-    int64_t covered = 0;
-    for (const auto& [kind, award] : s.awards) {
-      if (m.value_date < award.from || (award.until && m.value_date > *award.until)) continue;
-      covered += AwardPerRentPeriod(award, s.schedule.frequency);
-    }
-    accrued += std::min(covered, m.amount.pence());
+    accrued += BenefitCoverOf(s, m.value_date, m.amount).covered.pence();
   }
   int64_t received = 0;
   for (const auto& [id, payment] : s.payments) {
@@ -164,8 +172,9 @@ void KpiAccumulator::Add(const TenancyLedger& s) {
     if (m.value_date > as_of_ || m.value_date < year_ago) continue;
     const absl::string_view id = m.posting_id;
     if (absl::StartsWith(id, "charge:")) charged += m.amount.pence();
+    // Payments net of reversals; a misallocated payment counts where it was transferred to.
     if (absl::StartsWith(id, "payment:") || absl::StartsWith(id, "allocation:") ||
-        absl::StartsWith(id, "reversal:")) {
+        absl::StartsWith(id, "reversal:") || absl::StartsWith(id, "transfer-")) {
       collected -= m.amount.pence();
     }
     if (absl::StartsWith(id, "write-off:")) written_off -= m.amount.pence();

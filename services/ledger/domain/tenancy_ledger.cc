@@ -79,16 +79,22 @@ Decision Decide(const TenancyLedger& s, const PostCharges& c) {
   for (const ChargePeriod& p : *periods) {
     if (p.rent_free || p.total == Money::Zero()) continue;
     if (s.charged_periods.count(p.start.days_since_epoch())) continue;  // charged before
-    auto next = balance.CheckedAdd(p.total);
+    ChargePeriod charged = ChargedUpToEnd(p, s.end_date);
+    auto next = balance.CheckedAdd(charged.total);
     if (!next.ok()) return Precondition("to", std::string(next.status().message()));
     balance = *next;
-    ChargePosted e{p.start, p.end, p.lines, {}};
+    ChargePosted e{charged.start, charged.end, charged.lines, {}, {}, {}, {}};
+    auto weekly = WeeklyGrossRentOn(s.schedule, p.start);
+    e.weekly_gross_rent = weekly.ok() ? *weekly : Money::Zero();
+    const BenefitCover cover = BenefitCoverOf(s, p.start, charged.total);
+    e.benefit_covered = cover.covered;
+    e.universal_credit_covered = cover.universal_credit;
     e.posting.id = ChargePostingId(s.info.tenancy_ref, p.start);
     e.posting.kind = EntryKind::kCharge;
     e.posting.date = p.start;
-    e.posting.lines.push_back({AccountRef::Tenant(s.info.tenancy_ref), p.total});
+    e.posting.lines.push_back({AccountRef::Tenant(s.info.tenancy_ref), charged.total});
     std::map<ControlAccount, int64_t> income;
-    for (const ChargeLine& line : p.lines)
+    for (const ChargeLine& line : charged.lines)
       income[IncomeAccountFor(line.kind)] += line.amount.pence();
     for (const auto& [account, pence] : income) {
       if (pence != 0)
@@ -148,6 +154,11 @@ Decision Decide(const TenancyLedger& s, const ReversePayment& c) {
   if (it->second.reversed) {
     return Precondition("original_posting_id", "the payment was already reversed");
   }
+  if (it->second.transferred != Money::Zero()) {
+    return Precondition("original_posting_id",
+                        absl::StrCat(it->second.transferred.Format(),
+                                     " of the payment was transferred to another tenancy"));
+  }
   if (c.value_date < it->second.value_date) {
     return Invalid("value_date", "a reversal cannot be dated before the payment");
   }
@@ -161,52 +172,6 @@ Decision Decide(const TenancyLedger& s, const ReversePayment& c) {
   e.posting.lines = {{AccountRef::Tenant(s.info.tenancy_ref, p.account_kind), p.amount},
                      {AccountRef::Control(p.contra), p.amount.Negated().value()}};
   return Events({std::move(e)});
-}
-
-Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
-  if (auto r = RequireCurrent(s)) return *r;
-  if (c.end_date < s.info.start_date) return Invalid("end_date", "is before the tenancy started");
-  if (c.reason.empty()) return Invalid("reason", "a termination says why");
-  // Periods charged in advance that start after the end are credited back first, whole.
-  std::vector<LedgerEvent> events;
-  int64_t credited = 0;
-  for (auto it = s.charged_lines.upper_bound(c.end_date.days_since_epoch());
-       it != s.charged_lines.end(); ++it) {
-    const Date start = Date::FromDaysSinceEpoch(it->first);
-    ChargeCredited credit{start, "rent period after the tenancy ended", {}};
-    credit.posting.id = absl::StrCat("credit:", ChargePostingId(s.info.tenancy_ref, start));
-    credit.posting.kind = EntryKind::kAdjustment;
-    credit.posting.date = c.end_date;
-    std::map<ControlAccount, int64_t> income;
-    int64_t total = 0;
-    for (const ChargeLine& line : it->second) {
-      income[IncomeAccountFor(line.kind)] += line.amount.pence();
-      total += line.amount.pence();
-    }
-    if (total == 0) continue;
-    credit.posting.lines.push_back(
-        {AccountRef::Tenant(s.info.tenancy_ref), Money::FromPence(-total)});
-    for (const auto& [account, pence] : income) {
-      if (pence != 0)
-        credit.posting.lines.push_back({AccountRef::Control(account), Money::FromPence(pence)});
-    }
-    credited += total;
-    events.push_back(std::move(credit));
-  }
-  TenancyTerminated e{c.end_date, c.reason, std::nullopt};
-  const Money rent = Money::FromPence(BalanceOf(s, AccountKind::kRent).pence() - credited);
-  if (rent != Money::Zero()) {
-    JournalEntry move;
-    move.id = absl::StrCat("termination:", s.info.tenancy_ref);
-    move.kind = EntryKind::kTransfer;
-    move.date = c.end_date;
-    move.lines = {
-        {AccountRef::Tenant(s.info.tenancy_ref, AccountKind::kRent), rent.Negated().value()},
-        {AccountRef::Tenant(s.info.tenancy_ref, AccountKind::kFormerTenantArrears), rent}};
-    e.posting = std::move(move);
-  }
-  events.push_back(std::move(e));
-  return events;
 }
 
 Decision Decide(const TenancyLedger& s, const SetBenefitAward& c) {
@@ -272,7 +237,10 @@ absl::string_view MethodWords(PaymentMethod m) {
   return "payment";
 }
 
-void ApplyPosting(TenancyLedger& s, const JournalEntry& posting, const std::string& description) {
+}  // namespace
+
+void internal::ApplyPosting(TenancyLedger& s, const JournalEntry& posting,
+                            const std::string& description) {
   for (const JournalLine& line : posting.lines) {
     if (line.account.is_control || line.account.tenancy != s.info.tenancy_ref) continue;
     Money& balance = s.balances[line.account.kind];
@@ -280,8 +248,6 @@ void ApplyPosting(TenancyLedger& s, const JournalEntry& posting, const std::stri
     s.movements.push_back({posting.date, line.account.kind, line.amount, posting.id, description});
   }
 }
-
-}  // namespace
 
 void Evolve(TenancyLedger& s, const LedgerEvent& event) {
   std::visit(
@@ -300,8 +266,8 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
                        absl::StrCat("Rent ", UkDate(e.period_start), " to ", UkDate(e.period_end)));
         } else if constexpr (std::is_same_v<T, PaymentReceived>) {
           const JournalLine& contra = e.posting.lines.back();
-          s.payments[e.posting.id] = {contra.amount, e.account_kind, contra.account.control,
-                                      e.posting.date, false};
+          s.payments[e.posting.id] = {contra.amount,  e.account_kind, contra.account.control,
+                                      e.posting.date, false,          Money::Zero()};
           ApplyPosting(
               s, e.posting,
               absl::StrCat("Payment, ", MethodWords(e.method), " (", e.external_reference, ")"));
@@ -351,6 +317,9 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
         } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
           s.received_from_suspense.insert(e.suspended_posting_id);
           ApplyPosting(s, e.posting, "Payment allocated from suspense");
+        } else if constexpr (std::is_same_v<T, TransferredOut> ||
+                             std::is_same_v<T, TransferredIn>) {
+          EvolveTransfer(s, e);
         }
       },
       event);

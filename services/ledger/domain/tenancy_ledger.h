@@ -8,6 +8,7 @@
 // payment is reversed at most once.
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -84,6 +85,11 @@ struct ChargePosted {
   core::Date period_end;
   std::vector<ChargeLine> lines;
   JournalEntry posting;
+  // For consumers deciding on arrears (escalation, legal): the weekly gross rent from this
+  // period on, and the part of this charge awarded benefit will pay (its UC part separately).
+  core::Money weekly_gross_rent;
+  core::Money benefit_covered;
+  core::Money universal_credit_covered;
 };
 struct PaymentReceived {
   PaymentMethod method = PaymentMethod::kBankTransfer;
@@ -103,11 +109,15 @@ struct TenancyTerminated {
   std::string reason;
   std::optional<JournalEntry> posting;  // the rent balance moved to former-tenant arrears
 };
-// A rent period charged in advance that starts after the tenancy ended, credited back.
+// A rent period charged in advance that starts after the tenancy ended, credited back whole, or
+// the period the end date splits, credited pro rata for the days after the end date.
 struct ChargeCredited {
   core::Date period_start;
   std::string reason;
-  JournalEntry posting;  // tenant credit, income debit per charge kind
+  JournalEntry posting;                  // tenant credit, income debit per charge kind
+  std::optional<core::Date> period_end;  // absent in events recorded before pro rata
+  int32_t days_credited = 0;
+  int32_t days_in_period = 0;
 };
 // A correction or one-off posting on one of the tenancy's accounts: a refund of credit, an
 // adjustment with a reason code, a sundry charge (a rechargeable repair, court costs), or the
@@ -158,15 +168,42 @@ struct SuspenseAllocated {
   JournalEntry posting;  // transfers debit, tenant credit
 };
 
+// Transfers between tenancies (domain §2: corrections are new postings). Each tenancy is its own
+// stream with one writer, so a transfer is two recorded steps: the source moves the amount from
+// the tenant's account to the transfers control account, then the target receives it from there.
+// Until it does (or if it refuses) the money is visible in the transfers account.
+struct TransferredOut {
+  std::string transfer_id;
+  std::string to_tenancy_ref;
+  AccountKind account_kind = AccountKind::kRent;
+  AccountKind to_account_kind = AccountKind::kRent;
+  std::string payment_posting_id;  // a misallocated payment moved, if any
+  std::string reason_code;
+  std::string reason;
+  std::string transferred_by;
+  JournalEntry posting;  // tenant debit, transfers credit
+};
+struct TransferredIn {
+  std::string transfer_id;
+  std::string from_tenancy_ref;
+  std::string from_posting_id;
+  AccountKind account_kind = AccountKind::kRent;
+  std::string reason_code;
+  std::string reason;
+  std::string transferred_by;
+  JournalEntry posting;  // transfers debit, tenant credit
+};
+
 // An award was set (replacing any of its kind) or, with `award.until`, ended.
 struct BenefitAwardChanged {
   BenefitAward award;
   std::string reason;
 };
-using LedgerEvent = std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived,
-                                 PaymentReversed, TenancyTerminated, BenefitAwardChanged,
-                                 PostingMade, WriteOffRequested, WriteOffRejected, PaymentSuspended,
-                                 SuspenseReleased, SuspenseAllocated, ChargeCredited>;
+using LedgerEvent =
+    std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived, PaymentReversed,
+                 TenancyTerminated, BenefitAwardChanged, PostingMade, WriteOffRequested,
+                 WriteOffRejected, PaymentSuspended, SuspenseReleased, SuspenseAllocated,
+                 ChargeCredited, TransferredOut, TransferredIn>;
 
 // ---- commands
 struct OpenAccount {
@@ -266,6 +303,30 @@ struct ReceiveFromSuspense {  // on the tenancy's stream, after the release
   core::Date value_date;
 };
 
+// On the source tenancy's stream: step 1 of a transfer. Moves credit the account holds, or (with
+// `payment_posting_id`) what is left of a payment misallocated to it.
+struct TransferOut {
+  std::string transfer_id;  // unique per source tenancy: the idempotency key
+  std::string to_tenancy_ref;
+  AccountKind account_kind = AccountKind::kRent;
+  AccountKind to_account_kind = AccountKind::kRent;
+  core::Money amount;
+  core::Date value_date;
+  std::string payment_posting_id;
+  std::string reason_code;
+  std::string reason;
+};
+// On the target tenancy's stream: step 2, once per (from_tenancy_ref, transfer_id).
+struct TransferIn {
+  std::string transfer_id;
+  std::string from_tenancy_ref;
+  AccountKind account_kind = AccountKind::kRent;
+  core::Money amount;
+  core::Date value_date;
+  std::string reason_code;
+  std::string reason;
+};
+
 // A command that cannot be carried out, and the field to blame.
 struct Refusal {
   enum class Kind {
@@ -296,6 +357,14 @@ struct PaymentRecord {
   ControlAccount contra = ControlAccount::kBank;
   core::Date value_date;
   bool reversed = false;
+  core::Money transferred;  // moved to other tenancies (a misallocated payment)
+};
+
+struct TransferRecord {
+  std::string to_tenancy_ref;
+  core::Money amount;
+  AccountKind account_kind = AccountKind::kRent;
+  std::string payment_posting_id;
 };
 
 struct TenancyLedger {
@@ -325,6 +394,8 @@ struct TenancyLedger {
   std::map<std::string, Suspended> suspended;
   // Tenancy streams: suspended payments received, by suspended posting id.
   std::set<std::string> received_from_suspense;
+  std::map<std::string, TransferRecord> transfers_out;  // by transfer id
+  std::set<std::string> transfers_in;                   // by posting id
 };
 
 // Limits: an amount above `ceiling` is refused as absurd (a configured landlord setting).
@@ -356,6 +427,10 @@ Decision Decide(const TenancyLedger& state, const SuspendPayment& command,
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const ReleaseFromSuspense& command);
 Decision Decide(const TenancyLedger& state, const ReceiveFromSuspense& command);
+Decision Decide(const TenancyLedger& state, const TransferOut& command, const Actor& actor,
+                const LedgerLimits& limits = {});
+Decision Decide(const TenancyLedger& state, const TransferIn& command, const Actor& actor,
+                const LedgerLimits& limits = {});
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 
@@ -439,5 +514,14 @@ class KpiAccumulator {
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
 std::string ChargePostingId(const std::string& tenancy_ref, core::Date period_start);
+std::string TransferOutPostingId(const std::string& from_tenancy_ref,
+                                 const std::string& transfer_id);
+std::string TransferInPostingId(const std::string& from_tenancy_ref,
+                                const std::string& transfer_id);
+
+// Pro rata at termination (README): of a line charged for a period of `days_in_period` days, the
+// part for the `days_after` days after the end date, rounded up to the penny (the tenant's
+// favour). 0 <= days_after <= days_in_period.
+core::Money ProRataCredit(core::Money line, int64_t days_after, int64_t days_in_period);
 
 }  // namespace rentstream::ledger

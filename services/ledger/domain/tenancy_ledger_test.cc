@@ -499,5 +499,29 @@ RC_GTEST_PROP(TenancyLedgerProperty, PostingsBalanceAndBalanceAsOfIsTheFold, ())
             *book.BalanceAsOf(AccountRef::Tenant("HA-000123"), as_of));
 }
 
+// ChargePosted tells other services what they need to judge arrears without the ledger's rules:
+// the weekly gross rent and the part of the charge benefit will pay (its UC part separately).
+TEST(ArrearsTest, ChargesCarryWeeklyRentAndTheBenefitCover) {
+  TenancyLedger s;
+  Apply(s, Open());
+  BenefitAward hb{BenefitKind::kHousingBenefit, Frequency::kWeekly, P(8000), D(2026, 4, 6), {}};
+  Apply(s, SetBenefitAward{hb, "partial HB"});
+  // £216.67 a month is £50.00 a week (× 12 / 52).
+  BenefitAward uc{
+      BenefitKind::kUniversalCredit, Frequency::kCalendarMonthly, P(21667), D(2026, 4, 13), {}};
+  ASSERT_EQ(Apply(s, SetBenefitAward{uc, "UC from the second week"}).size(), 1u);
+  const std::vector<LedgerEvent> first = Apply(s, PostCharges{D(2026, 4, 6), D(2026, 4, 6)});
+  ASSERT_EQ(first.size(), 1u);
+  const auto& week1 = std::get<ChargePosted>(first[0]);
+  EXPECT_EQ(week1.weekly_gross_rent, P(11050));
+  EXPECT_EQ(week1.benefit_covered, P(8000));
+  EXPECT_EQ(week1.universal_credit_covered, P(0));
+  const std::vector<LedgerEvent> second = Apply(s, PostCharges{D(2026, 4, 13), D(2026, 4, 13)});
+  ASSERT_EQ(second.size(), 1u);
+  const auto& week2 = std::get<ChargePosted>(second[0]);
+  EXPECT_EQ(week2.benefit_covered, P(11050));  // 80 + 50 capped at the charge
+  EXPECT_EQ(week2.universal_credit_covered, P(5000));
+}
+
 }  // namespace
 }  // namespace rentstream::ledger
