@@ -4,6 +4,7 @@
 #include "tools/rentstream/demo.h"
 #include "tools/rentstream/ledger_import.h"
 #include "tools/rentstream/ledger_query.h"
+#include "tools/rentstream/policy_cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Rentstream: rent-arrears management on an event-sourced suite"};
@@ -83,7 +84,20 @@ int main(int argc, char** argv) {
   kpis->add_option("--patch", kpi_options.patch, "One patch (default: all)");
   kpis->add_option("--as-of", kpi_options.as_of, "YYYY-MM-DD (default: today)");
 
+  CLI::App* policy = app.add_subcommand("policy", "Escalation policy files");
+  policy->require_subcommand(1);
+  std::string check_file;
+  CLI::App* check = policy->add_subcommand("check", "Validate a policy file (all its versions)");
+  check->add_option("file", check_file, "The policy YAML file")->required();
+  rentstream::cli::PolicyEvalOptions eval_options;
+  CLI::App* eval = policy->add_subcommand("eval", "Evaluate a case snapshot (JSON) with a policy");
+  eval->add_option("--policy", eval_options.policy_file, "The policy YAML file")->required();
+  eval->add_option("--case", eval_options.case_file, "The case snapshot JSON file")->required();
+  eval->add_option("--today", eval_options.today, "Business day, YYYY-MM-DD (overrides the case)");
+
   CLI11_PARSE(app, argc, argv);
+  if (check->parsed()) return rentstream::cli::RunPolicyCheck(check_file);
+  if (eval->parsed()) return rentstream::cli::RunPolicyEval(eval_options);
   if (kpis->parsed()) return rentstream::cli::RunLedgerKpis(kpi_options);
   if (statement->parsed()) return rentstream::cli::RunLedgerStatement(statement_options);
   if (balance->parsed()) return rentstream::cli::RunLedgerBalance(balance_options);

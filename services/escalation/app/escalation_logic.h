@@ -1,0 +1,43 @@
+#pragma once
+// Adapts the arrears case to the runtime's StreamLogic: officer commands, the ledger's events and
+// business-day ticks in; the case's own events out. Every input ends with a review of the case
+// against the policy in force (case_review.h), so a payment, a contact or a new day changes the
+// recommendation at once.
+
+#include "libs/runtime/stream_logic.h"
+#include "services/escalation/domain/case_review.h"
+
+namespace rentstream::escalation::app {
+
+class EscalationLogic : public runtime::StreamLogic {
+ public:
+  static constexpr const char* kService = "escalation";
+  static constexpr const char* kLedgerEvents = "rentstream.ledger.events.v1";
+
+  explicit EscalationLogic(const CaseReviewer& reviewer) : reviewer_(reviewer) {}
+
+  std::unique_ptr<google::protobuf::Message> NewState() const override;
+  std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
+                                                std::string_view payload) const override;
+  runtime::Decision DecideCommand(const runtime::StreamView& stream,
+                                  const common::v1::CommandEnvelope& envelope,
+                                  std::string_view payload) override;
+  runtime::Decision DecideEvent(const runtime::StreamView& stream,
+                                const common::v1::Event& event) override;
+  runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
+  absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+
+ private:
+  // The decided events, then the review of the state they lead to.
+  runtime::Decision WithReview(const CaseState& state, std::vector<CaseEvent> events,
+                               core::Date today, const std::string& actor_id,
+                               bool scheduled = false) const;
+
+  const CaseReviewer& reviewer_;
+};
+
+// The business date of a command: its occurred_at in Europe/London.
+core::Date BusinessDateOf(const common::v1::CommandEnvelope& envelope);
+
+}  // namespace rentstream::escalation::app

@@ -1,0 +1,190 @@
+#include "services/escalation/app/escalation_service.h"
+
+#include <ctime>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/ids.h"
+#include "libs/eventlog/event_bus.h"
+#include "libs/runtime/grpc_edge.h"
+#include "services/escalation/app/case_queries.h"
+
+namespace rentstream::escalation::app {
+namespace {
+
+using runtime::ToGrpc;
+
+// Queries answer as of today in Europe/London (the edge may read the clock; the domain never does).
+core::Date Today() { return core::LondonDateOf(std::time(nullptr)); }
+
+}  // namespace
+
+grpc::Status EscalationService::Submit(grpc::ServerContext& context,
+                                       const common::v1::CommandContext& c,
+                                       const google::protobuf::Message& payload,
+                                       common::v1::CommandResult* result) {
+  google::protobuf::Timestamp at;
+  const google::protobuf::Timestamp* occurred_at = nullptr;
+  if (c.has_business_date()) {
+    auto date = core::Date::FromYmd(c.business_date().year(), c.business_date().month(),
+                                    c.business_date().day());
+    if (!date.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "context.business_date: not a calendar date");
+    }
+    // Noon in London: the same business day whatever the summer-time offset.
+    at.set_seconds(core::LondonMidnight(*date) + 12 * 3600);
+    occurred_at = &at;
+  }
+  auto outcome = runtime::SubmitCommand(host_, context, c.command_id(), c.tenancy_ref(), payload,
+                                        c.correlation_id(), occurred_at);
+  if (!outcome.ok()) return ToGrpc(outcome.status());
+  for (const common::v1::Event& event : outcome->accepted().events()) {
+    result->set_sequence(event.envelope().sequence());
+    result->add_event_ids(event.envelope().event_id());
+    result->add_event_types(event.envelope().event_type());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::RecordContact(grpc::ServerContext* context,
+                                              const v1::RecordContactRequest* request,
+                                              v1::RecordContactResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::RecordPromiseToPay(grpc::ServerContext* context,
+                                                   const v1::RecordPromiseToPayRequest* request,
+                                                   v1::RecordPromiseToPayResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::AgreeArrangement(grpc::ServerContext* context,
+                                                 const v1::AgreeArrangementRequest* request,
+                                                 v1::AgreeArrangementResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::CancelArrangement(grpc::ServerContext* context,
+                                                  const v1::CancelArrangementRequest* request,
+                                                  v1::CancelArrangementResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::PauseCase(grpc::ServerContext* context,
+                                          const v1::PauseCaseRequest* request,
+                                          v1::PauseCaseResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::ResumeCase(grpc::ServerContext* context,
+                                           const v1::ResumeCaseRequest* request,
+                                           v1::ResumeCaseResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::NotifyCrisisTreatmentEnded(
+    grpc::ServerContext* context, const v1::NotifyCrisisTreatmentEndedRequest* request,
+    v1::NotifyCrisisTreatmentEndedResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::FlagVulnerability(grpc::ServerContext* context,
+                                                  const v1::FlagVulnerabilityRequest* request,
+                                                  v1::FlagVulnerabilityResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::RecordNoticeServed(grpc::ServerContext* context,
+                                                   const v1::RecordNoticeServedRequest* request,
+                                                   v1::RecordNoticeServedResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::RecordCourtDate(grpc::ServerContext* context,
+                                                const v1::RecordCourtDateRequest* request,
+                                                v1::RecordCourtDateResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::RecordCourtOutcome(grpc::ServerContext* context,
+                                                   const v1::RecordCourtOutcomeRequest* request,
+                                                   v1::RecordCourtOutcomeResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::RecordEvictionDate(grpc::ServerContext* context,
+                                                   const v1::RecordEvictionDateRequest* request,
+                                                   v1::RecordEvictionDateResponse* response) {
+  return Submit(*context, request->context(), request->command(), response->mutable_result());
+}
+
+grpc::Status EscalationService::GetCase(grpc::ServerContext* /*context*/,
+                                        const v1::GetCaseRequest* request,
+                                        v1::GetCaseResponse* response) {
+  auto ref = core::TenancyRef::Parse(request->tenancy_ref());
+  if (!ref.ok()) return ToGrpc(ref.status());
+  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
+  auto stored = host_.store().LoadStream(partition, ref->value());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  if (!stored->has_value()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("tenancy_ref: no case or account seen for ", ref->value()));
+  }
+  CaseState state;
+  if (!state.ParseFromString((*stored)->state())) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS, "case state does not parse");
+  }
+  *response->mutable_case_view() =
+      CaseViewOf(ref->value(), state, (*stored)->sequence(), Today(), reviewer_.NextReview(state));
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::ListWorklist(grpc::ServerContext* /*context*/,
+                                             const v1::ListWorklistRequest* request,
+                                             v1::ListWorklistResponse* response) {
+  auto builder = WorklistBuilder::For(*request, Today());
+  if (!builder.ok()) return ToGrpc(builder.status());
+  absl::Status failed;
+  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
+    CaseState state;
+    if (!state.ParseFromString(record.state())) {
+      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
+      return false;
+    }
+    builder->Offer(record.tenancy_ref(), state);
+    return true;
+  });
+  if (!st.ok()) return ToGrpc(st);
+  if (!failed.ok()) return ToGrpc(failed);
+  *response = builder->Page();
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* /*context*/,
+                                                  const v1::CountCasesByStageRequest* request,
+                                                  v1::CountCasesByStageResponse* response) {
+  std::map<int, int64_t> counts;
+  absl::Status failed;
+  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
+    CaseState state;
+    if (!state.ParseFromString(record.state())) {
+      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
+      return false;
+    }
+    if (!state.open()) return true;
+    if (!request->patch().empty() && state.patch() != request->patch()) return true;
+    ++counts[StageOf(state)];
+    return true;
+  });
+  if (!st.ok()) return ToGrpc(st);
+  if (!failed.ok()) return ToGrpc(failed);
+  for (const auto& [stage, n] : counts) {
+    v1::StageCount* c = response->add_counts();
+    c->set_stage(static_cast<v1::CaseStage>(stage));
+    c->set_cases(n);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace rentstream::escalation::app

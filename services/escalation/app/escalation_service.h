@@ -1,0 +1,66 @@
+#pragma once
+// gRPC handlers of the escalation service: commands go through the CommandGateway (never
+// straight to the events topic); queries read this instance's case projection.
+
+#include "libs/runtime/service_host.h"
+#include "rentstream/escalation/v1/escalation_service.grpc.pb.h"
+#include "services/escalation/domain/case_review.h"
+
+namespace rentstream::escalation::app {
+
+class EscalationService final : public v1::EscalationService::Service {
+ public:
+  EscalationService(runtime::ServiceHost& host, const CaseReviewer& reviewer)
+      : host_(host), reviewer_(reviewer) {}
+
+  grpc::Status RecordContact(grpc::ServerContext* context, const v1::RecordContactRequest* request,
+                             v1::RecordContactResponse* response) override;
+  grpc::Status RecordPromiseToPay(grpc::ServerContext* context,
+                                  const v1::RecordPromiseToPayRequest* request,
+                                  v1::RecordPromiseToPayResponse* response) override;
+  grpc::Status AgreeArrangement(grpc::ServerContext* context,
+                                const v1::AgreeArrangementRequest* request,
+                                v1::AgreeArrangementResponse* response) override;
+  grpc::Status CancelArrangement(grpc::ServerContext* context,
+                                 const v1::CancelArrangementRequest* request,
+                                 v1::CancelArrangementResponse* response) override;
+  grpc::Status PauseCase(grpc::ServerContext* context, const v1::PauseCaseRequest* request,
+                         v1::PauseCaseResponse* response) override;
+  grpc::Status ResumeCase(grpc::ServerContext* context, const v1::ResumeCaseRequest* request,
+                          v1::ResumeCaseResponse* response) override;
+  grpc::Status NotifyCrisisTreatmentEnded(
+      grpc::ServerContext* context, const v1::NotifyCrisisTreatmentEndedRequest* request,
+      v1::NotifyCrisisTreatmentEndedResponse* response) override;
+  grpc::Status FlagVulnerability(grpc::ServerContext* context,
+                                 const v1::FlagVulnerabilityRequest* request,
+                                 v1::FlagVulnerabilityResponse* response) override;
+  grpc::Status RecordNoticeServed(grpc::ServerContext* context,
+                                  const v1::RecordNoticeServedRequest* request,
+                                  v1::RecordNoticeServedResponse* response) override;
+  grpc::Status RecordCourtDate(grpc::ServerContext* context,
+                               const v1::RecordCourtDateRequest* request,
+                               v1::RecordCourtDateResponse* response) override;
+  grpc::Status RecordCourtOutcome(grpc::ServerContext* context,
+                                  const v1::RecordCourtOutcomeRequest* request,
+                                  v1::RecordCourtOutcomeResponse* response) override;
+  grpc::Status RecordEvictionDate(grpc::ServerContext* context,
+                                  const v1::RecordEvictionDateRequest* request,
+                                  v1::RecordEvictionDateResponse* response) override;
+  grpc::Status GetCase(grpc::ServerContext* context, const v1::GetCaseRequest* request,
+                       v1::GetCaseResponse* response) override;
+  grpc::Status ListWorklist(grpc::ServerContext* context, const v1::ListWorklistRequest* request,
+                            v1::ListWorklistResponse* response) override;
+  grpc::Status CountCasesByStage(grpc::ServerContext* context,
+                                 const v1::CountCasesByStageRequest* request,
+                                 v1::CountCasesByStageResponse* response) override;
+
+ private:
+  grpc::Status Submit(grpc::ServerContext& context,
+                      const common::v1::CommandContext& command_context,
+                      const google::protobuf::Message& payload, common::v1::CommandResult* result);
+
+  runtime::ServiceHost& host_;
+  const CaseReviewer& reviewer_;
+};
+
+}  // namespace rentstream::escalation::app

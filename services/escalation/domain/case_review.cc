@@ -1,0 +1,268 @@
+#include "services/escalation/domain/case_review.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace rentstream::escalation {
+namespace {
+
+namespace pol = ::rentstream::escalation::policy;
+using core::Date;
+
+constexpr int kBackstopDays = 28;
+constexpr size_t kMaxOffsets = 64;
+
+v1::ActionKind KindOf(pol::ActionKind k) {
+  switch (k) {
+    case pol::ActionKind::kUpdateData:
+      return v1::ACTION_KIND_CHECK_DATA;
+    case pol::ActionKind::kSendTemplate:
+      return v1::ACTION_KIND_SEND;
+    case pol::ActionKind::kCreateTask:
+      return v1::ACTION_KIND_OFFICER_TASK;
+    case pol::ActionKind::kProposeReferral:
+      return v1::ACTION_KIND_PROPOSE_REFERRAL;
+    case pol::ActionKind::kRecommendNotice:
+      return v1::ACTION_KIND_RECOMMEND_NOTICE;
+    case pol::ActionKind::kRecommendCourtClaim:
+      return v1::ACTION_KIND_RECOMMEND_COURT_CLAIM;
+    case pol::ActionKind::kRecommendWarrant:
+      return v1::ACTION_KIND_RECOMMEND_WARRANT;
+    default:
+      return v1::ACTION_KIND_NO_ACTION;
+  }
+}
+
+v1::Channel ChannelOf(std::optional<pol::Channel> c) {
+  if (!c) return v1::CHANNEL_UNSPECIFIED;
+  switch (*c) {
+    case pol::Channel::kSms:
+      return v1::CHANNEL_SMS;
+    case pol::Channel::kLetter:
+      return v1::CHANNEL_LETTER;
+    case pol::Channel::kEmail:
+      return v1::CHANNEL_EMAIL;
+    case pol::Channel::kPhone:
+      return v1::CHANNEL_PHONE;
+    case pol::Channel::kVisit:
+      return v1::CHANNEL_VISIT;
+  }
+  return v1::CHANNEL_UNSPECIFIED;
+}
+
+// What Breathing Space forbids whatever the policy says (domain §4): the statutory safety net.
+Blocked BlockedAction(v1::ActionKind kind) {
+  switch (kind) {
+    case v1::ACTION_KIND_SEND:
+      return Blocked::kDemand;
+    case v1::ACTION_KIND_RECOMMEND_NOTICE:
+      return Blocked::kNotice;
+    case v1::ACTION_KIND_RECOMMEND_COURT_CLAIM:
+      return Blocked::kCourt;
+    case v1::ACTION_KIND_RECOMMEND_WARRANT:
+      return Blocked::kWarrant;
+    default:
+      return Blocked::kNone;
+  }
+}
+
+v1::ActionDecision DecisionOf(const pol::Decision& d, Date today) {
+  v1::ActionDecision out;
+  *out.mutable_decided_on() = ProtoDateOf(today);
+  out.set_rule_id(d.rule_id);
+  out.set_policy_id(d.policy_id);
+  out.set_policy_version(absl::StrCat(d.policy_version));
+  v1::Action* a = out.mutable_action();
+  a->set_kind(KindOf(d.action.kind));
+  a->set_template_id(d.action.template_id);
+  a->set_channel(ChannelOf(d.action.channel));
+  a->set_detail(!d.action.task.empty()       ? d.action.task
+                : !d.action.referral.empty() ? d.action.referral
+                : d.action.notice != pol::NoticeKind::kNone
+                    ? std::string(pol::CodeOf(d.action.notice))
+                    : "");
+  for (const pol::DecisionInput& in : d.inputs) {
+    v1::DecisionInput* i = out.add_inputs();
+    i->set_name(in.name);
+    i->set_value(in.value);
+  }
+  out.set_explanation(d.rule_id.empty() ? "no rule fired" : d.action.summary);
+  return out;
+}
+
+bool SameRecommendation(const v1::ActionDecision& a, const v1::ActionDecision& b) {
+  return a.rule_id() == b.rule_id() && a.action().kind() == b.action().kind() &&
+         a.action().template_id() == b.action().template_id() &&
+         a.policy_version() == b.policy_version() && a.policy_id() == b.policy_id();
+}
+
+// The recommendation the policy in force makes on `today`, with Breathing Space's statutory
+// blocks applied on top. None when no policy covers the tenancy.
+std::optional<v1::ActionDecision> Recommend(const pol::PolicySet& policies, const CaseState& s,
+                                            Date today) {
+  const pol::CaseFacts facts = FactsOf(s, today);
+  const pol::Policy* policy = policies.Select(facts.jurisdiction, facts.tenancy_type, today);
+  if (policy == nullptr) return std::nullopt;
+  absl::StatusOr<pol::Decision> decision = pol::Evaluate(*policy, facts);
+  if (!decision.ok()) {
+    v1::ActionDecision failed;
+    *failed.mutable_decided_on() = ProtoDateOf(today);
+    failed.set_policy_id(policy->header.id);
+    failed.set_policy_version(absl::StrCat(policy->header.version));
+    failed.mutable_action()->set_kind(v1::ACTION_KIND_CHECK_DATA);
+    failed.set_explanation(
+        absl::StrCat("the policy could not be evaluated: ", decision.status().message()));
+    return failed;
+  }
+  v1::ActionDecision out = DecisionOf(*decision, today);
+  const Blocked blocked = PauseBookOf(s).BlockedOn(today);
+  const Blocked wanted = BlockedAction(out.action().kind());
+  for (const Pause& p : PauseBookOf(s).ActiveOn(today)) {
+    if (IsBreathingSpace(p.kind) && Blocks(blocked, wanted)) {
+      out.set_explanation(absl::StrCat("withheld: Breathing Space ", p.id, " forbids it (rule ",
+                                       out.rule_id(), " recommended ",
+                                       v1::ActionKind_Name(out.action().kind()), ")"));
+      out.mutable_action()->Clear();
+      out.mutable_action()->set_kind(v1::ACTION_KIND_NO_ACTION);
+      break;
+    }
+  }
+  return out;
+}
+
+bool Opens(const CaseState& s, Date today) {
+  const CasePosition p = PositionOn(s, today);
+  const int64_t collectable =
+      p.balance.pence() - p.charges_this_week.pence() + p.payments_this_week.pence();
+  return !s.tenancy_ended() && p.tenant_owed.pence() > 0 && collectable > 0;
+}
+
+}  // namespace
+
+CaseReviewer::CaseReviewer(const policy::PolicySet& policies) : policies_(policies) {
+  for (const pol::Policy* p : policies.All()) {
+    for (const pol::Node& n : p->program.nodes) {
+      if (n.op == pol::Op::kConst && n.type == pol::ValueType::kInt && n.imm > 0 && n.imm <= 3660) {
+        offsets_.push_back(n.imm);
+      }
+    }
+  }
+  std::sort(offsets_.begin(), offsets_.end());
+  offsets_.erase(std::unique(offsets_.begin(), offsets_.end()), offsets_.end());
+  if (offsets_.size() > kMaxOffsets) offsets_.resize(kMaxOffsets);
+}
+
+std::vector<CaseEvent> CaseReviewer::Review(const CaseState& state, Date today,
+                                            bool scheduled) const {
+  std::vector<CaseEvent> out;
+  CaseState next = state;
+  auto record = [&](CaseEvent e) {
+    Evolve(next, e, "");
+    out.push_back(std::move(e));
+  };
+  if (!next.open()) {
+    if (!Opens(next, today)) return out;
+    v1::CaseOpened opened;
+    *opened.mutable_opened_on() = ProtoDateOf(today);
+    opened.mutable_balance()->set_pence(next.balance_pence());
+    record(std::move(opened));
+  } else if (next.balance_pence() <= 0 || next.tenancy_ended()) {
+    const v1::Arrangement& a = next.arrangement();
+    if (a.state() == v1::ARRANGEMENT_STATE_LIVE || a.state() == v1::ARRANGEMENT_STATE_BREACHED) {
+      v1::ArrangementCompleted done;
+      done.set_arrangement_id(a.arrangement_id());
+      *done.mutable_completed_on() = ProtoDateOf(today);
+      if (next.balance_pence() <= 0) record(std::move(done));
+    }
+    v1::CaseClosed closed;
+    *closed.mutable_closed_on() = ProtoDateOf(today);
+    closed.set_reason(next.tenancy_ended() ? "tenancy ended: former-tenant arrears"
+                                           : "nothing owed");
+    record(std::move(closed));
+  }
+
+  if (next.open()) {
+    const v1::Arrangement& a = next.arrangement();
+    if (a.state() == v1::ARRANGEMENT_STATE_LIVE) {
+      auto assessed = AssessArrangement(ArrangementOf(a), PlanBalanceOn(next, today), today);
+      if (assessed.ok() && assessed->state == ArrangementState::kBreached) {
+        v1::ArrangementBreached breached;
+        breached.set_arrangement_id(a.arrangement_id());
+        breached.set_kind(a.kind());
+        *breached.mutable_breached_on() = ProtoDateOf(today);
+        breached.mutable_expected_balance()->set_pence(assessed->expected_balance.pence());
+        breached.mutable_actual_balance()->set_pence(PlanBalanceOn(next, today).pence());
+        record(std::move(breached));
+      }
+    }
+    std::optional<v1::ActionDecision> decision = Recommend(policies_, next, today);
+    const bool had = !next.decisions().empty();
+    const bool changed =
+        decision && (had ? !SameRecommendation(next.decisions(next.decisions_size() - 1), *decision)
+                         : decision->action().kind() != v1::ACTION_KIND_NO_ACTION);
+    if (changed) {
+      v1::ActionDecided decided;
+      *decided.mutable_decision() = std::move(*decision);
+      record(std::move(decided));
+    } else if (scheduled && out.empty()) {
+      v1::CaseReviewed reviewed;
+      *reviewed.mutable_reviewed_on() = ProtoDateOf(today);
+      if (decision) {
+        reviewed.set_policy_id(decision->policy_id());
+        reviewed.set_policy_version(decision->policy_version());
+        reviewed.set_rule_id(decision->rule_id());
+      }
+      record(std::move(reviewed));
+    }
+  }
+  const v1::CaseStage stage = StageOf(next);
+  if (stage != state.stage()) {
+    v1::StageChanged changed;
+    changed.set_from(state.stage());
+    changed.set_to(stage);
+    out.push_back(std::move(changed));
+  }
+  return out;
+}
+
+std::optional<Date> CaseReviewer::NextReview(const CaseState& s) const {
+  if (!s.open()) return std::nullopt;
+  const Date after = Date::FromDaysSinceEpoch(s.last_evaluated_day());
+  Date best = after.AddDays(kBackstopDays);
+  auto consider = [&](std::optional<Date> d) {
+    if (d && *d > after && *d < best) best = *d;
+  };
+  auto around = [&](std::optional<Date> d) {
+    if (!d) return;
+    for (int64_t k : offsets_) {
+      consider(d->AddDays(k));
+      consider(d->AddDays(k + 1));
+      consider(d->AddDays(7 * k));
+      if (k <= 120) {
+        consider(d->AddMonths(static_cast<int>(k)));
+        consider(d->AddMonths(static_cast<int>(k)).AddDays(1));
+      }
+    }
+  };
+  for (const v1::Contact& c : s.contacts()) around(DateOf(c.date()));
+  around(DateOf(s.last_payment_date()));
+  around(DateOf(s.notice().served_date()));
+  around(DateOf(s.court().court_date()));
+  around(DateOf(s.court().outcome_date()));
+  around(DateOf(s.court().eviction_date()));
+  consider(DateOf(s.court().court_date()));
+  consider(DateOf(s.court().eviction_date()));
+  consider(DateOf(s.promise_by()).has_value() ? DateOf(s.promise_by())->AddDays(1)
+                                              : std::optional<Date>());
+  consider(PauseBookOf(s).NextReviewDate(after));
+  const v1::Arrangement& a = s.arrangement();
+  if (a.state() == v1::ARRANGEMENT_STATE_LIVE) {
+    around(DateOf(a.start_date()));
+    auto assessed = AssessArrangement(ArrangementOf(a), PlanBalanceOn(s, after), after);
+    if (assessed.ok()) consider(assessed->next_review_date);
+  }
+  return best;
+}
+
+}  // namespace rentstream::escalation
