@@ -42,7 +42,10 @@ inline std::vector<eventlog::TopicSpec> TopicsToDeclare(const std::string& servi
       {t.outcomes, partitions, replication, outcomes},
       {DeadLetterTopic(t.commands), partitions, replication, durable},
   };
+  // Inputs too, with the owner's spec: whichever service starts first declares the topic, and a
+  // different partition count is refused (co-partitioning, architecture §1).
   for (const std::string& in : inputs) {
+    specs.push_back({in, partitions, replication, durable});
     specs.push_back({DeadLetterTopic(in), partitions, replication, durable});
   }
   return specs;

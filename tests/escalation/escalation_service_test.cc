@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -15,7 +16,7 @@
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
 #include "services/escalation/app/escalation_logic.h"
 #include "services/escalation/app/escalation_service.h"
-#include "services/escalation/app/policy_files.h"
+#include "services/escalation/app/policy_registry.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
@@ -66,19 +67,27 @@ class RunningService {
 class EscalationServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto policies = app::LoadPolicyDir(RS_POLICY_DIR);
-    ASSERT_TRUE(policies.ok()) << policies.status();
-    policies_ = std::move(*policies);
-    reviewer_ = std::make_unique<CaseReviewer>(*policies_);
-    escalation_logic_ = std::make_unique<app::EscalationLogic>(*reviewer_);
+    // The service reads its own copy of the shipped policies (the test edits it).
+    std::filesystem::create_directories(dir_.Sub("policies"));
+    for (const auto& entry : std::filesystem::directory_iterator(RS_POLICY_DIR)) {
+      if (entry.path().extension() == ".yaml") {
+        std::filesystem::copy_file(entry.path(),
+                                   dir_.Sub("policies/" + entry.path().filename().string()));
+      }
+    }
+    auto registry = app::PolicyRegistry::Open(dir_.Sub("policies"));
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    registry_ = std::move(*registry);
+    reviewer_ = [this] { return registry_->reviewer(); };
+    escalation_logic_ = std::make_unique<app::EscalationLogic>(reviewer_);
     ledger_ = Start("ledger", ledger_logic_, {}, [](runtime::ServiceHost& h) {
       return std::unique_ptr<grpc::Service>(new ledger::app::LedgerService(h));
     });
-    escalation_ =
-        Start("escalation", *escalation_logic_, {app::EscalationLogic::kLedgerEvents},
-              [this](runtime::ServiceHost& h) {
-                return std::unique_ptr<grpc::Service>(new app::EscalationService(h, *reviewer_));
-              });
+    escalation_ = Start("escalation", *escalation_logic_, {app::EscalationLogic::kLedgerEvents},
+                        [this](runtime::ServiceHost& h) {
+                          return std::unique_ptr<grpc::Service>(
+                              new app::EscalationService(h, reviewer_, registry_.get()));
+                        });
     ledger_stub_ = lv1::LedgerService::NewStub(
         grpc::CreateChannel(ledger_->address(), grpc::InsecureChannelCredentials()));
     stub_ = v1::EscalationService::NewStub(
@@ -164,8 +173,8 @@ class EscalationServiceTest : public ::testing::Test {
   const core::Date today_ = core::LondonDateOf(std::time(nullptr));
   const core::Date first_week_ = today_.RentWeekStart().AddDays(-8 * 7);
   ledger::app::LedgerLogic ledger_logic_;
-  std::unique_ptr<policy::PolicySet> policies_;
-  std::unique_ptr<CaseReviewer> reviewer_;
+  std::unique_ptr<app::PolicyRegistry> registry_;
+  app::ReviewerSource reviewer_;
   std::unique_ptr<app::EscalationLogic> escalation_logic_;
   std::unique_ptr<RunningService> ledger_;
   std::unique_ptr<RunningService> escalation_;
@@ -254,6 +263,56 @@ TEST_F(EscalationServiceTest, LedgerEventsDriveTheCaseAndAPaymentFileClosesIt) {
   EXPECT_EQ(c.stage(), v1::CASE_STAGE_CLOSED);
   EXPECT_EQ(c.balance().pence(), 0);
   EXPECT_EQ(c.last_payment_date().year(), today_.year());
+}
+
+// A policy change is an audited event; a malformed policy is refused with file:line and the
+// versions in use stay.
+TEST_F(EscalationServiceTest, PolicyReloadIsAuditedAndAMalformedFileKeepsThePreviousVersions) {
+  auto reload = [&](const char* role, v1::ReloadPoliciesResponse* response) {
+    auto ctx = Call();
+    ctx->AddMetadata("x-rentstream-role", role);
+    v1::ReloadPoliciesRequest r;
+    return stub_->ReloadPolicies(ctx.get(), r, response);
+  };
+  v1::ReloadPoliciesResponse first;
+  EXPECT_EQ(reload("officer", &first).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status st = reload("team_leader", &first);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_GE(first.policies_size(), 4);  // england v1 + v2, wales, scotland
+  // The first adoption records every version (unless the start-up already did: then none).
+  for (const std::string& type : first.result().event_types()) {
+    EXPECT_EQ(type, "rentstream.escalation.v1.PolicyAdopted");
+  }
+  v1::ReloadPoliciesResponse same;
+  ASSERT_TRUE(reload("team_leader", &same).ok());
+  // The same set is the same command: its first outcome again, nothing new recorded.
+  EXPECT_EQ(
+      std::vector<std::string>(same.result().event_ids().begin(), same.result().event_ids().end()),
+      std::vector<std::string>(first.result().event_ids().begin(),
+                               first.result().event_ids().end()));
+
+  // A malformed new version: refused with the file and line; the set in force stays.
+  std::ofstream(dir_.Sub("policies/zz-broken.yaml"))
+      << "id: broken\nversion: 1\neffective_from: 2026-01-01\njurisdiction: england\n"
+      << "tenancy_types: [secure]\nrules:\n  - id: r1\n    precedence: 1\n"
+      << "    trigger: \"arrears >= \"\n    action: {kind: no_action}\n";
+  v1::ReloadPoliciesResponse refused;
+  st = reload("team_leader", &refused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("zz-broken.yaml:9"), std::string::npos) << st.error_message();
+  EXPECT_EQ(registry_->adopted().size(), static_cast<size_t>(first.policies_size()));
+
+  // Fixed: the new version is adopted and recorded once.
+  std::ofstream(dir_.Sub("policies/zz-broken.yaml"))
+      << "id: extra\nversion: 1\neffective_from: 2026-01-01\njurisdiction: england\n"
+      << "tenancy_types: [licence]\nrules:\n  - id: r1\n    precedence: 1\n"
+      << "    trigger: \"arrears >= £10.00\"\n    action: {kind: create_task, task: look}\n";
+  v1::ReloadPoliciesResponse fixed;
+  st = reload("team_leader", &fixed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(fixed.policies_size(), first.policies_size() + 1);
+  ASSERT_EQ(fixed.result().event_types_size(), 1);
+  EXPECT_EQ(fixed.result().event_types(0), "rentstream.escalation.v1.PolicyAdopted");
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "libs/core/hash_chain.h"
 #include "libs/eventlog/event_bus.h"
 #include "rentstream/common/v1/envelope.pb.h"
@@ -15,6 +17,11 @@ std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::st
 // The events grouped into their tenancy streams, ready for core::VerifyChain.
 std::map<std::string, std::vector<core::ChainedEvent>> Streams(
     const std::vector<common::v1::Event>& events);
+
+// The bus of `--bus local|kafka --at LOCATION`: a LocalBus log directory or Kafka bootstrap
+// servers.
+absl::StatusOr<std::unique_ptr<eventlog::EventBus>> OpenCliBus(const std::string& bus_kind,
+                                                               const std::string& location);
 
 // The 5-minute tour on the embedded default: the sample service on LocalBus in `data_dir`,
 // driven over real gRPC, then its audit trail verified and tampered with.

@@ -5,6 +5,7 @@
 #include "tools/rentstream/ledger_import.h"
 #include "tools/rentstream/ledger_query.h"
 #include "tools/rentstream/policy_cli.h"
+#include "tools/rentstream/policy_simulate.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Rentstream: rent-arrears management on an event-sourced suite"};
@@ -94,10 +95,27 @@ int main(int argc, char** argv) {
   eval->add_option("--policy", eval_options.policy_file, "The policy YAML file")->required();
   eval->add_option("--case", eval_options.case_file, "The case snapshot JSON file")->required();
   eval->add_option("--today", eval_options.today, "Business day, YYYY-MM-DD (overrides the case)");
+  rentstream::cli::PolicySimulateOptions sim_options;
+  CLI::App* simulate = policy->add_subcommand(
+      "simulate", "Replay recorded history through a policy; compare with the recorded decisions");
+  simulate->add_option("--bus", sim_options.bus, "local or kafka")
+      ->check(CLI::IsMember({"local", "kafka"}));
+  simulate->add_option("--at", sim_options.at, "LocalBus log directory, or Kafka bootstrap servers")
+      ->required();
+  simulate->add_option("--ledger-at", sim_options.ledger_at,
+                       "The ledger's LocalBus log directory if not --at");
+  simulate->add_option("--policy", sim_options.policy_file, "The policy YAML file")->required();
+  simulate->add_option("--from", sim_options.from, "First business day, YYYY-MM-DD")->required();
+  simulate->add_option("--to", sim_options.to, "Last business day, YYYY-MM-DD")->required();
+  simulate->add_option("--tenancy", sim_options.tenancy, "Only this tenancy reference");
+  simulate->add_option("--max-differences", sim_options.max_differences, "Differences listed")
+      ->check(CLI::Range(0, 100000));
+  simulate->add_flag("--json", sim_options.json, "JSON output");
 
   CLI11_PARSE(app, argc, argv);
   if (check->parsed()) return rentstream::cli::RunPolicyCheck(check_file);
   if (eval->parsed()) return rentstream::cli::RunPolicyEval(eval_options);
+  if (simulate->parsed()) return rentstream::cli::RunPolicySimulate(sim_options);
   if (kpis->parsed()) return rentstream::cli::RunLedgerKpis(kpi_options);
   if (statement->parsed()) return rentstream::cli::RunLedgerStatement(statement_options);
   if (balance->parsed()) return rentstream::cli::RunLedgerBalance(balance_options);

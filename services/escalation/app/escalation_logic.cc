@@ -46,6 +46,7 @@ const absl::flat_hash_map<std::string, CommandDecider>& Deciders() {
       Entry<v1::FlagVulnerability>(),  Entry<v1::RecordNoticeServed>(),
       Entry<v1::RecordCourtDate>(),    Entry<v1::RecordCourtOutcome>(),
       Entry<v1::RecordEvictionDate>(), Entry<v1::NotifyCrisisTreatmentEnded>(),
+      Entry<v1::AdoptPolicies>(),
   };
   return *deciders;
 }
@@ -73,6 +74,16 @@ std::optional<Rejection> EscalationLogic::Validate(const common::v1::CommandEnve
     r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
     r.set_field("command_type");
     r.set_reason(absl::StrCat("the escalation service has no command ", envelope.command_type()));
+    return r;
+  }
+  // The reserved policy stream takes policy adoptions only, and only it does.
+  const bool policy_stream = envelope.tenancy_ref() == kPolicyStream;
+  const bool adoption = envelope.command_type() == v1::AdoptPolicies::descriptor()->full_name();
+  if (policy_stream != adoption) {
+    Rejection r;
+    r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
+    r.set_field("tenancy_ref");
+    r.set_reason(absl::StrCat(kPolicyStream, " is reserved for policy adoptions"));
     return r;
   }
   // Stateless checks run against an empty case: the same rules as on receipt, minus state.
@@ -120,7 +131,7 @@ runtime::Decision EscalationLogic::WithReview(const CaseState& state, std::vecto
                                               bool scheduled) const {
   CaseState next = state;
   for (const CaseEvent& e : events) escalation::Evolve(next, e, actor_id);
-  for (CaseEvent& e : reviewer_.Review(next, today, scheduled)) events.push_back(std::move(e));
+  for (CaseEvent& e : reviewer_()->Review(next, today, scheduled)) events.push_back(std::move(e));
   return runtime::Decision::Accept(ToNewEvents(events));
 }
 
@@ -133,7 +144,7 @@ absl::Status EscalationLogic::Evolve(google::protobuf::Message& state,
 }
 
 int64_t EscalationLogic::NextReviewDay(const google::protobuf::Message& state) const {
-  const std::optional<core::Date> next = reviewer_.NextReview(AsCase(state));
+  const std::optional<core::Date> next = reviewer_()->NextReview(AsCase(state));
   return next ? next->days_since_epoch() : 0;
 }
 

@@ -4,17 +4,27 @@
 // against the policy in force (case_review.h), so a payment, a contact or a new day changes the
 // recommendation at once.
 
+#include <functional>
+#include <memory>
+
 #include "libs/runtime/stream_logic.h"
 #include "services/escalation/domain/case_review.h"
 
 namespace rentstream::escalation::app {
+
+// The reviewer over the policy set in force (policy_registry.h swaps it on reload).
+using ReviewerSource = std::function<std::shared_ptr<const CaseReviewer>()>;
 
 class EscalationLogic : public runtime::StreamLogic {
  public:
   static constexpr const char* kService = "escalation";
   static constexpr const char* kLedgerEvents = "rentstream.ledger.events.v1";
 
-  explicit EscalationLogic(const CaseReviewer& reviewer) : reviewer_(reviewer) {}
+  // A fixed reviewer (tests, benchmarks, simulations); it must outlive the logic.
+  explicit EscalationLogic(const CaseReviewer& reviewer)
+      : reviewer_(
+            [&reviewer] { return std::shared_ptr<const CaseReviewer>(&reviewer, [](auto*) {}); }) {}
+  explicit EscalationLogic(ReviewerSource reviewer) : reviewer_(std::move(reviewer)) {}
 
   std::unique_ptr<google::protobuf::Message> NewState() const override;
   std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
@@ -34,7 +44,7 @@ class EscalationLogic : public runtime::StreamLogic {
                                core::Date today, const std::string& actor_id,
                                bool scheduled = false) const;
 
-  const CaseReviewer& reviewer_;
+  ReviewerSource reviewer_;
 };
 
 // The business date of a command: its occurred_at in Europe/London.

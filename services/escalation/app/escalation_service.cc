@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
+#include "libs/runtime/command_gateway.h"
 #include "libs/runtime/grpc_edge.h"
 #include "services/escalation/app/case_queries.h"
 
@@ -135,8 +136,8 @@ grpc::Status EscalationService::GetCase(grpc::ServerContext* /*context*/,
   if (!state.ParseFromString((*stored)->state())) {
     return grpc::Status(grpc::StatusCode::DATA_LOSS, "case state does not parse");
   }
-  *response->mutable_case_view() =
-      CaseViewOf(ref->value(), state, (*stored)->sequence(), Today(), reviewer_.NextReview(state));
+  *response->mutable_case_view() = CaseViewOf(ref->value(), state, (*stored)->sequence(), Today(),
+                                              reviewer_()->NextReview(state));
   return grpc::Status::OK;
 }
 
@@ -158,6 +159,31 @@ grpc::Status EscalationService::ListWorklist(grpc::ServerContext* /*context*/,
   if (!st.ok()) return ToGrpc(st);
   if (!failed.ok()) return ToGrpc(failed);
   *response = builder->Page();
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::ReloadPolicies(grpc::ServerContext* context,
+                                               const v1::ReloadPoliciesRequest* request,
+                                               v1::ReloadPoliciesResponse* response) {
+  if (registry_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this service has no policy folder");
+  }
+  const common::v1::Actor actor = runtime::ActorOf(*context);
+  if (actor.role() != common::v1::ACTOR_ROLE_TEAM_LEADER &&
+      actor.role() != common::v1::ACTOR_ROLE_INCOME_MANAGER &&
+      actor.role() != common::v1::ACTOR_ROLE_SERVICE) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "x-rentstream-role: a team leader or income manager changes policy");
+  }
+  // A malformed file: refused with file:line, and the versions in use stay.
+  if (absl::Status st = registry_->Reload(); !st.ok()) return ToGrpc(st);
+  common::v1::CommandContext c;
+  c.set_command_id(request->command_id().empty() ? registry_->AdoptionCommandId()
+                                                 : request->command_id());
+  c.set_tenancy_ref(kPolicyStream);
+  grpc::Status st = Submit(*context, c, registry_->AdoptionCommand(), response->mutable_result());
+  if (!st.ok()) return st;
+  for (const v1::AdoptedPolicy& a : registry_->adopted()) *response->add_policies() = a;
   return grpc::Status::OK;
 }
 
@@ -185,6 +211,27 @@ grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* /*context
     c->set_cases(n);
   }
   return grpc::Status::OK;
+}
+
+absl::Status RecordPolicyAdoption(runtime::ServiceHost& host, const PolicyRegistry& registry) {
+  common::v1::Command command;
+  common::v1::CommandEnvelope& env = *command.mutable_envelope();
+  env.set_command_id(registry.AdoptionCommandId());
+  env.set_tenancy_ref(kPolicyStream);
+  env.set_command_type(v1::AdoptPolicies::descriptor()->full_name());
+  env.set_schema_version(1);
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  env.mutable_occurred_at()->set_seconds(now);
+  env.mutable_submitted_at()->set_seconds(now);
+  env.mutable_actor()->set_id("rentstream-escalation");
+  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_SERVICE);
+  command.set_payload(registry.AdoptionCommand().SerializeAsString());
+  auto outcome = host.gateway().Submit(
+      command, std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(host.config().command_deadline_ms));
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->has_rejected()) return runtime::RejectionToStatus(outcome->rejected());
+  return absl::OkStatus();
 }
 
 }  // namespace rentstream::escalation::app

@@ -4,14 +4,17 @@
 
 #include "libs/runtime/service_host.h"
 #include "rentstream/escalation/v1/escalation_service.grpc.pb.h"
-#include "services/escalation/domain/case_review.h"
+#include "services/escalation/app/escalation_logic.h"
+#include "services/escalation/app/policy_registry.h"
 
 namespace rentstream::escalation::app {
 
 class EscalationService final : public v1::EscalationService::Service {
  public:
-  EscalationService(runtime::ServiceHost& host, const CaseReviewer& reviewer)
-      : host_(host), reviewer_(reviewer) {}
+  // `registry` (optional) serves ReloadPolicies; without it the RPC is UNIMPLEMENTED.
+  EscalationService(runtime::ServiceHost& host, ReviewerSource reviewer,
+                    PolicyRegistry* registry = nullptr)
+      : host_(host), reviewer_(std::move(reviewer)), registry_(registry) {}
 
   grpc::Status RecordContact(grpc::ServerContext* context, const v1::RecordContactRequest* request,
                              v1::RecordContactResponse* response) override;
@@ -50,6 +53,9 @@ class EscalationService final : public v1::EscalationService::Service {
                        v1::GetCaseResponse* response) override;
   grpc::Status ListWorklist(grpc::ServerContext* context, const v1::ListWorklistRequest* request,
                             v1::ListWorklistResponse* response) override;
+  grpc::Status ReloadPolicies(grpc::ServerContext* context,
+                              const v1::ReloadPoliciesRequest* request,
+                              v1::ReloadPoliciesResponse* response) override;
   grpc::Status CountCasesByStage(grpc::ServerContext* context,
                                  const v1::CountCasesByStageRequest* request,
                                  v1::CountCasesByStageResponse* response) override;
@@ -60,7 +66,12 @@ class EscalationService final : public v1::EscalationService::Service {
                       const google::protobuf::Message& payload, common::v1::CommandResult* result);
 
   runtime::ServiceHost& host_;
-  const CaseReviewer& reviewer_;
+  ReviewerSource reviewer_;
+  PolicyRegistry* registry_;
 };
+
+// Records the policy set in force (PolicyAdopted events) through the service's own command path;
+// the same set is recorded once however often this runs. Used at start.
+absl::Status RecordPolicyAdoption(runtime::ServiceHost& host, const PolicyRegistry& registry);
 
 }  // namespace rentstream::escalation::app

@@ -31,7 +31,7 @@ using CaseEvent =
                  v1::CasePaused, v1::CaseResumed, v1::CrisisTreatmentEnded,
                  v1::VulnerabilityFlagged, v1::NoticeRecorded, v1::CourtDateRecorded,
                  v1::CourtOutcomeRecorded, v1::EvictionDateRecorded, v1::ActionDecided,
-                 v1::CaseReviewed, v1::StageChanged>;
+                 v1::CaseReviewed, v1::StageChanged, v1::PolicyAdopted>;
 
 // A decision: the events to record, or a refusal naming the offending field.
 using CaseDecision = std::variant<std::vector<CaseEvent>, common::v1::Rejection>;
@@ -58,6 +58,10 @@ CaseDecision Decide(const CaseState& state, const v1::CancelArrangement& command
 CaseDecision Decide(const CaseState& state, const v1::PauseCase& command, const CommandInfo& info);
 CaseDecision Decide(const CaseState& state, const v1::ResumeCase& command, const CommandInfo& info);
 CaseDecision Decide(const CaseState& state, const v1::NotifyCrisisTreatmentEnded& command,
+                    const CommandInfo& info);
+// The reserved stream where policy adoptions are recorded (not a tenancy).
+inline constexpr const char* kPolicyStream = "POLICIES";
+CaseDecision Decide(const CaseState& state, const v1::AdoptPolicies& command,
                     const CommandInfo& info);
 CaseDecision Decide(const CaseState& state, const v1::FlagVulnerability& command,
                     const CommandInfo& info);

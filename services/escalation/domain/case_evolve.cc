@@ -150,6 +150,8 @@ void Apply(CaseState& s, const v1::CaseReviewed& e) {
   if (on) s.set_last_evaluated_day(on->days_since_epoch());
 }
 
+void Apply(CaseState& s, const v1::PolicyAdopted& e) { *s.add_adopted_policies() = e.policy(); }
+
 void Apply(CaseState& s, const v1::StageChanged& e) { s.set_stage(e.to()); }
 
 // Events an officer's (or another service's) command produced: the worklist filters on them.
