@@ -1,5 +1,7 @@
 #include "libs/runtime/grpc_edge.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <chrono>
 
 #include "libs/runtime/command_gateway.h"
@@ -21,23 +23,16 @@ grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-common::v1::Actor ActorOf(const grpc::ServerContext& context) {
-  common::v1::Actor actor;
-  auto it = context.client_metadata().find("x-rentstream-actor");
-  actor.set_id(it == context.client_metadata().end()
-                   ? "anonymous"
-                   : std::string(it->second.data(), it->second.size()));
-  // Until bearer tokens arrive, the role is taken from metadata too (a trusted network only).
-  actor.set_role(common::v1::ACTOR_ROLE_OFFICER);
-  auto role = context.client_metadata().find("x-rentstream-role");
-  if (role != context.client_metadata().end()) {
-    const std::string r(role->second.data(), role->second.size());
-    if (r == "team_leader") actor.set_role(common::v1::ACTOR_ROLE_TEAM_LEADER);
-    if (r == "income_manager") actor.set_role(common::v1::ACTOR_ROLE_INCOME_MANAGER);
-    if (r == "auditor") actor.set_role(common::v1::ACTOR_ROLE_AUDITOR);
-    if (r == "integration") actor.set_role(common::v1::ACTOR_ROLE_INTEGRATION);
+absl::StatusOr<common::v1::Actor> Authorize(const ServiceHost& host,
+                                            const grpc::ServerContext& context,
+                                            std::initializer_list<common::v1::ActorRole> allowed) {
+  auto actor = host.authenticator().Authenticate(context);
+  if (!actor.ok() || allowed.size() == 0) return actor;
+  for (common::v1::ActorRole role : allowed) {
+    if (actor->role() == role) return actor;
   }
-  return actor;
+  return absl::PermissionDeniedError(
+      absl::StrCat("role: ", common::v1::ActorRole_Name(actor->role()), " may not do this"));
 }
 
 absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
@@ -53,7 +48,9 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
   *env.mutable_occurred_at() =
       occurred_at != nullptr ? *occurred_at : TimestampFromMicros(NowMicros());
   *env.mutable_submitted_at() = TimestampFromMicros(NowMicros());
-  *env.mutable_actor() = ActorOf(context);
+  auto actor = host.authenticator().Authenticate(context);
+  if (!actor.ok()) return actor.status();
+  *env.mutable_actor() = *actor;
   env.set_correlation_id(correlation_id);
   command.set_payload(payload.SerializeAsString());
 

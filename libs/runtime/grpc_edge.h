@@ -17,11 +17,12 @@ namespace rentstream::runtime {
 // absl::Status → grpc::Status, code for code.
 grpc::Status ToGrpc(const absl::Status& status);
 
-// The actor of a call: `x-rentstream-actor` metadata (id; "anonymous" when absent) and
-// `x-rentstream-role` (officer, team_leader, income_manager, auditor, integration; default
-// officer). Trusted as sent until the auth work brings bearer tokens: deploy behind an
-// authenticating gateway only.
-common::v1::Actor ActorOf(const grpc::ServerContext& context);
+// The authenticated actor of a call (the host's Authenticator: verified bearer tokens, or trusted
+// metadata in the embedded deployment), UNAUTHENTICATED otherwise; with `allowed` roles given,
+// PERMISSION_DENIED for any other role. Query handlers call it; SubmitCommand does it itself.
+absl::StatusOr<common::v1::Actor> Authorize(
+    const ServiceHost& host, const grpc::ServerContext& context,
+    std::initializer_list<common::v1::ActorRole> allowed = {});
 
 // Submits `payload` as a command of its type about `tenancy_ref` with `command_id`. Waits until
 // the earlier of the client's deadline and the configured one. A refused command comes back as
@@ -32,5 +33,16 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
     const std::string& tenancy_ref, const google::protobuf::Message& payload,
     const std::string& correlation_id = "",
     const google::protobuf::Timestamp* occurred_at = nullptr);
+
+// Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
+// types): every service's results have that shape.
+template <typename Result>
+void RecordOutcome(const common::v1::CommandOutcome& outcome, Result* result) {
+  for (const common::v1::Event& event : outcome.accepted().events()) {
+    result->set_sequence(event.envelope().sequence());
+    result->add_event_ids(event.envelope().event_id());
+    result->add_event_types(event.envelope().event_type());
+  }
+}
 
 }  // namespace rentstream::runtime

@@ -39,6 +39,16 @@ void HostConfig::AddFlags(CLI::App& app) {
       ->envname("RENTSTREAM_DAILY_TICKS");
   app.add_option("--drain-timeout-ms", drain_timeout_ms, "Wait for in-flight RPCs on SIGTERM")
       ->envname("RENTSTREAM_DRAIN_TIMEOUT_MS");
+  app.add_option("--auth", auth.mode,
+                 "Callers: metadata (x-rentstream-actor/-role, trusted networks only) or jwt")
+      ->envname("RENTSTREAM_AUTH");
+  app.add_option("--jwt-key-file", auth.jwt_key_file,
+                 "auth=jwt: HS256 secret file, or the issuer's RS256 public key (PEM)")
+      ->envname("RENTSTREAM_JWT_KEY_FILE");
+  app.add_option("--jwt-issuer", auth.jwt_issuer, "auth=jwt: required iss claim")
+      ->envname("RENTSTREAM_JWT_ISSUER");
+  app.add_option("--jwt-audience", auth.jwt_audience, "auth=jwt: required aud claim")
+      ->envname("RENTSTREAM_JWT_AUDIENCE");
 }
 
 absl::Status SplitHostPort(const std::string& address, std::string* host, int* port) {
@@ -68,6 +78,12 @@ absl::Status HostConfig::Validate() const {
     return absl::InvalidArgumentError("--instance-id: 1 to 64 characters");
   }
   if (data_dir.empty()) return absl::InvalidArgumentError("--data-dir: empty");
+  if (auth.mode != "metadata" && auth.mode != "jwt") {
+    return absl::InvalidArgumentError("--auth: must be metadata or jwt");
+  }
+  if (auth.mode == "jwt" && auth.jwt_key_file.empty()) {
+    return absl::InvalidArgumentError("--jwt-key-file: required with --auth=jwt");
+  }
   if (auto st = SplitHostPort(grpc_listen, &host, &port); !st.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--grpc-listen: ", st.message()));
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "libs/runtime/auth.h"
 
 namespace CLI {
 class App;
@@ -30,6 +31,8 @@ struct HostConfig {
   // Open each business day from this process at London midnight (and today's at start): the
   // embedded deployment's scheduler. With Kafka, prefer one CronJob running `rentstream tick`.
   bool daily_ticks = false;
+  // Who callers are: trusted metadata (embedded, tests) or verified bearer tokens (auth.h).
+  AuthConfig auth;
 
   void AddFlags(CLI::App& app);
   absl::Status Validate() const;

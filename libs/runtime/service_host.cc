@@ -48,6 +48,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   host->inputs_ = std::move(inputs);
   host->processor_metrics_ = std::make_unique<ProcessorMetrics>(host->metrics_, service);
   const HostConfig& c = host->config_;
+  auto authenticator = Authenticator::Create(c.auth);
+  if (!authenticator.ok()) return authenticator.status();
+  host->authenticator_ = std::move(*authenticator);
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("--data-dir ", c.data_dir, ": ", ec.message()));

@@ -44,6 +44,7 @@ class ServiceHost {
   eventlog::EventBus& bus() { return *bus_; }
   StreamStore& store() { return *store_; }
   CommandGateway& gateway() { return *gateway_; }
+  const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }
   const HostConfig& config() const { return config_; }
 
@@ -71,6 +72,7 @@ class ServiceHost {
   std::unique_ptr<eventlog::EventBus> bus_;
   std::unique_ptr<StreamStore> store_;
   std::unique_ptr<CommandGateway> gateway_;
+  std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<ProcessorHost> processor_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<httplib::Server> http_;

@@ -15,6 +15,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
+#include "libs/testing/jwt.h"
 #include "rentstream/common/v1/clock.pb.h"
 #include "rentstream/sample/v1/counter.grpc.pb.h"
 #include "services/sample/app/counter_logic.h"
@@ -206,6 +207,63 @@ TEST_P(ServiceHostTest, MetricsPassPromtool) {
   while (fgets(buf, sizeof buf, pipe) != nullptr) output += buf;
   EXPECT_EQ(pclose(pipe), 0) << output;
 }
+
+// With --auth=jwt every call needs a verified bearer token; metadata is not trusted.
+class JwtAuthTest : public ServiceHostTest {
+ protected:
+  void Configure(HostConfig& config) override {
+    std::ofstream(dir_.Sub("jwt.key")) << kSecret;
+    config.auth.mode = "jwt";
+    config.auth.jwt_key_file = dir_.Sub("jwt.key");
+  }
+  grpc::Status IncrementAs(const std::string& token, const std::string& id) {
+    sample::v1::IncrementRequest request;
+    request.set_command_id(id);
+    request.set_tenancy_ref("T-200");
+    request.set_amount(1);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    ctx.AddMetadata("x-rentstream-role", "team_leader");  // ignored in jwt mode
+    sample::v1::IncrementResponse response;
+    return stub_->Increment(&ctx, request, &response);
+  }
+  static constexpr const char* kSecret = "a-shared-secret-of-at-least-32-bytes!!";
+};
+
+TEST_P(JwtAuthTest, CallsNeedAVerifiedBearerToken) {
+  const int64_t exp = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count() +
+                      600;
+  const std::string claims =
+      R"({"sub":"officer-7","role":"officer","exp":)" + std::to_string(exp) + "}";
+  const int64_t before = CommandsEnd();
+  grpc::Status st = IncrementAs("", "a-1");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(st.error_message(), "authorization: a bearer token is required");
+  st = IncrementAs(rentstream::testing::Hs256Token("another-secret-of-at-least-32-bytes!", claims),
+                   "a-2");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CommandsEnd(), before);  // nothing appended for an unauthenticated caller
+  st = IncrementAs(rentstream::testing::Hs256Token(kSecret, claims), "a-3");
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  // The event records the token's subject as its actor.
+  const std::string events = ServiceTopics::For(sample::CounterLogic::kService).events;
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    for (const eventlog::Record& r : rentstream::testing::ReadTopic(host_->bus(), events)) {
+      common::v1::Event e;
+      if (e.ParseFromString(r.value) && e.envelope().command_id() == "a-3") {
+        return e.envelope().actor().id() == "officer-7" &&
+               e.envelope().actor().role() == common::v1::ACTOR_ROLE_OFFICER;
+      }
+    }
+    return false;
+  }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, JwtAuthTest, ::testing::Values(BusKind::kLocal),
+                         rentstream::testing::BusName);
 
 class DailyTicksTest : public ServiceHostTest {
  protected:

@@ -38,9 +38,9 @@ bool ParseWindow(const PolicySimulateOptions& o, app::SimulationOptions* out) {
     return false;
   }
   if (out->to >= out->from.AddMonths(app::kMaxSimulationMonths)) {
-    std::fprintf(stderr, "--to: %s is %d years or more after --from %s; simulate at most %d\n",
-                 o.to.c_str(), app::kMaxSimulationMonths / 12, o.from.c_str(),
-                 app::kMaxSimulationMonths / 12);
+    std::fprintf(stderr, "--to: %s is too late: simulate at most %d years (--to before %s)\n",
+                 o.to.c_str(), app::kMaxSimulationMonths / 12,
+                 out->from.AddMonths(app::kMaxSimulationMonths).ToIso().c_str());
     return false;
   }
   out->tenancy = o.tenancy;

@@ -20,6 +20,21 @@ core::Date Today() { return core::LondonDateOf(std::time(nullptr)); }
 
 }  // namespace
 
+absl::Status EscalationService::ForEachCase(
+    const std::function<void(const std::string&, const CaseState&)>& visit) {
+  absl::Status failed;
+  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
+    CaseState state;
+    if (!state.ParseFromString(record.state())) {
+      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
+      return false;
+    }
+    visit(record.tenancy_ref(), state);
+    return true;
+  });
+  return st.ok() ? failed : st;
+}
+
 grpc::Status EscalationService::Submit(grpc::ServerContext& context,
                                        const common::v1::CommandContext& c,
                                        const google::protobuf::Message& payload,
@@ -40,11 +55,7 @@ grpc::Status EscalationService::Submit(grpc::ServerContext& context,
   auto outcome = runtime::SubmitCommand(host_, context, c.command_id(), c.tenancy_ref(), payload,
                                         c.correlation_id(), occurred_at);
   if (!outcome.ok()) return ToGrpc(outcome.status());
-  for (const common::v1::Event& event : outcome->accepted().events()) {
-    result->set_sequence(event.envelope().sequence());
-    result->add_event_ids(event.envelope().event_id());
-    result->add_event_types(event.envelope().event_type());
-  }
+  runtime::RecordOutcome(*outcome, result);
   return grpc::Status::OK;
 }
 
@@ -120,9 +131,12 @@ grpc::Status EscalationService::RecordEvictionDate(grpc::ServerContext* context,
   return Submit(*context, request->context(), request->command(), response->mutable_result());
 }
 
-grpc::Status EscalationService::GetCase(grpc::ServerContext* /*context*/,
+grpc::Status EscalationService::GetCase(grpc::ServerContext* context,
                                         const v1::GetCaseRequest* request,
                                         v1::GetCaseResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   auto ref = core::TenancyRef::Parse(request->tenancy_ref());
   if (!ref.ok()) return ToGrpc(ref.status());
   const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
@@ -141,23 +155,17 @@ grpc::Status EscalationService::GetCase(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::ListWorklist(grpc::ServerContext* /*context*/,
+grpc::Status EscalationService::ListWorklist(grpc::ServerContext* context,
                                              const v1::ListWorklistRequest* request,
                                              v1::ListWorklistResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   auto builder = WorklistBuilder::For(*request, Today());
   if (!builder.ok()) return ToGrpc(builder.status());
-  absl::Status failed;
-  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
-    CaseState state;
-    if (!state.ParseFromString(record.state())) {
-      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
-      return false;
-    }
-    builder->Offer(record.tenancy_ref(), state);
-    return true;
-  });
+  absl::Status st = ForEachCase(
+      [&](const std::string& tenancy, const CaseState& state) { builder->Offer(tenancy, state); });
   if (!st.ok()) return ToGrpc(st);
-  if (!failed.ok()) return ToGrpc(failed);
   *response = builder->Page();
   return grpc::Status::OK;
 }
@@ -168,13 +176,11 @@ grpc::Status EscalationService::ReloadPolicies(grpc::ServerContext* context,
   if (registry_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this service has no policy folder");
   }
-  const common::v1::Actor actor = runtime::ActorOf(*context);
-  if (actor.role() != common::v1::ACTOR_ROLE_TEAM_LEADER &&
-      actor.role() != common::v1::ACTOR_ROLE_INCOME_MANAGER &&
-      actor.role() != common::v1::ACTOR_ROLE_SERVICE) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "x-rentstream-role: a team leader or income manager changes policy");
-  }
+  auto actor =
+      runtime::Authorize(host_, *context,
+                         {common::v1::ACTOR_ROLE_TEAM_LEADER, common::v1::ACTOR_ROLE_INCOME_MANAGER,
+                          common::v1::ACTOR_ROLE_SERVICE});
+  if (!actor.ok()) return ToGrpc(actor.status());
   // A malformed file: refused with file:line, and the versions in use stay.
   if (absl::Status st = registry_->Reload(); !st.ok()) return ToGrpc(st);
   common::v1::CommandContext c;
@@ -187,24 +193,19 @@ grpc::Status EscalationService::ReloadPolicies(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* /*context*/,
+grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* context,
                                                   const v1::CountCasesByStageRequest* request,
                                                   v1::CountCasesByStageResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   std::map<int, int64_t> counts;
-  absl::Status failed;
-  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
-    CaseState state;
-    if (!state.ParseFromString(record.state())) {
-      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
-      return false;
-    }
-    if (!state.open()) return true;
-    if (!request->patch().empty() && state.patch() != request->patch()) return true;
+  absl::Status st = ForEachCase([&](const std::string&, const CaseState& state) {
+    if (!state.open()) return;
+    if (!request->patch().empty() && state.patch() != request->patch()) return;
     ++counts[StageOf(state)];
-    return true;
   });
   if (!st.ok()) return ToGrpc(st);
-  if (!failed.ok()) return ToGrpc(failed);
   for (const auto& [stage, n] : counts) {
     v1::StageCount* c = response->add_counts();
     c->set_stage(static_cast<v1::CaseStage>(stage));

@@ -2,6 +2,9 @@
 // gRPC handlers of the escalation service: commands go through the CommandGateway (never
 // straight to the events topic); queries read this instance's case projection.
 
+#include <functional>
+#include <string>
+
 #include "libs/runtime/service_host.h"
 #include "rentstream/escalation/v1/escalation_service.grpc.pb.h"
 #include "services/escalation/app/escalation_logic.h"
@@ -61,6 +64,8 @@ class EscalationService final : public v1::EscalationService::Service {
                                  v1::CountCasesByStageResponse* response) override;
 
  private:
+  // Every case in this instance's projection (DATA_LOSS if one does not parse).
+  absl::Status ForEachCase(const std::function<void(const std::string&, const CaseState&)>& visit);
   grpc::Status Submit(grpc::ServerContext& context,
                       const common::v1::CommandContext& command_context,
                       const google::protobuf::Message& payload, common::v1::CommandResult* result);

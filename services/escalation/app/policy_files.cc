@@ -26,7 +26,7 @@ absl::Status AddFile(const std::filesystem::path& path, policy::PolicySet& set) 
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<policy::PolicySet>> LoadPolicyDir(const std::string& dir) {
+absl::StatusOr<std::vector<std::filesystem::path>> PolicyFilesIn(const std::string& dir) {
   std::error_code ec;
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -35,8 +35,14 @@ absl::StatusOr<std::unique_ptr<policy::PolicySet>> LoadPolicyDir(const std::stri
   if (ec) return absl::NotFoundError(absl::StrCat(dir, ": ", ec.message()));
   if (files.empty()) return absl::NotFoundError(absl::StrCat(dir, ": no *.yaml policy files"));
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+absl::StatusOr<std::unique_ptr<policy::PolicySet>> LoadPolicyDir(const std::string& dir) {
+  auto files = PolicyFilesIn(dir);
+  if (!files.ok()) return files.status();
   auto set = std::make_unique<policy::PolicySet>();
-  for (const auto& f : files) {
+  for (const auto& f : *files) {
     if (absl::Status st = AddFile(f, *set); !st.ok()) return st;
   }
   return set;

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/hash_chain.h"
+#include "services/escalation/app/policy_files.h"
 #include "services/escalation/policy/loader.h"
 
 namespace rentstream::escalation::app {
@@ -21,18 +22,12 @@ struct PolicyRegistry::Loaded {
 
 absl::StatusOr<std::shared_ptr<const PolicyRegistry::Loaded>> PolicyRegistry::Load(
     const std::string& dir) {
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry);
-  }
-  if (ec) return absl::NotFoundError(absl::StrCat(dir, ": ", ec.message()));
-  if (files.empty()) return absl::NotFoundError(absl::StrCat(dir, ": no *.yaml policy files"));
-  std::sort(files.begin(), files.end());
+  auto files = PolicyFilesIn(dir);
+  if (!files.ok()) return files.status();
   auto loaded = std::make_shared<Loaded>();
   loaded->set = std::make_unique<policy::PolicySet>();
   std::string all;
-  for (const auto& path : files) {
+  for (const auto& path : *files) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();

@@ -88,7 +88,8 @@ absl::Status ReadEscalationLog(const std::vector<common::v1::Event>& events,
   for (const common::v1::Event& event : events) {
     const common::v1::EventEnvelope& env = event.envelope();
     if (!o.tenancy.empty() && env.tenancy_ref() != o.tenancy) continue;
-    if (env.event_type() == rejected) continue;  // a refused command changed nothing
+    if (env.tenancy_ref() == kPolicyStream) continue;  // policy adoptions, not a case
+    if (env.event_type() == rejected) continue;        // a refused command changed nothing
     absl::StatusOr<CaseEvent> decoded = FromEvent(event);
     if (!decoded.ok()) {
       return absl::DataLossError(absl::StrCat("escalation event ", env.event_id(), " of ",

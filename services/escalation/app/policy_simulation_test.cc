@@ -257,6 +257,18 @@ TEST(PolicySimulation, TheRecordingPolicyDecidesWhatWasRecorded) {
   ASSERT_TRUE(report.ok()) << report.status();
   ExpectAllSame(*report);
   EXPECT_EQ(report->tenancies_replayed, 2);
+
+  // The policy adoptions' reserved stream is not a case.
+  std::vector<common::v1::Event> with_adoption = h.escalation();
+  common::v1::Event adopted;
+  adopted.mutable_envelope()->set_tenancy_ref(kPolicyStream);
+  adopted.mutable_envelope()->set_event_type(v1::PolicyAdopted::descriptor()->full_name());
+  adopted.set_payload(v1::PolicyAdopted().SerializeAsString());
+  with_adoption.insert(with_adoption.begin(), adopted);
+  auto again =
+      SimulatePolicy(h.ledger(), with_adoption, *england, Window("2026-07-01", "2026-10-31"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->tenancies_replayed, 2);
   ASSERT_EQ(report->tenancies.size(), 2u);
   EXPECT_FALSE(report->tenancies[0].ledger_derived);
 }

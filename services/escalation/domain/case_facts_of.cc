@@ -118,7 +118,9 @@ pol::PauseReason ReasonOf(PauseKind k) {
 
 }  // namespace
 
-pol::CaseFacts FactsOf(const CaseState& s, Date today) {
+pol::CaseFacts FactsOf(const CaseState& s, Date today) { return FactsOf(s, today, PauseBookOf(s)); }
+
+pol::CaseFacts FactsOf(const CaseState& s, Date today, const PauseBook& pauses) {
   pol::CaseFacts f;
   f.today = today;
   f.jurisdiction = s.jurisdiction() == ledger::v1::JURISDICTION_WALES ? pol::Jurisdiction::kWales
@@ -138,18 +140,19 @@ pol::CaseFacts FactsOf(const CaseState& s, Date today) {
   f.last_payment_date = DateOf(s.last_payment_date());
 
   bool latest_letter_failed = false;
+  f.contacts.reserve(s.contacts_size());
   for (const v1::Contact& c : s.contacts()) {
-    auto kind = pol::ParseCode<pol::ContactKind>(pol::ContactKindCodes(), c.kind());
     const std::optional<Date> date = DateOf(c.date());
     if (!date) continue;
+    // An unknown code counts as "other" (Find, not ParseCode: no error message to build).
+    const int code = pol::ContactKindCodes().Find(c.kind());
+    const pol::ContactKind kind =
+        code >= 0 ? static_cast<pol::ContactKind>(code) : pol::ContactKind::kOther;
     const bool failed = c.outcome() == v1::CONTACT_OUTCOME_FAILED;
-    f.contacts.push_back(
-        {kind.ok() ? *kind : pol::ContactKind::kOther, ChannelOf(c.channel()), *date, failed});
+    f.contacts.push_back({kind, ChannelOf(c.channel()), *date, failed});
     if (c.channel() == v1::CHANNEL_LETTER) latest_letter_failed = failed;
-    if (kind.ok() && *kind == pol::ContactKind::kCourtWarningLetter && !failed) {
-      f.court.warning_sent = date;
-    }
-    if (kind.ok() && *kind == pol::ContactKind::kWarrantApplied) f.warrant.applied = date;
+    if (kind == pol::ContactKind::kCourtWarningLetter && !failed) f.court.warning_sent = date;
+    if (kind == pol::ContactKind::kWarrantApplied) f.warrant.applied = date;
   }
   f.latest_letter_failed_validation = latest_letter_failed;
 
@@ -169,7 +172,7 @@ pol::CaseFacts FactsOf(const CaseState& s, Date today) {
     f.arrangement.status = StatusOf(a.state());
     f.arrangement.start = DateOf(a.start_date());
   }
-  for (const Pause& pause : PauseBookOf(s).ActiveOn(today)) {
+  for (const Pause& pause : pauses.ActiveOn(today)) {
     pol::Pause& slot = f.pauses[static_cast<int>(ReasonOf(pause.kind))];
     slot.active = true;
     slot.until = LastDayInForce(pause);

@@ -67,6 +67,7 @@ Blocked BlockedAction(v1::ActionKind kind) {
   }
 }
 
+// The decision without its inputs (see Recommendation).
 v1::ActionDecision DecisionOf(const pol::Decision& d, Date today) {
   v1::ActionDecision out;
   *out.mutable_decided_on() = ProtoDateOf(today);
@@ -82,14 +83,25 @@ v1::ActionDecision DecisionOf(const pol::Decision& d, Date today) {
                 : d.action.notice != pol::NoticeKind::kNone
                     ? std::string(pol::CodeOf(d.action.notice))
                     : "");
-  for (const pol::DecisionInput& in : d.inputs) {
-    v1::DecisionInput* i = out.add_inputs();
-    i->set_name(in.name);
-    i->set_value(in.value);
-  }
   out.set_explanation(d.rule_id.empty() ? "no rule fired" : d.action.summary);
   return out;
 }
+
+// What the policy recommends; its inputs join the decision only when it is recorded (most
+// reviews find the recommendation unchanged and record none).
+struct Recommendation {
+  v1::ActionDecision decision;
+  std::vector<pol::DecisionInput> inputs;
+
+  v1::ActionDecision WithInputs() && {
+    for (pol::DecisionInput& in : inputs) {
+      v1::DecisionInput* i = decision.add_inputs();
+      i->set_name(std::move(in.name));
+      i->set_value(std::move(in.value));
+    }
+    return std::move(decision);
+  }
+};
 
 bool SameRecommendation(const v1::ActionDecision& a, const v1::ActionDecision& b) {
   return a.rule_id() == b.rule_id() && a.action().kind() == b.action().kind() &&
@@ -99,9 +111,10 @@ bool SameRecommendation(const v1::ActionDecision& a, const v1::ActionDecision& b
 
 // The recommendation the policy in force makes on `today`, with Breathing Space's statutory
 // blocks applied on top. None when no policy covers the tenancy.
-std::optional<v1::ActionDecision> Recommend(const pol::PolicySet& policies, const CaseState& s,
-                                            Date today) {
-  const pol::CaseFacts facts = FactsOf(s, today);
+std::optional<Recommendation> Recommend(const pol::PolicySet& policies, const CaseState& s,
+                                        Date today) {
+  const PauseBook pauses = PauseBookOf(s);  // built once: the facts and the blocks read it
+  const pol::CaseFacts facts = FactsOf(s, today, pauses);
   const pol::Policy* policy = policies.Select(facts.jurisdiction, facts.tenancy_type, today);
   if (policy == nullptr) return std::nullopt;
   absl::StatusOr<pol::Decision> decision = pol::Evaluate(*policy, facts);
@@ -113,12 +126,14 @@ std::optional<v1::ActionDecision> Recommend(const pol::PolicySet& policies, cons
     failed.mutable_action()->set_kind(v1::ACTION_KIND_CHECK_DATA);
     failed.set_explanation(
         absl::StrCat("the policy could not be evaluated: ", decision.status().message()));
-    return failed;
+    return Recommendation{std::move(failed), {}};
   }
-  v1::ActionDecision out = DecisionOf(*decision, today);
-  const Blocked blocked = PauseBookOf(s).BlockedOn(today);
+  Recommendation recommended{DecisionOf(*decision, today), std::move(decision->inputs)};
+  v1::ActionDecision& out = recommended.decision;
   const Blocked wanted = BlockedAction(out.action().kind());
-  for (const Pause& p : PauseBookOf(s).ActiveOn(today)) {
+  if (wanted == Blocked::kNone) return recommended;  // nothing a pause could withhold
+  const Blocked blocked = pauses.BlockedOn(today);
+  for (const Pause& p : pauses.ActiveOn(today)) {
     if (IsBreathingSpace(p.kind) && Blocks(blocked, wanted)) {
       out.set_explanation(absl::StrCat("withheld: Breathing Space ", p.id, " forbids it (rule ",
                                        out.rule_id(), " recommended ",
@@ -128,7 +143,7 @@ std::optional<v1::ActionDecision> Recommend(const pol::PolicySet& policies, cons
       break;
     }
   }
-  return out;
+  return recommended;
 }
 
 bool Opens(const CaseState& s, Date today) {
@@ -156,55 +171,65 @@ CaseReviewer::CaseReviewer(const policy::PolicySet& policies) : policies_(polici
 std::vector<CaseEvent> CaseReviewer::Review(const CaseState& state, Date today,
                                             bool scheduled) const {
   std::vector<CaseEvent> out;
-  CaseState next = state;
+  // The state as the events recorded so far leave it: copied only when one of them changes what
+  // a later step reads, so the common scheduled review copies no case.
+  std::optional<CaseState> evolved;
+  const CaseState* next = &state;
   auto record = [&](CaseEvent e) {
-    Evolve(next, e, "");
+    if (!evolved) next = &evolved.emplace(state);
+    Evolve(*evolved, e, "");
     out.push_back(std::move(e));
   };
-  if (!next.open()) {
-    if (!Opens(next, today)) return out;
+  // ActionDecided and CaseReviewed end the review: they change only the decisions and the last
+  // review day, which nothing after them reads here (StageOf does not), so they are not folded.
+  auto record_last = [&](CaseEvent e) { out.push_back(std::move(e)); };
+  if (!next->open()) {
+    if (!Opens(*next, today)) return out;
     v1::CaseOpened opened;
     *opened.mutable_opened_on() = ProtoDateOf(today);
-    opened.mutable_balance()->set_pence(next.balance_pence());
+    opened.mutable_balance()->set_pence(next->balance_pence());
     record(std::move(opened));
-  } else if (next.balance_pence() <= 0 || next.tenancy_ended()) {
-    const v1::Arrangement& a = next.arrangement();
+  } else if (next->balance_pence() <= 0 || next->tenancy_ended()) {
+    const v1::Arrangement& a = next->arrangement();
     if (a.state() == v1::ARRANGEMENT_STATE_LIVE || a.state() == v1::ARRANGEMENT_STATE_BREACHED) {
       v1::ArrangementCompleted done;
       done.set_arrangement_id(a.arrangement_id());
       *done.mutable_completed_on() = ProtoDateOf(today);
-      if (next.balance_pence() <= 0) record(std::move(done));
+      if (next->balance_pence() <= 0) record(std::move(done));
     }
     v1::CaseClosed closed;
     *closed.mutable_closed_on() = ProtoDateOf(today);
-    closed.set_reason(next.tenancy_ended() ? "tenancy ended: former-tenant arrears"
-                                           : "nothing owed");
+    closed.set_reason(next->tenancy_ended() ? "tenancy ended: former-tenant arrears"
+                                            : "nothing owed");
     record(std::move(closed));
   }
 
-  if (next.open()) {
-    const v1::Arrangement& a = next.arrangement();
+  if (next->open()) {
+    const v1::Arrangement& a = next->arrangement();
     if (a.state() == v1::ARRANGEMENT_STATE_LIVE) {
-      auto assessed = AssessArrangement(ArrangementOf(a), PlanBalanceOn(next, today), today);
+      const core::Money plan_balance = PlanBalanceOn(*next, today);
+      auto assessed = AssessArrangement(ArrangementOf(a), plan_balance, today);
       if (assessed.ok() && assessed->state == ArrangementState::kBreached) {
         v1::ArrangementBreached breached;
         breached.set_arrangement_id(a.arrangement_id());
         breached.set_kind(a.kind());
         *breached.mutable_breached_on() = ProtoDateOf(today);
         breached.mutable_expected_balance()->set_pence(assessed->expected_balance.pence());
-        breached.mutable_actual_balance()->set_pence(PlanBalanceOn(next, today).pence());
+        breached.mutable_actual_balance()->set_pence(plan_balance.pence());
         record(std::move(breached));
       }
     }
-    std::optional<v1::ActionDecision> decision = Recommend(policies_, next, today);
-    const bool had = !next.decisions().empty();
+    std::optional<Recommendation> recommended = Recommend(policies_, *next, today);
+    const v1::ActionDecision* decision = recommended ? &recommended->decision : nullptr;
+    const bool had = !next->decisions().empty();
     const bool changed =
-        decision && (had ? !SameRecommendation(next.decisions(next.decisions_size() - 1), *decision)
-                         : decision->action().kind() != v1::ACTION_KIND_NO_ACTION);
+        decision &&
+        (had ? !SameRecommendation(next->decisions(next->decisions_size() - 1), *decision)
+             : decision->action().kind() != v1::ACTION_KIND_NO_ACTION);
     if (changed) {
       v1::ActionDecided decided;
-      *decided.mutable_decision() = std::move(*decision);
-      record(std::move(decided));
+      *decided.mutable_decision() = std::move(*recommended).WithInputs();
+      record_last(std::move(decided));
     } else if (scheduled && out.empty()) {
       v1::CaseReviewed reviewed;
       *reviewed.mutable_reviewed_on() = ProtoDateOf(today);
@@ -213,10 +238,10 @@ std::vector<CaseEvent> CaseReviewer::Review(const CaseState& state, Date today,
         reviewed.set_policy_version(decision->policy_version());
         reviewed.set_rule_id(decision->rule_id());
       }
-      record(std::move(reviewed));
+      record_last(std::move(reviewed));
     }
   }
-  const v1::CaseStage stage = StageOf(next);
+  const v1::CaseStage stage = StageOf(*next);
   if (stage != state.stage()) {
     v1::StageChanged changed;
     changed.set_from(state.stage());
@@ -236,12 +261,18 @@ std::optional<Date> CaseReviewer::NextReview(const CaseState& s) const {
   auto around = [&](std::optional<Date> d) {
     if (!d) return;
     for (int64_t k : offsets_) {
+      // Every date below is at least d + k (a month is at least 28 days) and at most d + 31k + 1
+      // (d + 7k past 120): offsets, ascending, that cannot beat `best` or pass `after` are
+      // skipped without computing their dates.
+      if (d->AddDays(k) >= best) break;
+      if (d->AddDays(k <= 120 ? 31 * k + 1 : 7 * k) <= after) continue;
       consider(d->AddDays(k));
       consider(d->AddDays(k + 1));
       consider(d->AddDays(7 * k));
       if (k <= 120) {
-        consider(d->AddMonths(static_cast<int>(k)));
-        consider(d->AddMonths(static_cast<int>(k)).AddDays(1));
+        const Date months_on = d->AddMonths(static_cast<int>(k));
+        consider(months_on);
+        consider(months_on.AddDays(1));
       }
     }
   };
@@ -253,8 +284,9 @@ std::optional<Date> CaseReviewer::NextReview(const CaseState& s) const {
   around(DateOf(s.court().eviction_date()));
   consider(DateOf(s.court().court_date()));
   consider(DateOf(s.court().eviction_date()));
-  consider(DateOf(s.promise_by()).has_value() ? DateOf(s.promise_by())->AddDays(1)
-                                              : std::optional<Date>());
+  if (const std::optional<Date> promise_by = DateOf(s.promise_by())) {
+    consider(promise_by->AddDays(1));
+  }
   consider(PauseBookOf(s).NextReviewDate(after));
   const v1::Arrangement& a = s.arrangement();
   if (a.state() == v1::ARRANGEMENT_STATE_LIVE) {

@@ -15,6 +15,8 @@ namespace rentstream::escalation {
 
 // The policy's view of the case on `today`.
 policy::CaseFacts FactsOf(const CaseState& state, core::Date today);
+// The same from the case's pause book already built (PauseBookOf(state)).
+policy::CaseFacts FactsOf(const CaseState& state, core::Date today, const PauseBook& pauses);
 
 class CaseReviewer {
  public:

@@ -20,11 +20,7 @@ grpc::Status LedgerService::Submit(grpc::ServerContext& context, const v1::Comma
   auto outcome = runtime::SubmitCommand(host_, context, c.command_id(), c.tenancy_ref(), payload,
                                         c.correlation_id());
   if (!outcome.ok()) return ToGrpc(outcome.status());
-  for (const common::v1::Event& event : outcome->accepted().events()) {
-    result->set_sequence(event.envelope().sequence());
-    result->add_event_ids(event.envelope().event_id());
-    result->add_event_types(event.envelope().event_type());
-  }
+  runtime::RecordOutcome(*outcome, result);
   return grpc::Status::OK;
 }
 
@@ -216,9 +212,12 @@ absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref
   return ledger;
 }
 
-grpc::Status LedgerService::GetStatement(grpc::ServerContext* /*context*/,
+grpc::Status LedgerService::GetStatement(grpc::ServerContext* context,
                                          const v1::GetStatementRequest* request,
                                          v1::GetStatementResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
@@ -247,9 +246,11 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status LedgerService::GetKpis(grpc::ServerContext* /*context*/,
-                                    const v1::GetKpisRequest* request,
+grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetKpisRequest* request,
                                     v1::GetKpisResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   core::Date as_of = core::LondonDateOf(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());
@@ -301,9 +302,12 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status LedgerService::GetBalance(grpc::ServerContext* /*context*/,
+grpc::Status LedgerService::GetBalance(grpc::ServerContext* context,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
