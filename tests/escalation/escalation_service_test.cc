@@ -11,16 +11,20 @@
 #include <future>
 #include <thread>
 
+#include "libs/eventlog/kafka_bus.h"
 #include "libs/runtime/service_host.h"
 #include "rentstream/escalation/v1/escalation_service.grpc.pb.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
 #include "services/escalation/app/escalation_logic.h"
 #include "services/escalation/app/escalation_service.h"
+#include "services/escalation/app/policy_files.h"
 #include "services/escalation/app/policy_registry.h"
+#include "services/escalation/app/policy_simulation.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tests/runtime/bus_fixture.h"
+#include "tools/rentstream/demo.h"
 #include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::escalation {
@@ -263,6 +267,22 @@ TEST_F(EscalationServiceTest, LedgerEventsDriveTheCaseAndAPaymentFileClosesIt) {
   EXPECT_EQ(c.stage(), v1::CASE_STAGE_CLOSED);
   EXPECT_EQ(c.balance().pence(), 0);
   EXPECT_EQ(c.last_payment_date().year(), today_.year());
+
+  // What-if on the recorded history with the same policies: every decision is reproduced.
+  eventlog::KafkaBusOptions bus_options;
+  bus_options.bootstrap = KafkaEnvironment::broker().bootstrap();
+  auto bus = eventlog::KafkaBus::Connect(bus_options);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  auto policies = app::LoadPolicyDir(dir_.Sub("policies"));
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  app::SimulationOptions window{today_.AddDays(-30), today_, kTenancy};
+  auto replay = app::SimulatePolicy(cli::ReadEvents(**bus, "ledger"),
+                                    cli::ReadEvents(**bus, "escalation"), **policies, window);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_GE(replay->total.recorded, 2);  // the letter, then "nothing yet" once it was sent
+  EXPECT_EQ(replay->total.same, replay->total.recorded);
+  EXPECT_EQ(replay->total.different + replay->total.only_recorded + replay->total.only_simulated,
+            0);
 }
 
 // A policy change is an audited event; a malformed policy is refused with file:line and the
