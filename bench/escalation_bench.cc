@@ -266,6 +266,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
               static_cast<unsigned long long>(open), n, kTickDay.ToIso().c_str(),
               static_cast<unsigned long long>(due), 100.0 * due / n,
               static_cast<unsigned long long>(due_before));
+  std::fflush(stdout);
 
   // The tick: reviewed page by page (continuations on the command topic); done when no case is
   // due on the day any more.

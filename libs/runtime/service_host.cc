@@ -38,7 +38,8 @@ ServiceHost::~ServiceHost() {
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::string& service,
                                                                  HostConfig config,
                                                                  StreamLogic& logic,
-                                                                 std::vector<std::string> inputs) {
+                                                                 std::vector<std::string> inputs,
+                                                                 eventlog::EventBus* shared_bus) {
   if (auto st = config.Validate(); !st.ok()) return st;
   // Signals are taken by sigwait in Serve; block them before any library starts a thread.
   sigset_t signals = StopSignals();
@@ -55,18 +56,21 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   std::filesystem::create_directories(c.data_dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("--data-dir ", c.data_dir, ": ", ec.message()));
 
-  if (c.bus == "kafka") {
+  if (shared_bus != nullptr) {
+    host->bus_ = shared_bus;
+  } else if (c.bus == "kafka") {
     eventlog::KafkaBusOptions options;
     options.bootstrap = c.bootstrap;
     options.session_timeout = std::chrono::milliseconds(c.kafka_session_timeout_ms);
     auto bus = eventlog::KafkaBus::Connect(options);
     if (!bus.ok()) return bus.status();
-    host->bus_ = std::move(*bus);
+    host->owned_bus_ = std::move(*bus);
   } else {
     auto bus = eventlog::LocalBus::Open(c.data_dir + "/log");
     if (!bus.ok()) return bus.status();
-    host->bus_ = std::move(*bus);
+    host->owned_bus_ = std::move(*bus);
   }
+  if (host->owned_bus_) host->bus_ = host->owned_bus_.get();
   auto topics = TopicsToDeclare(service, host->inputs_, c.partitions, c.replication);
   if (auto st = host->bus_->DeclareTopics(topics); !st.ok()) return st;
   auto store = StreamStore::Open(c.data_dir + "/state-" + c.instance_id);

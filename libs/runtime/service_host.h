@@ -36,9 +36,11 @@ class ServiceHost {
  public:
   // Blocks SIGTERM and SIGINT in this thread (and so in every thread started after it), opens
   // the bus and the store, and declares the service's topics.
-  static absl::StatusOr<std::unique_ptr<ServiceHost>> Create(const std::string& service,
-                                                             HostConfig config, StreamLogic& logic,
-                                                             std::vector<std::string> inputs = {});
+  // `shared_bus` (optional): run on a bus the caller owns instead of opening one — how several
+  // services share one embedded LocalBus in one process. It must outlive the host.
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Create(
+      const std::string& service, HostConfig config, StreamLogic& logic,
+      std::vector<std::string> inputs = {}, eventlog::EventBus* shared_bus = nullptr);
   ~ServiceHost();
 
   eventlog::EventBus& bus() { return *bus_; }
@@ -69,7 +71,8 @@ class ServiceHost {
   std::string health_name_;
   MetricsRegistry metrics_;
   std::unique_ptr<ProcessorMetrics> processor_metrics_;
-  std::unique_ptr<eventlog::EventBus> bus_;
+  std::unique_ptr<eventlog::EventBus> owned_bus_;
+  eventlog::EventBus* bus_ = nullptr;
   std::unique_ptr<StreamStore> store_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;

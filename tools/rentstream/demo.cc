@@ -78,7 +78,9 @@ std::map<std::string, std::vector<core::ChainedEvent>> Streams(
   return streams;
 }
 
-int RunDemo(const std::string& requested_dir) {
+std::string RentstreamPolicyDir() { return RS_DEFAULT_POLICY_DIR; }
+
+int RunDemo(const std::string& requested_dir, const std::string& policy_dir) {
   std::string dir = requested_dir;
   bool temporary = false;
   if (dir.empty()) {
@@ -160,7 +162,7 @@ int RunDemo(const std::string& requested_dir) {
     Show("two events swapped:", core::VerifyChain(reordered));
   }
   host->reset();
-  const int ledger = RunLedgerDemo(dir + "/ledger");
+  const int ledger = RunLedgerDemo(dir + "/ledger", policy_dir);
   if (temporary) std::filesystem::remove_all(dir);
   std::printf(
       "\nDone. Run ./rentstream.sh test for the full suite (real Kafka broker included).\n");

@@ -12,6 +12,9 @@
 
 namespace rentstream::cli {
 
+// The shipped policies (services/escalation/policies of the source tree this was built from).
+std::string RentstreamPolicyDir();
+
 // Every committed event of a service's events topic, all partitions.
 std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::string& service);
 // The events grouped into their tenancy streams, ready for core::VerifyChain.
@@ -25,7 +28,7 @@ absl::StatusOr<std::unique_ptr<eventlog::EventBus>> OpenCliBus(const std::string
 
 // The 5-minute tour on the embedded default: the sample service on LocalBus in `data_dir`,
 // driven over real gRPC, then its audit trail verified and tampered with.
-int RunDemo(const std::string& data_dir);
+int RunDemo(const std::string& data_dir, const std::string& policy_dir = RentstreamPolicyDir());
 
 // Verifies every tenancy stream of a service's events topic on a LocalBus directory or a Kafka
 // cluster, printing one line per stream with a problem and a summary.

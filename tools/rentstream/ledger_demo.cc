@@ -19,6 +19,7 @@
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tools/rentstream/demo.h"
+#include "tools/rentstream/escalation_demo.h"
 #include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::cli {
@@ -84,9 +85,19 @@ void ShowBalance(LedgerService::Stub& stub, const std::string& tenancy) {
       b.tenant_owed_weeks());
 }
 
+int64_t BalancePence(LedgerService::Stub& stub, const std::string& tenancy) {
+  ledger::v1::GetBalanceRequest request;
+  request.set_tenancy_ref(tenancy);
+  *request.mutable_as_of() = ledger::app::ProtoDate(2099, 12, 31);
+  ledger::v1::GetBalanceResponse response;
+  grpc::ClientContext ctx;
+  Context(ctx);
+  return stub.GetBalance(&ctx, request, &response).ok() ? response.balance().pence() : -1;
+}
+
 }  // namespace
 
-int RunLedgerDemo(const std::string& dir) {
+int RunLedgerDemo(const std::string& dir, const std::string& policy_dir) {
   std::printf("\n== 4. The ledger on the embedded log (%s)\n", dir.c_str());
   runtime::HostConfig config;
   config.data_dir = dir;
@@ -106,6 +117,12 @@ int RunLedgerDemo(const std::string& dir) {
     if (!st.ok()) std::fprintf(stderr, "serve: %s\n", st.ToString().c_str());
   });
   const int grpc_port = port.get_future().get();
+  // The escalation service on the same embedded log, in this process: it follows the ledger.
+  auto escalation = EscalationAlongside::Start((*host)->bus(), dir + "/escalation", policy_dir);
+  if (!escalation.ok()) {
+    std::fprintf(stderr, "cannot start the escalation: %s\n",
+                 escalation.status().ToString().c_str());
+  }
   auto stub = LedgerService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port),
                                                          grpc::InsecureChannelCredentials()));
 
@@ -181,6 +198,14 @@ int RunLedgerDemo(const std::string& dir) {
   std::printf("  as of 2026-05-31 (benefit timing is not the tenant's debt):\n");
   ShowBalance(*stub, "HA-000123");
   ShowBalance(*stub, "HA-000456");
+  if (escalation.ok()) {
+    std::printf(
+        "\n== 5. Escalation on the same log: cases from the ledger's events, decided by "
+        "england-default\n");
+    (*escalation)->ShowCase("HA-000123", BalancePence(*stub, "HA-000123"));
+    (*escalation)->ShowCase("HA-000456", BalancePence(*stub, "HA-000456"));
+    escalation->reset();
+  }
 
   (*host)->RequestStop();
   serve.join();

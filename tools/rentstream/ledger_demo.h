@@ -8,6 +8,8 @@ namespace rentstream::cli {
 // run by business-day tick, a payment file with a duplicate, an unknown reference and a bad line,
 // a returned direct debit, arrears split into benefit expected and tenant owed, and the double
 // entry checked over the published events.
-int RunLedgerDemo(const std::string& dir);
+// The ledger on the embedded log, with the escalation service on the same log deciding on its
+// events (policies from `policy_dir`).
+int RunLedgerDemo(const std::string& dir, const std::string& policy_dir);
 
 }  // namespace rentstream::cli

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   std::string demo_dir;
   CLI::App* demo = app.add_subcommand("demo", "Run the tour on the embedded log (no broker)");
   demo->add_option("--data-dir", demo_dir, "Keep the demo's data here (default: a temp dir)");
+  std::string demo_policy_dir = rentstream::cli::RentstreamPolicyDir();
+  demo->add_option("--policy-dir", demo_policy_dir, "Escalation policies for the demo");
 
   std::string bus = "local", location, service = "counter";
   CLI::App* verify = app.add_subcommand("verify", "Verify the hash chains of a service's events");
@@ -125,7 +127,7 @@ int main(int argc, char** argv) {
     return rentstream::cli::RunTick(charge_bus, charge_at, "ledger", charge_through);
   }
   if (tick->parsed()) return rentstream::cli::RunTick(tick_bus, tick_at, tick_service, tick_date);
-  if (demo->parsed()) return rentstream::cli::RunDemo(demo_dir);
+  if (demo->parsed()) return rentstream::cli::RunDemo(demo_dir, demo_policy_dir);
   if (verify->parsed()) return rentstream::cli::RunVerify(bus, location, service);
   return 2;
 }
