@@ -225,6 +225,19 @@ const Row kRows[] = {
     {"licence_review", [](CaseFacts& f) { f.tenancy_type = TenancyType::kLicence; },
      "licence_review"},
     {"hearing_listed_blocks", [](CaseFacts& f) { f.court.hearing_date = D("2026-04-01"); }, ""},
+    // The other blockers: an officer or benefit-claim pause, and arrears that are all benefit
+    // still expected (nothing the tenant owes).
+    {"officer_pause_blocks",
+     [](CaseFacts& f) { AddPause(f, PauseReason::kOfficer, D("2026-03-31")); }, ""},
+    {"benefit_claim_pending_blocks",
+     [](CaseFacts& f) { AddPause(f, PauseReason::kBenefitClaimPending, std::nullopt); }, ""},
+    {"benefit_timing_is_not_arrears",
+     [](CaseFacts& f) {
+       f.benefit_expected = f.balance;
+       f.tenant_owed_arrears = Pounds("0");
+     },
+     ""},
+    {"unblocked_base_case_recommends_a_nosp", [](CaseFacts&) {}, "recommend_nosp"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Rules, EnglandTest, ::testing::ValuesIn(kRows),
