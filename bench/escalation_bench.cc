@@ -12,10 +12,12 @@
 //   escalation_tick_due_cases_per_s_<bus>       one business-day tick over N cases, 5% due
 //   escalation_tick_seconds_<bus>, escalation_tick_reviewed_<bus>
 // --cases N (default 100000; issue 5 states its figure for 1,000,000), --only kafka|local|review
-// (review: the one-core figures alone, for profiling).
+// (review: the one-core figures alone, for profiling), --cache-streams N (the processor's stream
+// cache; default the runtime's 200,000).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -223,7 +225,7 @@ uint64_t CountOpen(runtime::StreamStore& store) {
 }
 
 void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& state_dir, int n,
-            const CaseReviewer& reviewer) {
+            const CaseReviewer& reviewer, size_t cache_streams) {
   using escalation::app::EscalationLogic;
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "ledger topics");
   Check(bus.DeclareTopics(runtime::TopicsToDeclare(
@@ -244,6 +246,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   options.subscriptions = {EscalationLogic::kLedgerEvents};
   options.static_membership = false;
   options.max_batch_records = 2000;
+  if (cache_streams > 0) options.max_cached_streams = cache_streams;
   runtime::ProcessorHost host(bus, **store, logic, options, &metrics);
   runtime::Counter& out = registry.GetCounter(
       "rentstream_records_out_total", "Records produced in committed transactions",
@@ -434,10 +437,14 @@ void RunReview(const CaseReviewer& reviewer, int n) {
 
 int Main(int argc, char** argv) {
   int n = 100000;
+  size_t cache_streams = 0;  // 0: the runtime's default
   std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--cases" && i + 1 < argc) n = std::atoi(argv[++i]);
     if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
+    if (std::string(argv[i]) == "--cache-streams" && i + 1 < argc) {
+      cache_streams = std::strtoull(argv[++i], nullptr, 10);
+    }
   }
   auto policies = escalation::app::LoadPolicyDir(RS_POLICY_DIR);
   Check(policies.status(), "policies");
@@ -456,12 +463,12 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/state-kafka", n, reviewer);
+    RunBus(**kafka, "kafka", dir + "/state-kafka", n, reviewer, cache_streams);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/state-local", n, reviewer);
+    RunBus(**local, "local", dir + "/state-local", n, reviewer, cache_streams);
   }
   std::filesystem::remove_all(dir);
   return 0;

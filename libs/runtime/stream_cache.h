@@ -21,6 +21,7 @@ struct StreamEntry {
   std::unique_ptr<google::protobuf::Message> state;
   int64_t stored_review_day = 0;  // what the store's review index holds
   bool dirty = false;
+  uint64_t last_used = 0;  // the cache's use counter when last loaded or touched (eviction order)
   // The command id of the stream's last event, when this process knows it (a new stream, or
   // one it has decided or folded since loading). A command's events are contiguous in its
   // stream, so an event with another command id starts a new outcome: no store lookup needed.
@@ -71,6 +72,7 @@ class StreamCache {
   StreamStore& store_;
   const StreamLogic& logic_;
   size_t max_clean_;
+  uint64_t uses_ = 0;
   std::map<Key, StreamEntry> entries_;
   std::vector<Key> dirty_;
   std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
