@@ -21,6 +21,7 @@ namespace {
 
 constexpr int64_t kLeewaySeconds = 60;
 constexpr size_t kMaxTokenBytes = 8192;
+constexpr double kMaxLifetimeSeconds = 24 * 3600;
 
 absl::Status Unauthenticated(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("authorization: ", why));
@@ -66,6 +67,7 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthC
   a->config_ = config;
   if (config.mode == "metadata") return a;
   if (config.mode != "jwt") return absl::InvalidArgumentError("--auth: must be metadata or jwt");
+  // (HostConfig::Validate checks the flags too; this keeps the class safe on its own.)
   std::ifstream in(config.jwt_key_file, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -75,12 +77,22 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(const AuthC
         absl::StrCat("--jwt-key-file: cannot read \"", config.jwt_key_file, "\""));
   }
   a->key_ = std::make_unique<Key>();
-  if (absl::StrContains(text, "-----BEGIN PUBLIC KEY-----")) {
+  if (config.jwt_issuer.empty() && config.jwt_audience.empty()) {
+    return absl::InvalidArgumentError(
+        "--jwt-issuer: set the issuer or --jwt-audience (a token for another service must fail)");
+  }
+  // Any PEM must be an RSA public key: a public key taken as an HS256 secret would let anyone
+  // who has it sign tokens (algorithm confusion).
+  if (absl::StrContains(text, "-----BEGIN")) {
     BIO* bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
     a->key_->public_key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
     BIO_free(bio);
     if (a->key_->public_key == nullptr || EVP_PKEY_base_id(a->key_->public_key) != EVP_PKEY_RSA) {
-      return absl::InvalidArgumentError("--jwt-key-file: not an RSA public key (PEM)");
+      return absl::InvalidArgumentError(
+          "--jwt-key-file: a PEM file must hold an RSA public key (BEGIN PUBLIC KEY)");
+    }
+    if (EVP_PKEY_get_bits(a->key_->public_key) < 2048) {
+      return absl::InvalidArgumentError("--jwt-key-file: the RSA key is shorter than 2048 bits");
     }
   } else {
     a->key_->secret = text;
@@ -111,7 +123,9 @@ absl::StatusOr<common::v1::Actor> Authenticator::Authenticate(
   }
   const std::string header = Metadata(context, "authorization");
   if (header.empty()) return Unauthenticated("a bearer token is required");
-  if (!absl::StartsWith(header, "Bearer ")) return Unauthenticated("not a bearer token");
+  if (header.size() < 7 || !absl::EqualsIgnoreCase(header.substr(0, 7), "bearer ")) {
+    return Unauthenticated("not a bearer token");
+  }
   return VerifyToken(absl::string_view(header).substr(7), std::time(nullptr));
 }
 
@@ -143,6 +157,7 @@ absl::StatusOr<common::v1::Actor> Authenticator::VerifyToken(absl::string_view t
   } else if (alg == "RS256" && key_->public_key != nullptr) {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     const bool ok =
+        ctx != nullptr &&
         EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key_->public_key) == 1 &&
         EVP_DigestVerify(
             ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
@@ -156,6 +171,9 @@ absl::StatusOr<common::v1::Actor> Authenticator::VerifyToken(absl::string_view t
   if (!claims.contains("exp") || !claims["exp"].is_number()) return Unauthenticated("no exp");
   if (claims["exp"].get<double>() + kLeewaySeconds < static_cast<double>(now)) {
     return Unauthenticated("token expired");
+  }
+  if (claims["exp"].get<double>() - static_cast<double>(now) > kMaxLifetimeSeconds) {
+    return Unauthenticated("token lives longer than 24 hours");
   }
   if (claims.contains("nbf") && claims["nbf"].is_number() &&
       claims["nbf"].get<double>() - kLeewaySeconds > static_cast<double>(now)) {
@@ -176,7 +194,10 @@ absl::StatusOr<common::v1::Actor> Authenticator::VerifyToken(absl::string_view t
   const std::string sub = StringClaim(claims, "sub");
   if (sub.empty() || sub.size() > 128) return Unauthenticated("no sub (the actor id)");
   const common::v1::ActorRole role = RoleFromName(StringClaim(claims, "role"));
-  if (role == common::v1::ACTOR_ROLE_UNSPECIFIED) return Unauthenticated("no known role claim");
+  // `service` is Rentstream's own processes acting in-process, never a caller from outside.
+  if (role == common::v1::ACTOR_ROLE_UNSPECIFIED || role == common::v1::ACTOR_ROLE_SERVICE) {
+    return Unauthenticated("no known role claim");
+  }
   common::v1::Actor actor;
   actor.set_id(sub);
   actor.set_role(role);

@@ -4,9 +4,10 @@
 //   as sent. For the embedded single-process deployment and tests; trusted networks only.
 // - "jwt": `authorization: Bearer <JWT>` is required and verified — HS256 with a shared secret
 //   or RS256 with the identity provider's public key (PEM) — with `exp` (and `nbf`) checked
-//   against the clock with 60 s of leeway, and `iss` / `aud` when configured. Claims: `sub` (the
-//   actor id) and `role` (officer, team_leader, income_manager, auditor, integration, service).
-//   Anything else is UNAUTHENTICATED naming what is wrong; no fallback to metadata.
+//   against the clock with 60 s of leeway (at most 24 hours of life), and `iss` / `aud` (at
+//   least one configured). A PEM key file must be an RSA public key of 2048 bits or more. Claims:
+//   `sub` (the actor id) and `role` (officer, team_leader, income_manager, auditor, integration;
+//   never `service`). Anything else is UNAUTHENTICATED naming what is wrong; no fallback.
 
 #include <grpcpp/grpcpp.h>
 

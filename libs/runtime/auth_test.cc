@@ -84,9 +84,14 @@ TEST_F(AuthTest, BadTokensAreUnauthenticatedWithTheReason) {
   EXPECT_EQ(reason(Hs256(R"({"alg":"HS256"})", Claims("", "officer", kNow + 600))),
             "authorization: no sub (the actor id)");
   EXPECT_EQ(reason(Hs256(R"({"alg":"HS256"})",
-                         R"({"sub":"o","role":"officer","exp":9999999999,"iss":"other"})")),
+                         absl::StrCat(R"({"sub":"o","role":"officer","iss":"other","exp":)",
+                                      kNow + 600, "}"))),
             "authorization: wrong issuer");
   EXPECT_EQ(reason("not-a-token"), "authorization: not a compact JWS (header.payload.signature)");
+  EXPECT_EQ(reason(Hs256(R"({"alg":"HS256"})", Claims("o", "officer", kNow + 30 * 3600))),
+            "authorization: token lives longer than 24 hours");
+  EXPECT_EQ(reason(Hs256(R"({"alg":"HS256"})", Claims("o", "service", kNow + 600))),
+            "authorization: no known role claim");
   // A signature made with an RS256 header but the HS256 secret is not accepted either.
   EXPECT_EQ(reason(Hs256(R"({"alg":"RS256"})", good)),
             "authorization: algorithm \"RS256\" not accepted");
@@ -99,7 +104,7 @@ TEST_F(AuthTest, Rs256TokensVerifyWithThePublicKey) {
   PEM_write_bio_PUBKEY(bio, key);
   char* pem = nullptr;
   const long len = BIO_get_mem_data(bio, &pem);
-  auto auth = Jwt(Write("pub.pem", std::string(pem, len)));
+  auto auth = Jwt(Write("pub.pem", std::string(pem, len)), "idp");
   BIO_free(bio);
 
   const std::string signed_part =
@@ -135,8 +140,17 @@ TEST_F(AuthTest, ConfigurationErrorsNameTheFlag) {
   c.jwt_key_file = "/nonexistent/key";
   EXPECT_EQ(Authenticator::Create(c).status().message().substr(0, 15), "--jwt-key-file:");
   c.jwt_key_file = Write("short", "short-secret");
+  c.jwt_issuer = "idp";
   EXPECT_EQ(Authenticator::Create(c).status().message(),
             "--jwt-key-file: an HS256 secret needs 32 bytes or more");
+  // A PEM that is not an RSA public key is refused, never taken as an HS256 secret.
+  c.jwt_key_file = Write("cert.pem", "-----BEGIN CERTIFICATE-----\n" + std::string(64, 'A') +
+                                         "\n-----END CERTIFICATE-----\n");
+  EXPECT_EQ(Authenticator::Create(c).status().message(),
+            "--jwt-key-file: a PEM file must hold an RSA public key (BEGIN PUBLIC KEY)");
+  c.jwt_issuer.clear();
+  c.jwt_key_file = Write("secret2", kSecret);
+  EXPECT_EQ(Authenticator::Create(c).status().message().substr(0, 13), "--jwt-issuer:");
 }
 
 }  // namespace

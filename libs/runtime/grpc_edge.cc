@@ -50,6 +50,10 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
   *env.mutable_submitted_at() = TimestampFromMicros(NowMicros());
   auto actor = host.authenticator().Authenticate(context);
   if (!actor.ok()) return actor.status();
+  // Auditors read; they never change anything.
+  if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
+    return absl::PermissionDeniedError("role: an auditor may not send commands");
+  }
   *env.mutable_actor() = *actor;
   env.set_correlation_id(correlation_id);
   command.set_payload(payload.SerializeAsString());

@@ -50,17 +50,29 @@ TEST(StreamCacheTest, OverItsLimitItForgetsTheLeastRecentlyUsedAndReloadsThemFro
       ASSERT_TRUE(e.ok());
       EXPECT_EQ(static_cast<const google::protobuf::Int64Value&>(*(*e)->state).value(), 100 + i);
     }
-    // Recently used streams survive an eviction: T-19 was used last, then 20 more are written.
-    auto hot = cache.Touch(0, "T-19");
-    ASSERT_TRUE(hot.ok());
-    StreamEntry* hot_entry = *hot;
-    StreamStore::Batch batch;
-    cache.Flush(batch);
-    ASSERT_TRUE((*store)->Write(batch).ok());
-    write(20, 120);  // one new stream over the limit: an eviction that keeps the 6 most recent
-    auto again = cache.Peek(0, "T-19");
-    ASSERT_TRUE(again.ok());
-    EXPECT_EQ(*again, hot_entry) << "the most recently used entry was evicted";
+    // Which entries an eviction keeps: change every stream in the store behind the cache's back;
+    // a stream still cached shows its old value, an evicted one is reloaded with the new.
+    auto overwrite_store = [&](int i) {
+      v1::StreamRecord r;
+      r.set_tenancy_ref("T-" + std::to_string(i));
+      google::protobuf::Int64Value changed;
+      changed.set_value(-1);
+      r.set_state(changed.SerializeAsString());
+      StreamStore::Batch batch;
+      batch.PutStream(0, r, 0);
+      ASSERT_TRUE((*store)->Write(batch).ok());
+    };
+    for (int i = 0; i < 20; ++i) overwrite_store(i);
+    StreamStore::Batch nothing;
+    cache.Flush(nothing);  // evictions happen after a flush: 20 loaded, the limit is 8
+    auto value = [&](int i) {
+      auto e = cache.Peek(0, "T-" + std::to_string(i));
+      EXPECT_TRUE(e.ok());
+      return static_cast<const google::protobuf::Int64Value&>(*(*e)->state).value();
+    };
+    // The last read (T-19) was used most recently: still cached. T-0 was used long ago.
+    EXPECT_EQ(value(19), 119);
+    EXPECT_EQ(value(0), -1);
   }
   std::filesystem::remove_all(dir);
 }

@@ -3,6 +3,7 @@
 //   rentstream-escalation --bus=kafka --bootstrap=HOST:PORT --instance-id=0 --policy-dir=DIR
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
         runtime::LogError("policy adoption refused", {{"error", st.ToString()}});
         return;
       }
+      // Retry backoff while the bus or the processor comes up (not synchronisation).
+      std::this_thread::sleep_for(std::chrono::milliseconds(250 << std::min(attempt, 4)));
     }
   });
   absl::Status st = (*host)->Serve({&service}, [](int grpc_port, int metrics_port) {

@@ -215,6 +215,7 @@ class JwtAuthTest : public ServiceHostTest {
     std::ofstream(dir_.Sub("jwt.key")) << kSecret;
     config.auth.mode = "jwt";
     config.auth.jwt_key_file = dir_.Sub("jwt.key");
+    config.auth.jwt_issuer = "idp";
   }
   grpc::Status IncrementAs(const std::string& token, const std::string& id) {
     sample::v1::IncrementRequest request;
@@ -237,7 +238,7 @@ TEST_P(JwtAuthTest, CallsNeedAVerifiedBearerToken) {
                           .count() +
                       600;
   const std::string claims =
-      R"({"sub":"officer-7","role":"officer","exp":)" + std::to_string(exp) + "}";
+      R"({"sub":"officer-7","role":"officer","iss":"idp","exp":)" + std::to_string(exp) + "}";
   const int64_t before = CommandsEnd();
   grpc::Status st = IncrementAs("", "a-1");
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);

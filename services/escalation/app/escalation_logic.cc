@@ -101,8 +101,7 @@ std::optional<Rejection> EscalationLogic::Validate(const common::v1::CommandEnve
 runtime::Decision EscalationLogic::DecideCommand(const runtime::StreamView& stream,
                                                  const common::v1::CommandEnvelope& envelope,
                                                  std::string_view payload) {
-  auto rejection = Validate(envelope, payload);
-  if (rejection) return {{}, std::move(rejection)};
+  // The processor has run Validate on it already (and the gateway before that).
   const CaseState& state = AsCase(stream.state);
   const CommandInfo info{BusinessDateOf(envelope), envelope.actor().id()};
   auto decided = Deciders().at(envelope.command_type())(state, payload, info);
@@ -129,9 +128,13 @@ runtime::Decision EscalationLogic::DecideTick(const runtime::StreamView& stream,
 runtime::Decision EscalationLogic::WithReview(const CaseState& state, std::vector<CaseEvent> events,
                                               core::Date today, const std::string& actor_id,
                                               bool scheduled) const {
+  const std::shared_ptr<const CaseReviewer> reviewer = reviewer_();
+  if (events.empty()) {  // a tick: nothing to fold before the review
+    return runtime::Decision::Accept(ToNewEvents(reviewer->Review(state, today, scheduled)));
+  }
   CaseState next = state;
   for (const CaseEvent& e : events) escalation::Evolve(next, e, actor_id);
-  for (CaseEvent& e : reviewer_()->Review(next, today, scheduled)) events.push_back(std::move(e));
+  for (CaseEvent& e : reviewer->Review(next, today, scheduled)) events.push_back(std::move(e));
   return runtime::Decision::Accept(ToNewEvents(events));
 }
 

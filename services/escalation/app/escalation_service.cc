@@ -181,6 +181,7 @@ grpc::Status EscalationService::ReloadPolicies(grpc::ServerContext* context,
                          {common::v1::ACTOR_ROLE_TEAM_LEADER, common::v1::ACTOR_ROLE_INCOME_MANAGER,
                           common::v1::ACTOR_ROLE_SERVICE});
   if (!actor.ok()) return ToGrpc(actor.status());
+  std::lock_guard<std::mutex> one_at_a_time(reload_mu_);
   // A malformed file: refused with file:line, and the versions in use stay.
   if (absl::Status st = registry_->Reload(); !st.ok()) return ToGrpc(st);
   common::v1::CommandContext c;

@@ -3,6 +3,7 @@
 // straight to the events topic); queries read this instance's case projection.
 
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "libs/runtime/service_host.h"
@@ -73,6 +74,8 @@ class EscalationService final : public v1::EscalationService::Service {
   runtime::ServiceHost& host_;
   ReviewerSource reviewer_;
   PolicyRegistry* registry_;
+  // One reload at a time: the set loaded, its adoption command and the answer stay one snapshot.
+  std::mutex reload_mu_;
 };
 
 // Records the policy set in force (PolicyAdopted events) through the service's own command path;

@@ -76,11 +76,6 @@ bool IsLive(const v1::Arrangement& a) {
   return a.state() == v1::ARRANGEMENT_STATE_LIVE || a.state() == v1::ARRANGEMENT_STATE_BREACHED;
 }
 
-template <typename Repeated>
-void KeepLast(Repeated& items, int max) {
-  if (items.size() > max) items.DeleteSubrange(0, items.size() - max);
-}
-
 }  // namespace
 
 std::optional<Date> DateOf(const common::v1::Date& d) {

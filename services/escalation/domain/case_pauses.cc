@@ -80,8 +80,9 @@ CaseDecision Decide(const CaseState& s, const v1::PauseCase& c, const CommandInf
   if (!kind) return FromStatus(absl::InvalidArgumentError("kind: not a pause kind"), "kind");
   const std::optional<Date> from = DateOf(c.from());
   if (!from) return FromStatus(absl::InvalidArgumentError("from: is required"), "from");
-  if (core::DaysBetween(info.today, *from) > 366) {
-    return FromStatus(absl::InvalidArgumentError("from: is more than a year ahead"), "from");
+  if (core::DaysBetween(info.today, *from) > 366 || core::DaysBetween(*from, info.today) > 3660) {
+    return FromStatus(absl::InvalidArgumentError("from: is more than a year ahead or ten back"),
+                      "from");
   }
   if (c.has_until() && !DateOf(c.until())) {
     return FromStatus(absl::InvalidArgumentError("until: not a calendar date"), "until");
@@ -104,6 +105,9 @@ CaseDecision Decide(const CaseState& s, const v1::PauseCase& c, const CommandInf
 }
 
 CaseDecision Decide(const CaseState& s, const v1::ResumeCase& c, const CommandInfo& info) {
+  if (c.has_resumed_on() && !DateOf(c.resumed_on())) {
+    return FromStatus(absl::InvalidArgumentError("resumed_on: not a calendar date"), "resumed_on");
+  }
   const Date on = DateOf(c.resumed_on()).value_or(info.today);
   if (absl::Status st = PauseBookOf(s).CheckLift(c.pause_id(), on, info.actor_id, c.reason());
       !st.ok()) {
@@ -117,10 +121,10 @@ CaseDecision Decide(const CaseState& s, const v1::ResumeCase& c, const CommandIn
 }
 
 CaseDecision Decide(const CaseState& s, const v1::NotifyCrisisTreatmentEnded& c,
-                    const CommandInfo&) {
+                    const CommandInfo& info) {
   const std::optional<Date> ended = DateOf(c.treatment_ended_on());
-  if (!ended) {
-    return FromStatus(absl::InvalidArgumentError("treatment_ended_on: is required"),
+  if (!ended || *ended > info.today.AddDays(366) || core::DaysBetween(*ended, info.today) > 3660) {
+    return FromStatus(absl::InvalidArgumentError("treatment_ended_on: a date within ten years"),
                       "treatment_ended_on");
   }
   if (absl::Status st = PauseBookOf(s).CheckNotifyTreatmentEnded(c.pause_id(), *ended); !st.ok()) {

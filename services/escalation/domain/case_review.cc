@@ -183,6 +183,7 @@ std::vector<CaseEvent> CaseReviewer::Review(const CaseState& state, Date today,
   // ActionDecided and CaseReviewed end the review: they change only the decisions and the last
   // review day, which nothing after them reads here (StageOf does not), so they are not folded.
   auto record_last = [&](CaseEvent e) { out.push_back(std::move(e)); };
+  const bool opens_now = !state.open();
   if (!next->open()) {
     if (!Opens(*next, today)) return out;
     v1::CaseOpened opened;
@@ -221,7 +222,9 @@ std::vector<CaseEvent> CaseReviewer::Review(const CaseState& state, Date today,
     }
     std::optional<Recommendation> recommended = Recommend(policies_, *next, today);
     const v1::ActionDecision* decision = recommended ? &recommended->decision : nullptr;
-    const bool had = !next->decisions().empty();
+    // A case opened by this review starts afresh: a decision kept from an earlier case of the
+    // tenancy is history, not the recommendation in force.
+    const bool had = !opens_now && !next->decisions().empty();
     const bool changed =
         decision &&
         (had ? !SameRecommendation(next->decisions(next->decisions_size() - 1), *decision)
