@@ -261,6 +261,8 @@ CasePosition PositionOn(const CaseState& s, Date today) {
     p.payments_this_week = Money::FromPence(s.paid_this_week_pence());
     p.charges_this_week = Money::FromPence(s.charged_this_week_pence());
   }
+  p.collectable = Money::FromPence(p.balance.pence() - p.charges_this_week.pence() +
+                                   p.payments_this_week.pence());
   return p;
 }
 

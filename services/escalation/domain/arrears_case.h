@@ -86,6 +86,7 @@ struct CasePosition {
   core::Money weekly_gross_rent;
   core::Money payments_this_week;  // in `today`'s rent week
   core::Money charges_this_week;
+  core::Money collectable;  // the balance less this week's postings (owed from before this week)
 };
 CasePosition PositionOn(const CaseState& state, core::Date today);
 

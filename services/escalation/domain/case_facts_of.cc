@@ -133,8 +133,7 @@ pol::CaseFacts FactsOf(const CaseState& s, Date today, const PauseBook& pauses) 
   f.tenant_owed_arrears = p.tenant_owed;
   f.benefit_expected = p.benefit_expected;
   f.uc_awaited = p.uc_expected;
-  f.collectable_arrears = Money::FromPence(p.balance.pence() - p.charges_this_week.pence() +
-                                           p.payments_this_week.pence());
+  f.collectable_arrears = p.collectable;
   f.weekly_rent = p.weekly_gross_rent;
   f.payments_this_week = p.payments_this_week;
   f.last_payment_date = DateOf(s.last_payment_date());

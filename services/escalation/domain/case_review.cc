@@ -148,9 +148,7 @@ std::optional<Recommendation> Recommend(const pol::PolicySet& policies, const Ca
 
 bool Opens(const CaseState& s, Date today) {
   const CasePosition p = PositionOn(s, today);
-  const int64_t collectable =
-      p.balance.pence() - p.charges_this_week.pence() + p.payments_this_week.pence();
-  return !s.tenancy_ended() && p.tenant_owed.pence() > 0 && collectable > 0;
+  return !s.tenancy_ended() && p.tenant_owed.pence() > 0 && p.collectable.pence() > 0;
 }
 
 }  // namespace
