@@ -35,10 +35,10 @@ absl::StatusOr<common::v1::Actor> Authorize(const ServiceHost& host,
       absl::StrCat("role: ", common::v1::ActorRole_Name(actor->role()), " may not do this"));
 }
 
-absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
-    ServiceHost& host, const grpc::ServerContext& context, const std::string& command_id,
-    const std::string& tenancy_ref, const google::protobuf::Message& payload,
-    const std::string& correlation_id, const google::protobuf::Timestamp* occurred_at) {
+common::v1::Command NewCommand(const std::string& command_id, const std::string& tenancy_ref,
+                               const google::protobuf::Message& payload,
+                               const common::v1::Actor& actor, const std::string& correlation_id,
+                               const google::protobuf::Timestamp* occurred_at) {
   common::v1::Command command;
   common::v1::CommandEnvelope& env = *command.mutable_envelope();
   env.set_command_id(command_id);
@@ -48,16 +48,33 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
   *env.mutable_occurred_at() =
       occurred_at != nullptr ? *occurred_at : TimestampFromMicros(NowMicros());
   *env.mutable_submitted_at() = TimestampFromMicros(NowMicros());
+  *env.mutable_actor() = actor;
+  env.set_correlation_id(correlation_id);
+  command.set_payload(payload.SerializeAsString());
+  return command;
+}
+
+absl::StatusOr<common::v1::CommandOutcome> SubmitAndWait(
+    ServiceHost& host, const common::v1::Command& command,
+    std::chrono::steady_clock::time_point deadline) {
+  auto outcome = host.gateway().Submit(command, deadline);
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->has_rejected()) return RejectionToStatus(outcome->rejected());
+  return outcome;
+}
+
+absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
+    ServiceHost& host, const grpc::ServerContext& context, const std::string& command_id,
+    const std::string& tenancy_ref, const google::protobuf::Message& payload,
+    const std::string& correlation_id, const google::protobuf::Timestamp* occurred_at) {
   auto actor = host.authenticator().Authenticate(context);
   if (!actor.ok()) return actor.status();
   // Auditors read; they never change anything.
   if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
     return absl::PermissionDeniedError("role: an auditor may not send commands");
   }
-  *env.mutable_actor() = *actor;
-  env.set_correlation_id(correlation_id);
-  command.set_payload(payload.SerializeAsString());
-
+  const common::v1::Command command =
+      NewCommand(command_id, tenancy_ref, payload, *actor, correlation_id, occurred_at);
   // The caller's deadline, capped by the configured default.
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(host.config().command_deadline_ms);
@@ -66,10 +83,7 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
     deadline = std::min(deadline, std::chrono::steady_clock::now() +
                                       (client_deadline - std::chrono::system_clock::now()));
   }
-  auto outcome = host.gateway().Submit(command, deadline);
-  if (!outcome.ok()) return outcome.status();
-  if (outcome->has_rejected()) return RejectionToStatus(outcome->rejected());
-  return outcome;
+  return SubmitAndWait(host, command, deadline);
 }
 
 }  // namespace rentstream::runtime

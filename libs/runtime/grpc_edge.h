@@ -5,6 +5,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
+
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
 
@@ -33,6 +35,19 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
     const std::string& tenancy_ref, const google::protobuf::Message& payload,
     const std::string& correlation_id = "",
     const google::protobuf::Timestamp* occurred_at = nullptr);
+
+// A command as the edge sends it: envelope (type, schema, business and submission time, actor,
+// correlation) and payload. `occurred_at` defaults to now.
+common::v1::Command NewCommand(const std::string& command_id, const std::string& tenancy_ref,
+                               const google::protobuf::Message& payload,
+                               const common::v1::Actor& actor,
+                               const std::string& correlation_id = "",
+                               const google::protobuf::Timestamp* occurred_at = nullptr);
+
+// Submits through the host's gateway and waits until `deadline`; a rejection becomes its status.
+absl::StatusOr<common::v1::CommandOutcome> SubmitAndWait(
+    ServiceHost& host, const common::v1::Command& command,
+    std::chrono::steady_clock::time_point deadline);
 
 // Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
 // types): every service's results have that shape.

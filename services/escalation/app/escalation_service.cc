@@ -216,24 +216,15 @@ grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* context,
 }
 
 absl::Status RecordPolicyAdoption(runtime::ServiceHost& host, const PolicyRegistry& registry) {
-  common::v1::Command command;
-  common::v1::CommandEnvelope& env = *command.mutable_envelope();
-  env.set_command_id(registry.AdoptionCommandId());
-  env.set_tenancy_ref(kPolicyStream);
-  env.set_command_type(v1::AdoptPolicies::descriptor()->full_name());
-  env.set_schema_version(1);
-  const int64_t now = static_cast<int64_t>(std::time(nullptr));
-  env.mutable_occurred_at()->set_seconds(now);
-  env.mutable_submitted_at()->set_seconds(now);
-  env.mutable_actor()->set_id("rentstream-escalation");
-  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_SERVICE);
-  command.set_payload(registry.AdoptionCommand().SerializeAsString());
-  auto outcome = host.gateway().Submit(
-      command, std::chrono::steady_clock::now() +
-                   std::chrono::milliseconds(host.config().command_deadline_ms));
-  if (!outcome.ok()) return outcome.status();
-  if (outcome->has_rejected()) return runtime::RejectionToStatus(outcome->rejected());
-  return absl::OkStatus();
+  common::v1::Actor self;
+  self.set_id("rentstream-escalation");
+  self.set_role(common::v1::ACTOR_ROLE_SERVICE);
+  const common::v1::Command command = runtime::NewCommand(
+      registry.AdoptionCommandId(), kPolicyStream, registry.AdoptionCommand(), self);
+  return runtime::SubmitAndWait(host, command,
+                                std::chrono::steady_clock::now() +
+                                    std::chrono::milliseconds(host.config().command_deadline_ms))
+      .status();
 }
 
 }  // namespace rentstream::escalation::app
