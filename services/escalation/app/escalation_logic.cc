@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/escalation/app/case_codec.h"
 #include "services/escalation/app/ledger_observer.h"
+#include "services/escalation/domain/refusal.h"
 
 namespace rentstream::escalation::app {
 namespace {
@@ -16,13 +17,7 @@ using common::v1::Rejection;
 using CommandDecider = std::function<std::variant<CaseDecision, Rejection>(
     const CaseState&, std::string_view payload, const CommandInfo&)>;
 
-Rejection NotA(const std::string& type) {
-  Rejection r;
-  r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
-  r.set_field("payload");
-  r.set_reason(absl::StrCat("not a ", type));
-  return r;
-}
+Rejection NotA(const std::string& type) { return Invalid("payload", absl::StrCat("not a ", type)); }
 
 template <typename Command>
 std::pair<std::string, CommandDecider> Entry() {
@@ -70,21 +65,14 @@ std::optional<Rejection> EscalationLogic::Validate(const common::v1::CommandEnve
   const auto& deciders = Deciders();
   auto it = deciders.find(envelope.command_type());
   if (it == deciders.end()) {
-    Rejection r;
-    r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
-    r.set_field("command_type");
-    r.set_reason(absl::StrCat("the escalation service has no command ", envelope.command_type()));
-    return r;
+    return Invalid("command_type",
+                   absl::StrCat("the escalation service has no command ", envelope.command_type()));
   }
   // The reserved policy stream takes policy adoptions only, and only it does.
   const bool policy_stream = envelope.tenancy_ref() == kPolicyStream;
   const bool adoption = envelope.command_type() == v1::AdoptPolicies::descriptor()->full_name();
   if (policy_stream != adoption) {
-    Rejection r;
-    r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
-    r.set_field("tenancy_ref");
-    r.set_reason(absl::StrCat(kPolicyStream, " is reserved for policy adoptions"));
-    return r;
+    return Invalid("tenancy_ref", absl::StrCat(kPolicyStream, " is reserved for policy adoptions"));
   }
   // Stateless checks run against an empty case: the same rules as on receipt, minus state.
   const CommandInfo info{BusinessDateOf(envelope), envelope.actor().id()};

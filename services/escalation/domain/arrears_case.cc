@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "services/escalation/domain/refusal.h"
 #include "services/escalation/policy/case_facts.h"
 
 namespace rentstream::escalation {
@@ -11,21 +12,6 @@ namespace {
 using common::v1::Rejection;
 using core::Date;
 using core::Money;
-
-Rejection Refuse(common::v1::RejectionCode code, std::string field, std::string reason) {
-  Rejection r;
-  r.set_code(code);
-  r.set_field(std::move(field));
-  r.set_reason(std::move(reason));
-  return r;
-}
-Rejection Invalid(std::string field, std::string reason) {
-  return Refuse(common::v1::REJECTION_CODE_INVALID_ARGUMENT, std::move(field), std::move(reason));
-}
-Rejection Precondition(std::string field, std::string reason) {
-  return Refuse(common::v1::REJECTION_CODE_FAILED_PRECONDITION, std::move(field),
-                std::move(reason));
-}
 
 // arrangement.h names fields of its Arrangement; the command's names differ.
 Rejection ArrangementRejection(const absl::Status& st, bool nothing_owed) {

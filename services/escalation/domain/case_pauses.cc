@@ -3,35 +3,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/escalation/domain/arrears_case.h"
+#include "services/escalation/domain/refusal.h"
 
 namespace rentstream::escalation {
 namespace {
 
 using common::v1::Rejection;
 using core::Date;
-
-Rejection FromStatus(const absl::Status& st, const std::string& default_field) {
-  Rejection r;
-  switch (st.code()) {
-    case absl::StatusCode::kNotFound:
-      r.set_code(common::v1::REJECTION_CODE_NOT_FOUND);
-      break;
-    case absl::StatusCode::kAlreadyExists:
-      r.set_code(common::v1::REJECTION_CODE_ALREADY_EXISTS);
-      break;
-    case absl::StatusCode::kFailedPrecondition:
-      r.set_code(common::v1::REJECTION_CODE_FAILED_PRECONDITION);
-      break;
-    default:
-      r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
-  }
-  const std::string message(st.message());
-  const size_t colon = message.find(": ");
-  const bool named = colon != std::string::npos && message.find(' ') > colon;
-  r.set_field(named ? message.substr(0, colon) : default_field);
-  r.set_reason(named ? message.substr(colon + 2) : message);
-  return r;
-}
 
 std::optional<PauseKind> KindOf(v1::PauseKind kind) {
   switch (kind) {
@@ -77,22 +55,22 @@ PauseBook PauseBookOf(const CaseState& s) {
 
 CaseDecision Decide(const CaseState& s, const v1::PauseCase& c, const CommandInfo& info) {
   const std::optional<PauseKind> kind = KindOf(c.kind());
-  if (!kind) return FromStatus(absl::InvalidArgumentError("kind: not a pause kind"), "kind");
+  if (!kind) return RejectionOf(absl::InvalidArgumentError("kind: not a pause kind"), "kind");
   const std::optional<Date> from = DateOf(c.from());
-  if (!from) return FromStatus(absl::InvalidArgumentError("from: is required"), "from");
+  if (!from) return RejectionOf(absl::InvalidArgumentError("from: is required"), "from");
   if (core::DaysBetween(info.today, *from) > 366 || core::DaysBetween(*from, info.today) > 3660) {
-    return FromStatus(absl::InvalidArgumentError("from: is more than a year ahead or ten back"),
-                      "from");
+    return RejectionOf(absl::InvalidArgumentError("from: is more than a year ahead or ten back"),
+                       "from");
   }
   if (c.has_until() && !DateOf(c.until())) {
-    return FromStatus(absl::InvalidArgumentError("until: not a calendar date"), "until");
+    return RejectionOf(absl::InvalidArgumentError("until: not a calendar date"), "until");
   }
   PauseRequest request{c.pause_id(), *kind, info.actor_id, c.reason(), *from, DateOf(c.until())};
   if (*kind == PauseKind::kBreathingSpaceStandard && !request.until) {
     request.until = from->AddDays(PauseRules{}.breathing_space_standard_days - 1);
   }
   if (absl::Status st = PauseBookOf(s).CheckAdd(request); !st.ok())
-    return FromStatus(st, "pause_id");
+    return RejectionOf(st, "pause_id");
   v1::CasePaused e;
   v1::Pause* p = e.mutable_pause();
   p->set_pause_id(c.pause_id());
@@ -106,12 +84,12 @@ CaseDecision Decide(const CaseState& s, const v1::PauseCase& c, const CommandInf
 
 CaseDecision Decide(const CaseState& s, const v1::ResumeCase& c, const CommandInfo& info) {
   if (c.has_resumed_on() && !DateOf(c.resumed_on())) {
-    return FromStatus(absl::InvalidArgumentError("resumed_on: not a calendar date"), "resumed_on");
+    return RejectionOf(absl::InvalidArgumentError("resumed_on: not a calendar date"), "resumed_on");
   }
   const Date on = DateOf(c.resumed_on()).value_or(info.today);
   if (absl::Status st = PauseBookOf(s).CheckLift(c.pause_id(), on, info.actor_id, c.reason());
       !st.ok()) {
-    return FromStatus(st, "pause_id");
+    return RejectionOf(st, "pause_id");
   }
   v1::CaseResumed e;
   e.set_pause_id(c.pause_id());
@@ -124,11 +102,11 @@ CaseDecision Decide(const CaseState& s, const v1::NotifyCrisisTreatmentEnded& c,
                     const CommandInfo& info) {
   const std::optional<Date> ended = DateOf(c.treatment_ended_on());
   if (!ended || *ended > info.today.AddDays(366) || core::DaysBetween(*ended, info.today) > 3660) {
-    return FromStatus(absl::InvalidArgumentError("treatment_ended_on: a date within ten years"),
-                      "treatment_ended_on");
+    return RejectionOf(absl::InvalidArgumentError("treatment_ended_on: a date within ten years"),
+                       "treatment_ended_on");
   }
   if (absl::Status st = PauseBookOf(s).CheckNotifyTreatmentEnded(c.pause_id(), *ended); !st.ok()) {
-    return FromStatus(st, "pause_id");
+    return RejectionOf(st, "pause_id");
   }
   v1::CrisisTreatmentEnded e;
   e.set_pause_id(c.pause_id());

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/escalation/domain/arrears_case.h"
+#include "services/escalation/domain/refusal.h"
 
 namespace rentstream::escalation {
 namespace {
@@ -16,11 +17,7 @@ bool SameVersion(const v1::AdoptedPolicy& a, const v1::AdoptedPolicy& b) {
 CaseDecision Decide(const CaseState& s, const v1::AdoptPolicies& c, const CommandInfo&) {
   constexpr int kMaxPolicies = 200;
   if (c.policies().empty() || c.policies_size() > kMaxPolicies) {
-    common::v1::Rejection r;
-    r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
-    r.set_field("policies");
-    r.set_reason(absl::StrCat("1..", kMaxPolicies, " policy versions"));
-    return r;
+    return Invalid("policies", absl::StrCat("1..", kMaxPolicies, " policy versions"));
   }
   std::vector<CaseEvent> events;
   for (const v1::AdoptedPolicy& p : c.policies()) {
