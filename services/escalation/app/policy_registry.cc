@@ -65,14 +65,12 @@ absl::StatusOr<std::unique_ptr<PolicyRegistry>> PolicyRegistry::Open(std::string
 absl::Status PolicyRegistry::Reload() {
   auto loaded = Load(dir_);
   if (!loaded.ok()) return loaded.status();
-  std::lock_guard<std::mutex> lock(mu_);
-  current_ = std::move(*loaded);
+  current_.store(std::move(*loaded));
   return absl::OkStatus();
 }
 
 std::shared_ptr<const PolicyRegistry::Loaded> PolicyRegistry::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return current_;
+  return current_.load();
 }
 
 std::shared_ptr<const CaseReviewer> PolicyRegistry::reviewer() const {

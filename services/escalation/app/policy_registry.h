@@ -4,8 +4,8 @@
 // set carries its adoption record (id, version, effective date, file, SHA-256 of the text), which
 // the service records as PolicyAdopted events on the reserved stream "POLICIES".
 
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,8 +38,8 @@ class PolicyRegistry {
   std::shared_ptr<const Loaded> Current() const;
 
   std::string dir_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const Loaded> current_;
+  // Read on every decision, replaced on a reload: an atomic shared_ptr, no lock on the hot path.
+  std::atomic<std::shared_ptr<const Loaded>> current_;
 };
 
 }  // namespace rentstream::escalation::app
