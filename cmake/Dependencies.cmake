@@ -15,3 +15,6 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_library(GRPCPP_REFLECTION grpc++_reflection REQUIRED)
 find_package(rapidcheck CONFIG REQUIRED)
 find_package(yaml-cpp CONFIG REQUIRED)
+# jemalloc for every executable: the runtime allocates per event (protobuf, RocksDB batches) and
+# glibc malloc was a quarter of the processor's samples (docs/performance.md).
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)

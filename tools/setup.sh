@@ -18,7 +18,7 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev
+  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev libjemalloc-dev
   kcat prometheus qpdf openjdk-17-jre-headless maven nodejs npm curl procps python3 python3-venv
 )
 
