@@ -22,6 +22,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "bench/bench_report.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/envelope.h"
@@ -34,29 +35,10 @@
 namespace rentstream::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int kPartitions = 4;
 constexpr int kTenancies = 10000;
 // Records per transaction, the same for the raw baselines and the ProcessorHost batches.
 constexpr int kBatch = 2000;
-
-void Report(const std::string& name, double value, const std::string& unit) {
-  const bool ratio = unit.rfind("x_", 0) == 0;
-  std::printf(ratio ? "bench: %s %.3f %s\n" : "bench: %s %.1f %s\n", name.c_str(), value,
-              unit.c_str());
-  std::fflush(stdout);
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-void Check(const absl::Status& st, const char* what) {
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-    std::exit(1);
-  }
-}
 
 // Raw librdkafka: transactions of kBatch records of 100 bytes, keyed like tenancies.
 double RawTransactionalProduce(const std::string& bootstrap, const std::string& topic, int n) {

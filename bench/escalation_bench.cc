@@ -23,6 +23,7 @@
 #include <random>
 #include <thread>
 
+#include "bench/bench_report.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
@@ -46,31 +47,12 @@ namespace ev1 = ::rentstream::escalation::v1;
 namespace pol = ::rentstream::escalation::policy;
 using escalation::CaseReviewer;
 using escalation::CaseState;
-using Clock = std::chrono::steady_clock;
 
 constexpr int kPartitions = 4;
 // A Monday under england-default v2. Cases opened 28 days before it are due on it (the
 // four-week backstop of NextReview); the rest opened 7, 14 or 21 days before it are not.
 constexpr core::Date kTickDay = core::Date::FromDaysSinceEpoch(20619);  // 2026-06-15
 constexpr int kDueOneIn = 20;                                           // 5%
-
-void Report(const std::string& name, double value, const std::string& unit) {
-  const bool ratio = unit.rfind("x_", 0) == 0;
-  std::printf(ratio ? "bench: %s %.3f %s\n" : "bench: %s %.1f %s\n", name.c_str(), value,
-              unit.c_str());
-  std::fflush(stdout);
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-void Check(const absl::Status& st, const char* what) {
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-    std::exit(1);
-  }
-}
 
 std::string Tenancy(int i) { return "HA-" + std::to_string(100000 + i); }
 

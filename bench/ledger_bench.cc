@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "bench/bench_report.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
@@ -29,20 +30,7 @@
 namespace rentstream::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int kPartitions = 4;
-
-void Report(const std::string& name, double value, const std::string& unit) {
-  std::printf("bench: %s %.1f %s\n", name.c_str(), value, unit.c_str());
-  std::fflush(stdout);
-}
-
-void Check(const absl::Status& st, const char* what) {
-  if (!st.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, st.ToString().c_str());
-    std::exit(1);
-  }
-}
 
 std::string Tenancy(int i) { return "HA-" + std::to_string(100000 + i); }
 

@@ -13,18 +13,13 @@
 #include <random>
 #include <sstream>
 
+#include "bench/bench_report.h"
 #include "services/escalation/policy/loader.h"
 
 namespace rentstream::bench {
 namespace {
 
 using namespace escalation::policy;  // NOLINT: bench
-using Clock = std::chrono::steady_clock;
-
-void Report(const char* name, double value, const char* unit) {
-  std::printf("bench: %s %.0f %s\n", name, value, unit);
-  std::fflush(stdout);
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

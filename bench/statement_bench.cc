@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "bench/bench_report.h"
 #include "libs/runtime/service_host.h"
 #include "libs/testing/kafka_broker.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
@@ -27,13 +28,7 @@
 namespace rentstream::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 namespace lv1 = ::rentstream::ledger::v1;
-
-void Report(const std::string& name, double value, const std::string& unit) {
-  std::printf("bench: %s %.1f %s\n", name.c_str(), value, unit.c_str());
-  std::fflush(stdout);
-}
 
 void Check(const grpc::Status& st, const char* what) {
   if (!st.ok()) {
