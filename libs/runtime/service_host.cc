@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
+#include "libs/core/ids.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
@@ -227,6 +228,14 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   gateway_.reset();
   LogInfo("stopped", {{"service", service_}});
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
+    const std::string& tenancy_ref) {
+  auto ref = core::TenancyRef::Parse(tenancy_ref);
+  if (!ref.ok()) return ref.status();
+  return store_->LoadStream(eventlog::PartitionForKey(ref->value(), config_.partitions),
+                            ref->value());
 }
 
 }  // namespace rentstream::runtime

@@ -45,6 +45,9 @@ class ServiceHost {
 
   eventlog::EventBus& bus() { return *bus_; }
   StreamStore& store() { return *store_; }
+  // A tenancy's stream from this instance's projection, for query handlers: INVALID_ARGUMENT
+  // naming `tenancy_ref` when it is not a reference, nullopt when the stream has no events here.
+  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(const std::string& tenancy_ref);
   CommandGateway& gateway() { return *gateway_; }
   const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }

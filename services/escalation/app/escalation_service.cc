@@ -137,21 +137,19 @@ grpc::Status EscalationService::GetCase(grpc::ServerContext* context,
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
-  auto ref = core::TenancyRef::Parse(request->tenancy_ref());
-  if (!ref.ok()) return ToGrpc(ref.status());
-  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
-  auto stored = host_.store().LoadStream(partition, ref->value());
+  auto stored = host_.LoadStream(request->tenancy_ref());
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("tenancy_ref: no case or account seen for ", ref->value()));
+    return grpc::Status(
+        grpc::StatusCode::NOT_FOUND,
+        absl::StrCat("tenancy_ref: no case or account seen for ", request->tenancy_ref()));
   }
   CaseState state;
   if (!state.ParseFromString((*stored)->state())) {
     return grpc::Status(grpc::StatusCode::DATA_LOSS, "case state does not parse");
   }
-  *response->mutable_case_view() = CaseViewOf(ref->value(), state, (*stored)->sequence(), Today(),
-                                              reviewer_()->NextReview(state));
+  *response->mutable_case_view() = CaseViewOf(request->tenancy_ref(), state, (*stored)->sequence(),
+                                              Today(), reviewer_()->NextReview(state));
   return grpc::Status::OK;
 }
 

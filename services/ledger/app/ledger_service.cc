@@ -193,19 +193,16 @@ grpc::Status LedgerService::TransferBetweenAccounts(
 
 absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref,
                                                   uint64_t* sequence) {
-  auto ref = core::TenancyRef::Parse(tenancy_ref);
-  if (!ref.ok()) return ref.status();
-  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
-  auto stored = host_.store().LoadStream(partition, ref->value());
+  auto stored = host_.LoadStream(tenancy_ref);
   if (!stored.ok()) return stored.status();
   auto not_found =
-      absl::NotFoundError(absl::StrCat("tenancy_ref: no ledger account for ", ref->value()));
+      absl::NotFoundError(absl::StrCat("tenancy_ref: no ledger account for ", tenancy_ref));
   if (!stored->has_value()) return not_found;
   state::v1::TenancyLedgerState state;
   if (!state.ParseFromString((*stored)->state())) {
     return absl::DataLossError("ledger state does not parse");
   }
-  auto ledger = FromProto(state, ref->value());
+  auto ledger = FromProto(state, tenancy_ref);
   if (!ledger.ok()) return ledger.status();
   if (!ledger->opened) return not_found;
   *sequence = (*stored)->sequence();

@@ -35,14 +35,11 @@ grpc::Status CounterService::Increment(grpc::ServerContext* context,
 grpc::Status CounterService::GetCounter(grpc::ServerContext* /*context*/,
                                         const v1::GetCounterRequest* request,
                                         v1::GetCounterResponse* response) {
-  auto ref = core::TenancyRef::Parse(request->tenancy_ref());
-  if (!ref.ok()) return ToGrpc(ref.status());
-  const int32_t partition = eventlog::PartitionForKey(ref->value(), host_.config().partitions);
-  auto stored = host_.store().LoadStream(partition, ref->value());
+  auto stored = host_.LoadStream(request->tenancy_ref());
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("tenancy_ref: no counter for ", ref->value()));
+                        absl::StrCat("tenancy_ref: no counter for ", request->tenancy_ref()));
   }
   v1::CounterState state;
   state.ParseFromString((*stored)->state());
