@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/core/hash_chain.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/json_log.h"
@@ -66,13 +67,14 @@ absl::StatusOr<std::unique_ptr<CommandGateway>> CommandGateway::Start(eventlog::
   auto appender = bus.NewAppender(absl::StrCat("rentstream.", service, ".gateway"));
   if (!appender.ok()) return appender.status();
   return std::unique_ptr<CommandGateway>(
-      new CommandGateway(service, logic, std::move(*appender), std::move(*tail)));
+      new CommandGateway(service, logic, *partitions, std::move(*appender), std::move(*tail)));
 }
 
 CommandGateway::CommandGateway(const std::string& service, const StreamLogic& logic,
-                               std::unique_ptr<eventlog::Appender> appender,
+                               int32_t partitions, std::unique_ptr<eventlog::Appender> appender,
                                std::unique_ptr<eventlog::Tail> outcomes)
     : topics_(ServiceTopics::For(service)),
+      partitions_(partitions),
       logic_(logic),
       appender_(std::move(appender)),
       outcomes_(std::move(outcomes)) {
@@ -129,41 +131,138 @@ std::optional<common::v1::Rejection> CommandGateway::Validate(
 absl::StatusOr<common::v1::CommandOutcome> CommandGateway::Submit(
     const common::v1::Command& command, std::chrono::steady_clock::time_point deadline) {
   if (auto rejection = Validate(command)) return RejectionToStatus(*rejection);
-  const std::string& id = command.envelope().command_id();
+  return std::move(AppendAndWait({&command}, deadline).front());
+}
+
+std::vector<absl::StatusOr<common::v1::CommandOutcome>> CommandGateway::AppendAndWait(
+    const std::vector<const common::v1::Command*>& commands,
+    std::chrono::steady_clock::time_point deadline, const std::vector<size_t>* batch_sizes) {
+  std::vector<eventlog::OutgoingRecord> records;
   {
     // Registered before the append, so an outcome cannot slip past unseen.
     std::lock_guard lock(mu_);
-    ++waiters_[id].waiting;
+    for (const common::v1::Command* c : commands) ++waiters_[c->envelope().command_id()].waiting;
   }
-  auto release = [&] {
-    auto it = waiters_.find(id);
-    if (--it->second.waiting == 0) waiters_.erase(it);
-  };
-  eventlog::OutgoingRecord record;
-  record.topic = topics_.commands;
-  record.key = command.envelope().tenancy_ref();
-  record.value = command.SerializeAsString();
-  record.headers = {{"rs-command-id", id}, {"rs-command-type", command.envelope().command_type()}};
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const common::v1::Command* c = commands[i];
+    eventlog::OutgoingRecord record;
+    record.topic = topics_.commands;
+    record.key = c->envelope().tenancy_ref();
+    record.value = c->SerializeAsString();
+    record.headers = {{"rs-command-id", c->envelope().command_id()},
+                      {"rs-command-type", c->envelope().command_type()}};
+    if (batch_sizes != nullptr) {
+      record.headers.emplace_back(kBatchCommandsHeader, std::to_string((*batch_sizes)[i]));
+    }
+    records.push_back(std::move(record));
+  }
   absl::Status appended;
   {
     std::lock_guard lock(append_mu_);
-    appended = appender_->Append({record});
+    appended = appender_->Append(records);
   }
+  std::vector<absl::StatusOr<common::v1::CommandOutcome>> results;
   std::unique_lock lock(mu_);
-  if (!appended.ok()) {
-    release();
-    return absl::UnavailableError(absl::StrCat("command not accepted: ", appended.message()));
+  if (appended.ok()) {
+    cv_.wait_until(lock, deadline, [&] {
+      if (stopping_) return true;
+      for (const common::v1::Command* c : commands) {
+        if (!waiters_[c->envelope().command_id()].outcome.has_value()) return false;
+      }
+      return true;
+    });
   }
-  const bool answered =
-      cv_.wait_until(lock, deadline, [&] { return waiters_[id].outcome.has_value() || stopping_; });
-  if (!answered || !waiters_[id].outcome.has_value()) {
-    release();
-    return absl::DeadlineExceededError(absl::StrCat(
-        "command ", id, " was accepted but not decided in time; retry with the same command_id"));
+  for (const common::v1::Command* c : commands) {
+    const std::string& id = c->envelope().command_id();
+    auto it = waiters_.find(id);
+    if (!appended.ok()) {
+      results.push_back(
+          absl::UnavailableError(absl::StrCat("command not accepted: ", appended.message())));
+    } else if (!it->second.outcome.has_value()) {
+      results.push_back(absl::DeadlineExceededError(
+          absl::StrCat("command ", id,
+                       " was accepted but not decided in time; retry with the same command_id")));
+    } else {
+      results.push_back(*it->second.outcome);
+    }
+    if (--it->second.waiting == 0) waiters_.erase(it);
   }
-  common::v1::CommandOutcome outcome = *waiters_[id].outcome;
-  release();
-  return outcome;
+  return results;
+}
+
+absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::SubmitBatched(
+    const std::string& request_id, const common::v1::CommandEnvelope& shared,
+    std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline) {
+  if (auto id = core::CommandId::Parse(request_id); !id.ok()) {
+    return absl::InvalidArgumentError(id.status().message());
+  }
+  auto derived = [&](absl::string_view kind, absl::string_view detail) {
+    return absl::StrCat(
+        kind, "-", core::ToHex(core::Sha256(absl::StrCat(request_id, "/", detail))).substr(0, 40));
+  };
+  std::vector<common::v1::BatchItemOutcome> items(commands.size());
+  // Valid commands per partition, in the order given; the invalid answered here.
+  std::map<int32_t, std::vector<size_t>> by_partition;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    common::v1::CommandEnvelope& env = *commands[i].mutable_envelope();
+    env.set_command_id(derived("cmd", absl::StrCat(i)));
+    items[i].set_command_id(env.command_id());
+    items[i].set_tenancy_ref(env.tenancy_ref());
+    if (auto rejection = Validate(commands[i])) {
+      *items[i].mutable_rejected() = std::move(*rejection);
+      continue;
+    }
+    by_partition[eventlog::PartitionForKey(env.tenancy_ref(), partitions_)].push_back(i);
+  }
+  std::vector<common::v1::Command> batches;
+  std::vector<std::vector<size_t>> members;
+  for (const auto& [partition, indexes] : by_partition) {
+    for (size_t start = 0; start < indexes.size(); start += kMaxBatchCommands) {
+      const size_t end = std::min(indexes.size(), start + kMaxBatchCommands);
+      common::v1::CommandBatch batch;
+      for (size_t k = start; k < end; ++k) {
+        common::v1::Command& item = *batch.add_commands();
+        item = std::move(commands[indexes[k]]);
+        // The batch envelope carries what every command shares.
+        item.mutable_envelope()->clear_actor();
+        item.mutable_envelope()->clear_occurred_at();
+        item.mutable_envelope()->clear_submitted_at();
+        item.mutable_envelope()->clear_correlation_id();
+      }
+      common::v1::Command& b = batches.emplace_back();
+      *b.mutable_envelope() = shared;
+      b.mutable_envelope()->set_command_id(derived("batch", absl::StrCat(partition, "/", start)));
+      b.mutable_envelope()->set_tenancy_ref(batch.commands(0).envelope().tenancy_ref());
+      b.mutable_envelope()->set_command_type(common::v1::CommandBatch::descriptor()->full_name());
+      b.mutable_envelope()->set_schema_version(1);
+      if (shared.correlation_id().empty()) b.mutable_envelope()->set_correlation_id(request_id);
+      b.set_payload(batch.SerializeAsString());
+      members.emplace_back(indexes.begin() + start, indexes.begin() + end);
+    }
+  }
+  std::vector<const common::v1::Command*> pointers;
+  std::vector<size_t> sizes;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    pointers.push_back(&batches[b]);
+    sizes.push_back(members[b].size());
+  }
+  std::vector<absl::StatusOr<common::v1::CommandOutcome>> outcomes =
+      AppendAndWait(pointers, deadline, &sizes);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    if (!outcomes[b].ok()) return outcomes[b].status();
+    const common::v1::CommandOutcome& outcome = *outcomes[b];
+    if (outcome.has_rejected()) {
+      for (size_t i : members[b]) *items[i].mutable_rejected() = outcome.rejected();
+      continue;
+    }
+    if (outcome.batch().items_size() != static_cast<int>(members[b].size())) {
+      return absl::InternalError(absl::StrCat("batch ", batches[b].envelope().command_id(), ": ",
+                                              outcome.batch().items_size(), " answers for ",
+                                              members[b].size(), " commands"));
+    }
+    for (size_t k = 0; k < members[b].size(); ++k) items[members[b][k]] = outcome.batch().items(k);
+  }
+  return items;
 }
 
 }  // namespace rentstream::runtime

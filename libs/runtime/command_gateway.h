@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_bus.h"
@@ -39,6 +40,17 @@ class CommandGateway {
   absl::StatusOr<common::v1::CommandOutcome> Submit(const common::v1::Command& command,
                                                     std::chrono::steady_clock::time_point deadline);
 
+  // Submits many commands as CommandBatch records — grouped by partition, at most
+  // kMaxBatchCommands each — and waits until `deadline` for every batch's outcome. Returns one
+  // item outcome per command, in the order given. A command that fails validation is answered
+  // at once (rejected) and not sent. Batch and command ids derive from `request_id`, so the same
+  // request retried with the same commands gets the same answers and writes nothing twice.
+  // `shared` gives the batch envelope's actor, business time and correlation id, which apply to
+  // every command. Errors: DEADLINE_EXCEEDED, UNAVAILABLE (then retry the whole request).
+  absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
+      const std::string& request_id, const common::v1::CommandEnvelope& shared,
+      std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline);
+
   // Validation alone (envelope ids, then the logic's payload checks).
   std::optional<common::v1::Rejection> Validate(const common::v1::Command& command) const;
 
@@ -47,12 +59,20 @@ class CommandGateway {
     std::optional<common::v1::CommandOutcome> outcome;
     int waiting = 0;
   };
-  CommandGateway(const std::string& service, const StreamLogic& logic,
+  CommandGateway(const std::string& service, const StreamLogic& logic, int32_t partitions,
                  std::unique_ptr<eventlog::Appender> appender,
                  std::unique_ptr<eventlog::Tail> outcomes);
   void WatchOutcomes();
+  // Appends the commands in one go and waits for each one's outcome (by command id).
+  // `batch_sizes`, when given, says how many commands each batch carries (a record header the
+  // processor sizes its transactions by).
+  std::vector<absl::StatusOr<common::v1::CommandOutcome>> AppendAndWait(
+      const std::vector<const common::v1::Command*>& commands,
+      std::chrono::steady_clock::time_point deadline,
+      const std::vector<size_t>* batch_sizes = nullptr);
 
   ServiceTopics topics_;
+  int32_t partitions_;
   const StreamLogic& logic_;
   std::unique_ptr<eventlog::Appender> appender_;
   std::mutex append_mu_;
@@ -64,6 +84,22 @@ class CommandGateway {
   bool stopping_ = false;
   std::thread watcher_;
 };
+
+// Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
+// types): every service's results have that shape.
+template <typename Result>
+void RecordOutcome(const common::v1::CommandOutcome& outcome, Result* result) {
+  for (const common::v1::Event& event : outcome.accepted().events()) {
+    result->set_sequence(event.envelope().sequence());
+    result->add_event_ids(event.envelope().event_id());
+    result->add_event_types(event.envelope().event_type());
+  }
+}
+
+// Commands in one CommandBatch at most (the processor refuses larger batches).
+inline constexpr size_t kMaxBatchCommands = 1000;
+// The header of a CommandBatch record giving its number of commands.
+inline constexpr char kBatchCommandsHeader[] = "rs-batch-commands";
 
 // The gRPC-facing status of a rejection: code mapped 1:1, message "field: reason".
 absl::Status RejectionToStatus(const common::v1::Rejection& rejection);

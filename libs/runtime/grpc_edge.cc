@@ -16,6 +16,30 @@ int64_t NowMicros() {
       .count();
 }
 
+// An authenticated actor that may send commands (auditors read; they never change anything).
+absl::StatusOr<common::v1::Actor> CommandActor(const ServiceHost& host,
+                                               const grpc::ServerContext& context) {
+  auto actor = host.authenticator().Authenticate(context);
+  if (!actor.ok()) return actor.status();
+  if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
+    return absl::PermissionDeniedError("role: an auditor may not send commands");
+  }
+  return actor;
+}
+
+// The caller's deadline, capped by the configured default.
+std::chrono::steady_clock::time_point CommandDeadline(const ServiceHost& host,
+                                                      const grpc::ServerContext& context) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(host.config().command_deadline_ms);
+  const auto client_deadline = context.deadline();
+  if (client_deadline != std::chrono::system_clock::time_point::max()) {
+    deadline = std::min(deadline, std::chrono::steady_clock::now() +
+                                      (client_deadline - std::chrono::system_clock::now()));
+  }
+  return deadline;
+}
+
 }  // namespace
 
 grpc::Status ToGrpc(const absl::Status& status) {
@@ -67,23 +91,36 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& command_id,
     const std::string& tenancy_ref, const google::protobuf::Message& payload,
     const std::string& correlation_id, const google::protobuf::Timestamp* occurred_at) {
-  auto actor = host.authenticator().Authenticate(context);
+  auto actor = CommandActor(host, context);
   if (!actor.ok()) return actor.status();
-  // Auditors read; they never change anything.
-  if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
-    return absl::PermissionDeniedError("role: an auditor may not send commands");
-  }
   const common::v1::Command command =
       NewCommand(command_id, tenancy_ref, payload, *actor, correlation_id, occurred_at);
-  // The caller's deadline, capped by the configured default.
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(host.config().command_deadline_ms);
-  const auto client_deadline = context.deadline();
-  if (client_deadline != std::chrono::system_clock::time_point::max()) {
-    deadline = std::min(deadline, std::chrono::steady_clock::now() +
-                                      (client_deadline - std::chrono::system_clock::now()));
-  }
-  return SubmitAndWait(host, command, deadline);
+  return SubmitAndWait(host, command, CommandDeadline(host, context));
+}
+
+common::v1::Command BatchItem(const std::string& tenancy_ref,
+                              const google::protobuf::Message& payload) {
+  common::v1::Command command;
+  common::v1::CommandEnvelope& env = *command.mutable_envelope();
+  env.set_tenancy_ref(tenancy_ref);
+  env.set_command_type(payload.GetDescriptor()->full_name());
+  env.set_schema_version(1);
+  command.set_payload(payload.SerializeAsString());
+  return command;
+}
+
+absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
+    ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
+    std::vector<common::v1::Command> commands, const std::string& correlation_id) {
+  auto actor = CommandActor(host, context);
+  if (!actor.ok()) return actor.status();
+  common::v1::CommandEnvelope shared;
+  *shared.mutable_occurred_at() = TimestampFromMicros(NowMicros());
+  *shared.mutable_submitted_at() = shared.occurred_at();
+  *shared.mutable_actor() = *actor;
+  shared.set_correlation_id(correlation_id);
+  return host.gateway().SubmitBatched(request_id, shared, std::move(commands),
+                                      CommandDeadline(host, context));
 }
 
 }  // namespace rentstream::runtime

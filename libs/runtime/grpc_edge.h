@@ -44,20 +44,21 @@ common::v1::Command NewCommand(const std::string& command_id, const std::string&
                                const std::string& correlation_id = "",
                                const google::protobuf::Timestamp* occurred_at = nullptr);
 
+// Submits `commands` (type, schema, tenancy and payload each: BatchItem) as command batches
+// through the host's gateway (CommandGateway::SubmitBatched): the caller's actor, business time
+// now and `correlation_id` apply to all; ids derive from `request_id`. One item outcome per
+// command, in order; a refused command is an item's rejection, not an error.
+absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
+    ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
+    std::vector<common::v1::Command> commands, const std::string& correlation_id = "");
+
+// A command of a batch: its type, schema version, tenancy and payload.
+common::v1::Command BatchItem(const std::string& tenancy_ref,
+                              const google::protobuf::Message& payload);
+
 // Submits through the host's gateway and waits until `deadline`; a rejection becomes its status.
 absl::StatusOr<common::v1::CommandOutcome> SubmitAndWait(
     ServiceHost& host, const common::v1::Command& command,
     std::chrono::steady_clock::time_point deadline);
-
-// Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
-// types): every service's results have that shape.
-template <typename Result>
-void RecordOutcome(const common::v1::CommandOutcome& outcome, Result* result) {
-  for (const common::v1::Event& event : outcome.accepted().events()) {
-    result->set_sequence(event.envelope().sequence());
-    result->add_event_ids(event.envelope().event_id());
-    result->add_event_types(event.envelope().event_type());
-  }
-}
 
 }  // namespace rentstream::runtime

@@ -10,6 +10,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/bus_errors.h"
+#include "libs/runtime/command_gateway.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/json_log.h"
 #include "rentstream/common/v1/clock.pb.h"
@@ -28,6 +29,27 @@ constexpr size_t kFoldBatch = 20000;
 constexpr size_t kRebuildCachedStreams = 200000;
 const std::string kRejectedType = common::v1::CommandRejected::descriptor()->full_name();
 const std::string kTickType = common::v1::BusinessDayOpened::descriptor()->full_name();
+const std::string kBatchType = common::v1::CommandBatch::descriptor()->full_name();
+
+// What a record weighs in a transaction: a command batch counts as the commands it carries (as
+// its header says), so a poll full of batches becomes several transactions, not one huge one.
+size_t Weight(const Record& r) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == kBatchCommandsHeader) {
+      return std::clamp<size_t>(std::strtoull(v.c_str(), nullptr, 10), 1, kMaxBatchCommands);
+    }
+  }
+  return 1;
+}
+
+common::v1::Rejection BatchItemInvalid(int index, const std::string& field,
+                                       absl::string_view reason) {
+  common::v1::Rejection r;
+  r.set_code(common::v1::REJECTION_CODE_INVALID_ARGUMENT);
+  r.set_field(absl::StrCat("commands[", index, "].", field));
+  r.set_reason(std::string(reason));
+  return r;
+}
 
 int64_t SystemMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -152,6 +174,9 @@ absl::Status ProcessorHost::Join() {
       absl::StrCat("rentstream.", options_.service, ".", options_.instance_id);
   config.static_membership = options_.static_membership;
   config.listener = this;
+  auto partitions = bus_.PartitionCount(topics_.commands);
+  if (!partitions.ok()) return partitions.status();
+  partitions_ = *partitions;
   auto member = bus_.JoinGroup(config);
   if (!member.ok()) return member.status();
   member_ = std::move(*member);
@@ -239,30 +264,42 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       if (metrics_) metrics_->caught_up.Set(1);
     }
     UpdateLag();
-    if (records->empty()) continue;
-    const auto started = std::chrono::steady_clock::now();
-    absl::Status st = ProcessBatch(*records);
-    if (st.ok()) {
-      consecutive_failures = 0;
-      committed_inputs_ += records->size();
-      if (metrics_) {
-        metrics_->transactions_committed.Inc();
-        metrics_->transaction_seconds.Observe(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    // One transaction per slice of the poll, each at most max_batch_records commands heavy.
+    for (size_t begin = 0; begin < records->size();) {
+      size_t end = begin;
+      size_t weight = 0;
+      do {
+        weight += Weight((*records)[end++]);
+      } while (end < records->size() &&
+               weight + Weight((*records)[end]) <= options_.max_batch_records);
+      const absl::Span<const Record> slice(records->data() + begin, end - begin);
+      begin = end;
+      const auto started = std::chrono::steady_clock::now();
+      absl::Status st = ProcessBatch(slice);
+      if (st.ok()) {
+        consecutive_failures = 0;
+        committed_inputs_ += slice.size();
+        if (metrics_) {
+          metrics_->transactions_committed.Inc();
+          metrics_->transaction_seconds.Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        }
+        continue;
       }
-      continue;
+      // The rest of the poll is dropped: the abort rewinds to the committed positions.
+      if (metrics_) metrics_->transactions_aborted.Inc();
+      cache_.DropDirty();
+      if (st.code() == absl::StatusCode::kDataLoss) return st;
+      if (eventlog::IsAbortable(st)) {
+        if (absl::Status abort = member_->AbortTransaction(); abort.ok()) break;
+      }
+      // Fenced, or anything unexpected: restart the state machine from "on start".
+      LogWarn("batch failed; restarting processor",
+              {{"service", options_.service}, {"error", st.ToString()}});
+      if (metrics_) metrics_->restarts.Inc();
+      Leave();
+      break;
     }
-    if (metrics_) metrics_->transactions_aborted.Inc();
-    cache_.DropDirty();
-    if (st.code() == absl::StatusCode::kDataLoss) return st;
-    if (eventlog::IsAbortable(st)) {
-      if (absl::Status abort = member_->AbortTransaction(); abort.ok()) continue;
-    }
-    // Fenced, or anything unexpected: restart the state machine from "on start".
-    LogWarn("batch failed; restarting processor",
-            {{"service", options_.service}, {"error", st.ToString()}});
-    if (metrics_) metrics_->restarts.Inc();
-    Leave();
   }
   Leave();
   return absl::OkStatus();
@@ -283,7 +320,7 @@ void ProcessorHost::UpdateLag() {
   }
 }
 
-absl::Status ProcessorHost::ProcessBatch(const std::vector<Record>& records) {
+absl::Status ProcessorHost::ProcessBatch(absl::Span<const Record> records) {
   if (absl::Status st = member_->BeginTransaction(); !st.ok()) return st;
   Batch batch;
   for (const Record& r : records) {
@@ -354,35 +391,15 @@ absl::Status ProcessorHost::HandleCommand(const Record& r, Batch& batch) {
   }
   if (env.command_type().empty()) return DeadLetter(r, "envelope.command_type: empty");
 
-  auto remembered = cache_.FindOutcome(r.partition, env.tenancy_ref(), env.command_id());
-  if (!remembered.ok()) return remembered.status();
-  common::v1::CommandOutcome outcome;
-  if (remembered->has_value()) {
-    outcome = std::move(**remembered);  // a repeated command id: same answer, no new events
-  } else {
-    auto entry = cache_.Touch(r.partition, env.tenancy_ref());
-    if (!entry.ok()) return entry.status();
-    Decision decision;
-    if (auto rejection = logic_.Validate(env, command.payload())) {
-      decision.rejection = std::move(*rejection);
-    } else {
-      StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
-      decision = logic_.DecideCommand(view, env, command.payload());
-    }
-    Causation cause{env.occurred_at(),
-                    env.actor(),
-                    env.command_id(),
-                    env.command_id(),
-                    env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
-                    env.command_type()};
-    auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id(),
-                                      /*known_new=*/true);  // FindOutcome found none
-    if (!stored.ok()) return stored.status();
-    if (absl::Status st = Emit(**entry, decision, cause, batch, *stored); !st.ok()) {
-      return st;
-    }
-    outcome = **stored;
-  }
+  if (env.command_type() == kBatchType) return HandleCommandBatch(r, env, command.payload(), batch);
+  std::optional<common::v1::CommandOutcome> remembered;
+  auto outcome = DecideOne(r.partition, env, command.payload(), batch, remembered);
+  if (!outcome.ok()) return outcome.status();
+  return Reply(env, **outcome, batch);
+}
+
+absl::Status ProcessorHost::Reply(const common::v1::CommandEnvelope& env,
+                                  const common::v1::CommandOutcome& outcome, Batch& batch) {
   OutgoingRecord reply;
   reply.topic = topics_.outcomes;
   reply.key = env.tenancy_ref();
@@ -390,6 +407,128 @@ absl::Status ProcessorHost::HandleCommand(const Record& r, Batch& batch) {
   reply.headers = {{"rs-command-id", env.command_id()}};
   batch.Out(reply.topic);
   return member_->Append(reply);
+}
+
+// Decides one command with a valid envelope: its remembered outcome if its id was seen before,
+// else the logic's validation and decision, the events emitted and the outcome remembered.
+absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
+    int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
+    Batch& batch, std::optional<common::v1::CommandOutcome>& remembered) {
+  auto found = cache_.FindOutcome(partition, env.tenancy_ref(), env.command_id());
+  if (!found.ok()) return found.status();
+  if (found->has_value()) {
+    remembered = std::move(**found);  // a repeated command id: same answer, no new events
+    return &*remembered;
+  }
+  auto entry = cache_.Touch(partition, env.tenancy_ref());
+  if (!entry.ok()) return entry.status();
+  Decision decision;
+  if (auto rejection = logic_.Validate(env, payload)) {
+    decision.rejection = std::move(*rejection);
+  } else {
+    StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
+    decision = logic_.DecideCommand(view, env, payload);
+  }
+  return RecordDecision(partition, env, **entry, decision, batch);
+}
+
+// Emits a command's decision on its stream and remembers its outcome under its id.
+absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::RecordDecision(
+    int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
+    const Decision& decision, Batch& batch) {
+  Causation cause{env.occurred_at(),
+                  env.actor(),
+                  env.command_id(),
+                  env.command_id(),
+                  env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
+                  env.command_type()};
+  auto stored = cache_.TouchOutcome(partition, env.tenancy_ref(), env.command_id(),
+                                    /*known_new=*/true);  // FindOutcome found none
+  if (!stored.ok()) return stored.status();
+  if (absl::Status st = Emit(entry, decision, cause, batch, *stored); !st.ok()) return st;
+  return *stored;
+}
+
+// A CommandBatch: every command decided as if alone (its own id, stream and remembered
+// outcome), one outcome record for the batch. A command that cannot be decided here — malformed
+// envelope, or a tenancy on another partition — is rejected on its own; the others go ahead.
+absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
+                                               const common::v1::CommandEnvelope& env,
+                                               std::string_view payload, Batch& batch) {
+  common::v1::CommandBatch commands;
+  if (!commands.ParseFromString(std::string(payload))) {
+    return DeadLetter(r, "CommandBatch payload does not parse");
+  }
+  auto seen = cache_.FindOutcome(r.partition, env.tenancy_ref(), env.command_id());
+  if (!seen.ok()) return seen.status();
+  if (seen->has_value()) return Reply(env, **seen, batch);  // a repeated batch: same answer
+
+  if (commands.commands().empty() ||
+      commands.commands_size() > static_cast<int>(kMaxBatchCommands)) {
+    // Refused whole, and recorded like any refused command (on the key's stream).
+    auto entry = cache_.Touch(r.partition, env.tenancy_ref());
+    if (!entry.ok()) return entry.status();
+    const Decision refusal =
+        Decision::Reject(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "commands",
+                         absl::StrCat("a batch holds 1 to ", kMaxBatchCommands,
+                                      " commands; this one holds ", commands.commands_size()));
+    auto outcome = RecordDecision(r.partition, env, **entry, refusal, batch);
+    if (!outcome.ok()) return outcome.status();
+    return Reply(env, **outcome, batch);
+  }
+  common::v1::CommandOutcome answer;
+  answer.set_command_id(env.command_id());
+  answer.set_tenancy_ref(env.tenancy_ref());
+  common::v1::BatchOutcome& items = *answer.mutable_batch();
+  const std::string correlation =
+      env.correlation_id().empty() ? env.command_id() : env.correlation_id();
+  for (int i = 0; i < commands.commands_size(); ++i) {
+    common::v1::Command& item = *commands.mutable_commands(i);
+    common::v1::CommandEnvelope& ienv = *item.mutable_envelope();
+    common::v1::BatchItemOutcome& out = *items.add_items();
+    out.set_command_id(ienv.command_id());
+    out.set_tenancy_ref(ienv.tenancy_ref());
+    if (auto id = core::CommandId::Parse(ienv.command_id()); !id.ok()) {
+      *out.mutable_rejected() = BatchItemInvalid(i, "envelope.command_id", id.status().message());
+      continue;
+    }
+    auto ref = core::TenancyRef::Parse(ienv.tenancy_ref());
+    if (!ref.ok()) {
+      *out.mutable_rejected() = BatchItemInvalid(i, "envelope.tenancy_ref", ref.status().message());
+      continue;
+    }
+    if (eventlog::PartitionForKey(ienv.tenancy_ref(), partitions_) != r.partition) {
+      *out.mutable_rejected() = BatchItemInvalid(
+          i, "envelope.tenancy_ref",
+          absl::StrCat(ienv.tenancy_ref(), " is not on partition ", r.partition, " of the batch"));
+      continue;
+    }
+    if (ienv.command_type().empty() || ienv.command_type() == kBatchType ||
+        ienv.command_type() == kTickType) {
+      *out.mutable_rejected() = BatchItemInvalid(
+          i, "envelope.command_type",
+          absl::StrCat("\"", ienv.command_type(), "\" cannot be a command of a batch"));
+      continue;
+    }
+    // What the batch's commands share comes from the batch envelope.
+    *ienv.mutable_actor() = env.actor();
+    *ienv.mutable_occurred_at() = env.occurred_at();
+    *ienv.mutable_submitted_at() = env.submitted_at();
+    ienv.set_correlation_id(correlation);
+    std::optional<common::v1::CommandOutcome> remembered;
+    auto outcome = DecideOne(r.partition, ienv, item.payload(), batch, remembered);
+    if (!outcome.ok()) return outcome.status();
+    if ((*outcome)->has_rejected()) {
+      *out.mutable_rejected() = (*outcome)->rejected();
+    } else {
+      RecordOutcome(**outcome, out.mutable_accepted());
+    }
+  }
+  auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id(),
+                                    /*known_new=*/true);
+  if (!stored.ok()) return stored.status();
+  **stored = answer;
+  return Reply(env, answer, batch);
 }
 
 absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::CommandEnvelope& env,
@@ -487,8 +626,9 @@ absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
   return Emit(**entry, decision, cause, batch, nullptr);
 }
 
-// Seals the decision's events onto the stream, evolves the state with them (on a copy first, so
-// a logic failure leaves the stream untouched), appends them, and records the outcome.
+// Seals the decision's events onto the stream, evolves the state with them in place, appends
+// them, and records the outcome. The entry is dirty (touched by this batch), so any failure here
+// fails the batch and the abort drops the entry: a half-evolved state is never kept.
 absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
                                  const Causation& cause, Batch& batch,
                                  common::v1::CommandOutcome* outcome) {
@@ -503,8 +643,6 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     if (outcome != nullptr) outcome->mutable_accepted();
     return absl::OkStatus();
   }
-  std::unique_ptr<google::protobuf::Message> next(entry.state->New());
-  next->CopyFrom(*entry.state);
   uint64_t sequence = entry.record.sequence();
   std::string last_hash = entry.record.last_hash();
   std::vector<common::v1::Event> sealed;
@@ -512,8 +650,8 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
-      if (absl::Status st = logic_.Evolve(*next, ev); !st.ok()) {
-        // The logic cannot fold what it just decided: a bug. Keep the stream as it was.
+      if (absl::Status st = logic_.Evolve(*entry.state, ev); !st.ok()) {
+        // The logic cannot fold what it just decided: a bug. The batch fails and is aborted.
         return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
       }
     }
@@ -531,7 +669,6 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
       *outcome->mutable_accepted()->add_events() = ev;
     }
   }
-  entry.state = std::move(next);
   entry.last_command_id = cause.command_id;
   entry.last_command_known = true;
   entry.record.set_sequence(sequence);

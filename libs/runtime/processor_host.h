@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "libs/core/uuid.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/envelope.h"
@@ -76,8 +77,18 @@ class ProcessorHost : private eventlog::RebalanceListener {
 
   absl::Status Join();
   void Leave();
-  absl::Status ProcessBatch(const std::vector<eventlog::Record>& records);
+  absl::Status ProcessBatch(absl::Span<const eventlog::Record> records);
   absl::Status HandleCommand(const eventlog::Record& r, Batch& batch);
+  absl::Status HandleCommandBatch(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
+                                  std::string_view payload, Batch& batch);
+  absl::StatusOr<const common::v1::CommandOutcome*> DecideOne(
+      int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
+      Batch& batch, std::optional<common::v1::CommandOutcome>& remembered);
+  absl::StatusOr<const common::v1::CommandOutcome*> RecordDecision(
+      int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
+      const Decision& decision, Batch& batch);
+  absl::Status Reply(const common::v1::CommandEnvelope& env,
+                     const common::v1::CommandOutcome& outcome, Batch& batch);
   absl::Status HandleTick(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
                           std::string_view payload, Batch& batch);
   absl::Status HandleForeignEvent(const eventlog::Record& r, Batch& batch);
@@ -96,6 +107,7 @@ class ProcessorHost : private eventlog::RebalanceListener {
   core::UuidV7Generator ids_;
   StreamCache cache_;
   std::unique_ptr<eventlog::GroupMember> member_;
+  int32_t partitions_ = 0;                                 // of the command topic
   std::set<int32_t> owned_;                                // partitions assigned and caught up
   std::map<eventlog::TopicPartition, int64_t> positions_;  // next input offset, committed
   std::chrono::steady_clock::time_point lag_updated_{};

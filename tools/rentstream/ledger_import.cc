@@ -25,18 +25,9 @@ common::v1::Date ToProto(core::Date d) {
   return out;
 }
 
-// A fresh command id per line and step. Idempotency comes from the ledger's own key, (source,
-// reference): a repeated line, or the same file imported again, is refused as ALREADY_EXISTS and
-// counted as a duplicate. (A deterministic command id would make the repeat look "accepted".)
-std::string CommandId(core::UuidV7Generator& ids, char step) {
-  return absl::StrCat("imp", std::string(1, step), "-", ids.Next().ToString());
-}
-
 ledger::v1::PaymentMethod MethodToProto(ledger::PaymentMethod m) {
   return static_cast<ledger::v1::PaymentMethod>(static_cast<int>(m) + 1);
 }
-
-enum class Result { kImported, kDuplicate, kSuspense, kRejected };
 
 }  // namespace
 
@@ -70,84 +61,88 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
   for (const ledger::LineError& e : parsed.errors)
     report.rejected.push_back({e.line_number, e.reason});
 
-  auto channel = grpc::CreateChannel(options.ledger_address, grpc::InsecureChannelCredentials());
+  // The lines go in requests of `lines_per_request`, a few in flight; each request has its own
+  // id, kept across retries, so a request retried after a lost answer posts nothing twice.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  auto channel =
+      grpc::CreateCustomChannel(options.ledger_address, grpc::InsecureChannelCredentials(), args);
   auto stub = ledger::v1::LedgerService::NewStub(channel);
   core::UuidV7Generator ids = core::UuidV7Generator::SystemDefault();
+  const size_t per_request = static_cast<size_t>(std::max(1, options.lines_per_request));
+  std::vector<ledger::v1::ImportPaymentsRequest> requests;
+  for (size_t start = 0; start < parsed.payments.size(); start += per_request) {
+    ledger::v1::ImportPaymentsRequest& r = requests.emplace_back();
+    r.mutable_context()->set_command_id(absl::StrCat("impf-", ids.Next().ToString()));
+    r.mutable_context()->set_correlation_id(r.context().command_id());
+    for (size_t i = start; i < std::min(parsed.payments.size(), start + per_request); ++i) {
+      const ledger::PaymentLine& p = parsed.payments[i];
+      ledger::v1::ImportPaymentLine& line = *r.add_lines();
+      line.set_line_number(p.line_number);
+      line.set_tenancy_ref(p.tenancy_ref);
+      ledger::v1::RecordPayment& c = *line.mutable_payment();
+      c.set_method(MethodToProto(p.method));
+      c.set_source(options.source);
+      c.set_external_reference(p.reference);
+      *c.mutable_received_date() = ToProto(p.date);
+      c.mutable_amount()->set_pence(p.amount.pence());
+    }
+  }
   std::mutex mu;
   std::atomic<size_t> next{0};
-  std::atomic<bool> unavailable{false};
-  auto call = [&](grpc::ClientContext& ctx) {
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    ctx.AddMetadata("x-rentstream-actor", options.actor);
-    ctx.AddMetadata("x-rentstream-role", "integration");
-  };
-  auto suspend = [&](const ledger::PaymentLine& p) -> std::pair<Result, std::string> {
-    ledger::v1::SuspendPaymentRequest r;
-    r.mutable_context()->set_command_id(CommandId(ids, 's'));
-    ledger::v1::SuspendPayment& c = *r.mutable_command();
-    c.set_method(MethodToProto(p.method));
-    c.set_source(options.source);
-    c.set_external_reference(p.reference);
-    *c.mutable_received_date() = ToProto(p.date);
-    c.mutable_amount()->set_pence(p.amount.pence());
-    c.set_raw_reference(p.tenancy_ref);
-    ledger::v1::SuspendPaymentResponse response;
-    grpc::ClientContext ctx;
-    call(ctx);
-    grpc::Status st = stub->SuspendPayment(&ctx, r, &response);
-    if (st.ok()) return {Result::kSuspense, ""};
-    if (st.error_code() == grpc::StatusCode::ALREADY_EXISTS) return {Result::kDuplicate, ""};
-    if (st.error_code() == grpc::StatusCode::UNAVAILABLE) unavailable = true;
-    return {Result::kRejected, st.error_message()};
-  };
-  auto process = [&](const ledger::PaymentLine& p) -> std::pair<Result, std::string> {
-    if (p.tenancy_ref.empty()) return suspend(p);
-    ledger::v1::RecordPaymentRequest r;
-    r.mutable_context()->set_command_id(CommandId(ids, 'p'));
-    r.mutable_context()->set_tenancy_ref(p.tenancy_ref);
-    ledger::v1::RecordPayment& c = *r.mutable_command();
-    c.set_method(MethodToProto(p.method));
-    c.set_source(options.source);
-    c.set_external_reference(p.reference);
-    *c.mutable_received_date() = ToProto(p.date);
-    c.mutable_amount()->set_pence(p.amount.pence());
-    ledger::v1::RecordPaymentResponse response;
-    grpc::ClientContext ctx;
-    call(ctx);
-    grpc::Status st = stub->RecordPayment(&ctx, r, &response);
-    if (st.ok()) return {Result::kImported, ""};
-    switch (st.error_code()) {
-      case grpc::StatusCode::ALREADY_EXISTS:
-        return {Result::kDuplicate, ""};
-      case grpc::StatusCode::NOT_FOUND:  // no such account: never dropped, held in suspense
-        return suspend(p);
-      case grpc::StatusCode::UNAVAILABLE:
-        unavailable = true;
-        [[fallthrough]];
-      default:
-        return {Result::kRejected, st.error_message()};
+  absl::Status failure;
+  auto send = [&](const ledger::v1::ImportPaymentsRequest& request,
+                  ledger::v1::ImportPaymentsResponse& response) {
+    grpc::Status st;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+      ctx.AddMetadata("x-rentstream-actor", options.actor);
+      ctx.AddMetadata("x-rentstream-role", "integration");
+      response.Clear();
+      st = stub->ImportPayments(&ctx, request, &response);
+      // Lost or late answers are retried with the same id: the ledger answers them again.
+      if (st.error_code() != grpc::StatusCode::UNAVAILABLE &&
+          st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+        break;
+      }
     }
+    return st;
   };
   std::vector<std::thread> workers;
   for (int w = 0; w < std::max(1, options.concurrency); ++w) {
     workers.emplace_back([&] {
-      for (size_t i = next++; i < parsed.payments.size(); i = next++) {
-        const ledger::PaymentLine& p = parsed.payments[i];
-        auto [result, reason] = process(p);
+      for (size_t i = next++; i < requests.size(); i = next++) {
+        ledger::v1::ImportPaymentsResponse response;
+        grpc::Status st = send(requests[i], response);
         std::lock_guard lock(mu);
-        switch (result) {
-          case Result::kImported:
-            ++report.imported;
-            break;
-          case Result::kDuplicate:
-            ++report.duplicate;
-            break;
-          case Result::kSuspense:
-            ++report.suspense;
-            break;
-          case Result::kRejected:
-            report.rejected.push_back({p.line_number, reason});
-            break;
+        if (!st.ok()) {
+          if (failure.ok()) {
+            failure =
+                absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+          }
+          for (const ledger::v1::ImportPaymentLine& line : requests[i].lines())
+            report.rejected.push_back(
+                {line.line_number(), absl::StrCat("not imported: ", st.error_message())});
+          continue;
+        }
+        for (const ledger::v1::ImportLineResult& line : response.lines()) {
+          switch (line.status()) {
+            case ledger::v1::IMPORT_LINE_STATUS_IMPORTED:
+              ++report.imported;
+              break;
+            case ledger::v1::IMPORT_LINE_STATUS_DUPLICATE:
+              ++report.duplicate;
+              break;
+            case ledger::v1::IMPORT_LINE_STATUS_SUSPENSE:
+              ++report.suspense;
+              break;
+            default:
+              report.rejected.push_back({line.line_number(), line.reason()});
+              break;
+          }
         }
       }
     });
@@ -155,11 +150,11 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
   for (std::thread& t : workers) t.join();
   std::sort(report.rejected.begin(), report.rejected.end(),
             [](const auto& a, const auto& b) { return a.line < b.line; });
-  if (unavailable) {
-    return absl::UnavailableError(
-        absl::StrCat("the ledger at ", options.ledger_address,
-                     " was unavailable for some lines; run the import again (nothing is posted "
-                     "twice)\n",
+  if (!failure.ok()) {
+    return absl::Status(
+        failure.code(),
+        absl::StrCat("the ledger at ", options.ledger_address, " did not take some lines (",
+                     failure.message(), "); run the import again (nothing is posted twice)\n",
                      report.ToJson()));
   }
   return report;

@@ -1,8 +1,9 @@
 #pragma once
-// `rentstream ledger import FILE`: a payment file into a running ledger service, line by line,
-// with a per-file report. Each line is idempotent by (source, reference): a repeated line, or the
-// same file imported again (after a crash, say), posts nothing twice and is reported as a
-// duplicate. Lines whose tenancy is missing or unknown go to suspense, never dropped.
+// `rentstream ledger import FILE`: a payment file into a running ledger service (ImportPayments,
+// thousands of lines per request, decided in command batches), with a per-file report. Each line
+// is idempotent by (source, reference): a repeated line, or the same file imported again (after
+// a crash, say), posts nothing twice and is reported as a duplicate. Lines whose tenancy is missing
+// or unknown go to suspense, never dropped.
 
 #include <string>
 #include <vector>
@@ -31,7 +32,8 @@ struct ImportOptions {
   std::string ledger_address;  // host:port of the ledger's gRPC
   std::string source;          // identifies the file's origin, e.g. "allpay-2026-11-25"
   std::string actor = "import";
-  int concurrency = 32;  // payments in flight
+  int concurrency = 4;           // requests in flight
+  int lines_per_request = 5000;  // ImportPayments takes at most 10,000
 };
 
 absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,

@@ -59,8 +59,12 @@ int main(int argc, char** argv) {
                    "Where the file comes from, e.g. allpay-2026-11-25 (with each reference, "
                    "the idempotency key)")
       ->required();
-  import->add_option("--concurrency", import_options.concurrency, "Payments in flight")
-      ->check(CLI::Range(1, 512));
+  import->add_option("--concurrency", import_options.concurrency, "Requests in flight")
+      ->check(CLI::Range(1, 64));
+  import
+      ->add_option("--lines-per-request", import_options.lines_per_request,
+                   "Payment lines per ImportPayments request")
+      ->check(CLI::Range(1, 10000));
 
   rentstream::cli::StatementOptions statement_options;
   CLI::App* statement = ledger->add_subcommand("statement", "A rent statement for a date range");

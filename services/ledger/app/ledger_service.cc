@@ -1,5 +1,6 @@
 #include "services/ledger/app/ledger_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -146,6 +147,105 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   v1::CommandContext receive_context = c;
   receive_context.set_command_id(c.command_id() + ":rcv");
   return Submit(*context, receive_context, receive, response->mutable_receipt());
+}
+
+namespace {
+
+constexpr int kMaxImportLines = 10000;
+
+// An item's events as the ledger's CommandResult.
+void ResultOf(const common::v1::CommandResult& from, v1::CommandResult* to) {
+  to->set_sequence(from.sequence());
+  *to->mutable_event_ids() = from.event_ids();
+  *to->mutable_event_types() = from.event_types();
+}
+
+std::string Reason(const common::v1::Rejection& r) {
+  return r.field().empty() ? r.reason() : absl::StrCat(r.field(), ": ", r.reason());
+}
+
+}  // namespace
+
+// Two passes of command batches: the payments to their tenancies, then whatever matched no
+// account to the suspense stream. Each pass's ids derive from the request's command id.
+grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
+                                           const v1::ImportPaymentsRequest* request,
+                                           v1::ImportPaymentsResponse* response) {
+  const std::string& request_id = request->context().command_id();
+  if (request_id.empty() || request_id.size() > 60) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "context.command_id: must be 1 to 60 characters");
+  }
+  if (request->lines_size() > kMaxImportLines) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("lines: at most ", kMaxImportLines,
+                                     " per request; this one has ", request->lines_size()));
+  }
+  for (const v1::ImportPaymentLine& line : request->lines()) {
+    v1::ImportLineResult& result = *response->add_lines();
+    result.set_line_number(line.line_number());
+  }
+  std::vector<int> to_tenancy, to_suspense;
+  std::vector<common::v1::Command> payments;
+  for (int i = 0; i < request->lines_size(); ++i) {
+    const v1::ImportPaymentLine& line = request->lines(i);
+    if (line.tenancy_ref().empty()) {
+      to_suspense.push_back(i);
+      continue;
+    }
+    to_tenancy.push_back(i);
+    payments.push_back(runtime::BatchItem(line.tenancy_ref(), line.payment()));
+  }
+  const std::string& correlation = request->context().correlation_id();
+  auto paid = runtime::SubmitBatched(host_, *context, request_id, std::move(payments), correlation);
+  if (!paid.ok()) return ToGrpc(paid.status());
+  for (size_t k = 0; k < to_tenancy.size(); ++k) {
+    const common::v1::BatchItemOutcome& item = (*paid)[k];
+    v1::ImportLineResult& result = *response->mutable_lines(to_tenancy[k]);
+    if (item.has_accepted()) {
+      result.set_status(v1::IMPORT_LINE_STATUS_IMPORTED);
+      ResultOf(item.accepted(), result.mutable_result());
+    } else if (item.rejected().code() == common::v1::REJECTION_CODE_ALREADY_EXISTS) {
+      result.set_status(v1::IMPORT_LINE_STATUS_DUPLICATE);
+    } else if (item.rejected().code() == common::v1::REJECTION_CODE_NOT_FOUND &&
+               item.rejected().field() == "tenancy_ref") {
+      to_suspense.push_back(to_tenancy[k]);  // no such account: held, never dropped
+    } else {
+      result.set_status(v1::IMPORT_LINE_STATUS_REJECTED);
+      result.set_reason(Reason(item.rejected()));
+    }
+  }
+  if (to_suspense.empty()) return grpc::Status::OK;
+  std::sort(to_suspense.begin(), to_suspense.end());
+  std::vector<common::v1::Command> held;
+  for (int i : to_suspense) {
+    const v1::ImportPaymentLine& line = request->lines(i);
+    v1::SuspendPayment suspend;
+    suspend.set_method(line.payment().method());
+    suspend.set_source(line.payment().source());
+    suspend.set_external_reference(line.payment().external_reference());
+    *suspend.mutable_received_date() = line.payment().received_date();
+    *suspend.mutable_amount() = line.payment().amount();
+    suspend.set_raw_reference(line.tenancy_ref());
+    held.push_back(runtime::BatchItem(kSuspenseStream, suspend));
+  }
+  auto suspended =
+      runtime::SubmitBatched(host_, *context, request_id + ":s", std::move(held), correlation);
+  if (!suspended.ok()) return ToGrpc(suspended.status());
+  for (size_t k = 0; k < to_suspense.size(); ++k) {
+    const common::v1::BatchItemOutcome& item = (*suspended)[k];
+    v1::ImportLineResult& result = *response->mutable_lines(to_suspense[k]);
+    if (item.has_accepted()) {
+      result.set_status(v1::IMPORT_LINE_STATUS_SUSPENSE);
+      ResultOf(item.accepted(), result.mutable_result());
+    } else if (item.rejected().code() == common::v1::REJECTION_CODE_ALREADY_EXISTS) {
+      result.set_status(v1::IMPORT_LINE_STATUS_DUPLICATE);
+    } else {
+      result.set_status(v1::IMPORT_LINE_STATUS_REJECTED);
+      result.set_reason(Reason(item.rejected()));
+    }
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status LedgerService::TransferBetweenAccounts(

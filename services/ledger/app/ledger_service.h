@@ -56,6 +56,9 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status AllocateFromSuspense(grpc::ServerContext* context,
                                     const v1::AllocateFromSuspenseRequest* request,
                                     v1::AllocateFromSuspenseResponse* response) override;
+  grpc::Status ImportPayments(grpc::ServerContext* context,
+                              const v1::ImportPaymentsRequest* request,
+                              v1::ImportPaymentsResponse* response) override;
   grpc::Status TransferBetweenAccounts(grpc::ServerContext* context,
                                        const v1::TransferBetweenAccountsRequest* request,
                                        v1::TransferBetweenAccountsResponse* response) override;
