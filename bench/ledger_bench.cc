@@ -3,7 +3,12 @@
 //   ledger_open_<bus>          accounts opened (commands/s)
 //   ledger_charge_run_<bus>    charges posted by one business-day tick over every account
 //                              (postings/s; 4 weekly periods per account)
-//   ledger_payments_<bus>      payments posted from an import (postings/s)
+//   ledger_payments_single_<bus>  payments posted one command each, straight onto the command
+//                              topic (postings/s): the per-command path
+//   ledger_payments_batched_<bus> the same as command batches of 1,000 (postings/s)
+//   ledger_import_<bus>        a payment file of one line per account imported through the
+//                              running service (`rentstream ledger import`: gRPC ImportPayments,
+//                              command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local.
 #include <algorithm>
@@ -11,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -18,14 +24,19 @@
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
+#include "libs/runtime/command_gateway.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/processor_host.h"
+#include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
+#include "libs/testing/grpc_health.h"
 #include "libs/testing/kafka_broker.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
+#include "services/ledger/app/ledger_service.h"
+#include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::bench {
 namespace {
@@ -75,9 +86,63 @@ double RunUntil(runtime::ProcessorHost& host, uint64_t target) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& state_dir, int n) {
+// A payment file of one line per account, imported through the ledger service (gRPC on
+// loopback) running on `bus` with the projection in `data_dir`: the postings/s of the whole path.
+void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
+                          const std::string& data_dir, int n) {
+  const std::string file = data_dir + "/payments.csv";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fprintf(f, "date,amount,reference,method,tenancy_ref\n");
+    for (int i = 0; i < n; ++i) {
+      std::fprintf(f, "2026-04-15,110.50,SO-%d,standing_order,%s\n", i, Tenancy(i).c_str());
+    }
+    std::fclose(f);
+  }
+  runtime::HostConfig config;
+  config.grpc_listen = "127.0.0.1:0";
+  config.metrics_listen = "127.0.0.1:0";
+  config.partitions = kPartitions;
+  config.static_membership = false;
+  config.command_deadline_ms = 120000;
+  config.data_dir = data_dir;
+  ledger::app::LedgerLogic logic;
+  auto host = runtime::ServiceHost::Create("ledger", config, logic, {}, &bus);
+  Check(host.status(), "host");
+  ledger::app::LedgerService service(**host);
+  std::promise<int> port;
+  absl::Status serve_status;
+  std::thread serve([&] {
+    serve_status =
+        (*host)->Serve({&service}, [&](int grpc_port, int) { port.set_value(grpc_port); });
+  });
+  cli::ImportOptions options;
+  options.ledger_address = "127.0.0.1:" + std::to_string(port.get_future().get());
+  // Timed from when the service is SERVING (joined its group and caught up).
+  auto channel = grpc::CreateChannel(options.ledger_address, grpc::InsecureChannelCredentials());
+  while (testing::HealthStatus(*channel, "") != 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // progress poll, not sync
+  }
+  options.source = "bench-bank";
+  const auto start = Clock::now();
+  auto report = cli::ImportPaymentFile(file, options);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  Check(report.status(), "import");
+  if (report->imported != n) {
+    std::fprintf(stderr, "import: %d of %d imported\n%s\n", report->imported, n,
+                 report->ToJson().c_str());
+    std::exit(1);
+  }
+  Report("ledger_import_" + name, n / seconds, "postings/s");
+  (*host)->RequestStop();
+  serve.join();
+  Check(serve_status, "serve");
+}
+
+void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n) {
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
-  auto store = runtime::StreamStore::Open(state_dir);
+  std::filesystem::create_directories(data_dir);
+  auto store = runtime::StreamStore::Open(data_dir + "/state-0");
   Check(store.status(), "store");
   ledger::app::LedgerLogic logic;
   runtime::ProcessorOptions options;
@@ -131,7 +196,35 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
     pay.set_external_reference("DD-" + std::to_string(i));
     return CommandRecord(Tenancy(i), "pay-" + std::to_string(i), pay);
   });
-  Report("ledger_payments_" + name, n / RunUntil(host, before_pay + n), "postings/s");
+  Report("ledger_payments_single_" + name, n / RunUntil(host, before_pay + n), "postings/s");
+
+  // The same again as command batches of 1,000 payments per partition (as ImportPayments sends
+  // them), straight onto the command topic: the runtime's batch path without gRPC.
+  std::vector<std::vector<int>> by_partition(kPartitions);
+  for (int i = 0; i < n; ++i)
+    by_partition[eventlog::PartitionForKey(Tenancy(i), kPartitions)].push_back(i);
+  std::vector<eventlog::OutgoingRecord> batches;
+  for (const std::vector<int>& members : by_partition) {
+    for (size_t start = 0; start < members.size(); start += runtime::kMaxBatchCommands) {
+      common::v1::CommandBatch batch;
+      const size_t end = std::min(members.size(), start + runtime::kMaxBatchCommands);
+      for (size_t k = start; k < end; ++k) {
+        pay.set_external_reference("SO-" + std::to_string(members[k]));
+        eventlog::OutgoingRecord item =
+            CommandRecord(Tenancy(members[k]), "paybatch-" + std::to_string(members[k]), pay);
+        batch.add_commands()->ParseFromString(item.value);
+      }
+      const std::string key = batch.commands(0).envelope().tenancy_ref();
+      eventlog::OutgoingRecord r =
+          CommandRecord(key, "batch-" + std::to_string(batches.size()), batch);
+      r.headers = {{runtime::kBatchCommandsHeader, std::to_string(end - start)}};
+      batches.push_back(std::move(r));
+    }
+  }
+  const uint64_t before_batches = host.committed_inputs();
+  Append(bus, static_cast<int>(batches.size()), [&](int i) { return batches[i]; });
+  Report("ledger_payments_batched_" + name, n / RunUntil(host, before_batches + batches.size()),
+         "postings/s");
   stop = true;
   runner.join();
 
@@ -154,6 +247,8 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   std::sort(micros.begin(), micros.end());
   Report("ledger_statement_p50_" + name, micros[micros.size() / 2], "us");
   Report("ledger_statement_p99_" + name, micros[micros.size() * 99 / 100], "us");
+  store->reset();  // the service opens the projection next
+  ImportThroughService(bus, name, data_dir, n);
 }
 
 int Main(int argc, char** argv) {
@@ -173,12 +268,12 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/state-kafka", n);
+    RunBus(**kafka, "kafka", dir + "/kafka", n);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/state-local", n);
+    RunBus(**local, "local", dir + "/local", n);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -264,14 +264,14 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       if (metrics_) metrics_->caught_up.Set(1);
     }
     UpdateLag();
-    // One transaction per slice of the poll, each at most max_batch_records commands heavy.
+    // One transaction per slice of the poll, each at most max_transaction_commands heavy.
     for (size_t begin = 0; begin < records->size();) {
       size_t end = begin;
       size_t weight = 0;
       do {
         weight += Weight((*records)[end++]);
       } while (end < records->size() &&
-               weight + Weight((*records)[end]) <= options_.max_batch_records);
+               weight + Weight((*records)[end]) <= options_.max_transaction_commands);
       const absl::Span<const Record> slice(records->data() + begin, end - begin);
       begin = end;
       const auto started = std::chrono::steady_clock::now();

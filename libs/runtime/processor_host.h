@@ -36,7 +36,10 @@ struct ProcessorOptions {
   std::string instance_id = "0";  // stable per replica (StatefulSet ordinal)
   // Other services' events topics this service decides on (co-partitioned with its own).
   std::vector<std::string> subscriptions;
-  size_t max_batch_records = 500;
+  size_t max_batch_records = 500;  // input records per poll
+  // Commands per transaction: a poll is split into transactions of at most this many commands
+  // (a command batch counts as the commands it carries; a record alone counts as one).
+  size_t max_transaction_commands = 4000;
   std::chrono::milliseconds poll_timeout{100};
   size_t max_cached_streams = 200000;
   // Streams a clock tick reviews per transaction. A tick with more due streams continues in the

@@ -435,6 +435,57 @@ TEST_P(LedgerServiceTest, ATransferMovesACreditToAnotherTenancyAndNeverLosesIt) 
   EXPECT_EQ(tenants, -20000);
 }
 
+// ImportPayments itself: a request retried with the same id gets the same answers and posts
+// nothing twice; too many lines, or an auditor, are refused with nothing posted.
+TEST_P(LedgerServiceTest, ImportPaymentsAnswersARetriedRequestTheSameWay) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-imp-rpc", &opened).ok());
+  v1::ImportPaymentsRequest request;
+  request.mutable_context()->set_command_id("imp-rpc-1");
+  for (int i = 0; i < 3; ++i) {
+    v1::ImportPaymentLine& line = *request.add_lines();
+    line.set_line_number(2 + i);
+    line.set_tenancy_ref(i == 2 ? "HA-NOBODY" : tenancy_);
+    v1::RecordPayment& p = *line.mutable_payment();
+    p.set_method(v1::PAYMENT_METHOD_CARD);
+    p.set_source("rpc-" + tenancy_);
+    p.set_external_reference("C" + std::to_string(i));
+    *p.mutable_received_date() = app::ProtoDate(2026, 4, 10);
+    p.mutable_amount()->set_pence(i == 1 ? 0 : 1000);
+  }
+  v1::ImportPaymentsResponse first;
+  ASSERT_TRUE(stub_->ImportPayments(Call().get(), request, &first).ok());
+  ASSERT_EQ(first.lines_size(), 3);
+  EXPECT_EQ(first.lines(0).status(), v1::IMPORT_LINE_STATUS_IMPORTED);
+  EXPECT_EQ(first.lines(0).result().event_types(0), "rentstream.ledger.v1.PaymentReceived");
+  EXPECT_EQ(first.lines(1).status(), v1::IMPORT_LINE_STATUS_REJECTED);
+  EXPECT_EQ(first.lines(1).reason().rfind("amount:", 0), 0u) << first.lines(1).reason();
+  EXPECT_EQ(first.lines(2).status(), v1::IMPORT_LINE_STATUS_SUSPENSE);
+  EXPECT_EQ(first.lines(2).line_number(), 4);
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -1000; }));
+
+  v1::ImportPaymentsResponse retried;
+  ASSERT_TRUE(stub_->ImportPayments(Call().get(), request, &retried).ok());
+  EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Balance(), -1000);
+
+  v1::ImportPaymentsRequest too_many;
+  too_many.mutable_context()->set_command_id("imp-rpc-2");
+  for (int i = 0; i < 10001; ++i) *too_many.add_lines() = request.lines(0);
+  v1::ImportPaymentsResponse refused;
+  grpc::Status st = stub_->ImportPayments(Call().get(), too_many, &refused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("lines:", 0), 0u) << st.error_message();
+
+  auto auditor = std::make_unique<grpc::ClientContext>();
+  auditor->AddMetadata("x-rentstream-actor", "auditor-1");
+  auditor->AddMetadata("x-rentstream-role", "auditor");
+  request.mutable_context()->set_command_id("imp-rpc-3");
+  st = stub_->ImportPayments(auditor.get(), request, &refused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Balance(), -1000);
+}
+
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,
                          ::testing::Values(BusKind::kKafka, BusKind::kLocal),
                          rentstream::testing::BusName);

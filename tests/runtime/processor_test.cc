@@ -10,6 +10,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/core/hash_chain.h"
 #include "libs/runtime/clock.h"
+#include "libs/runtime/command_gateway.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/topics.h"
@@ -64,7 +65,8 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
     options.service = service_;
     options.static_membership = false;
     options.tick_page_streams = tick_page_streams;
-    host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options);
+    if (!metrics_) metrics_ = std::make_unique<ProcessorMetrics>(registry_, service_);
+    host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options, metrics_.get());
     stop_ = false;
     thread_ = std::thread([this] { run_status_ = host_->Run(stop_); });
   }
@@ -98,6 +100,8 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
   std::unique_ptr<eventlog::Appender> appender_;
   sample::CounterLogic logic_;
   std::unique_ptr<StreamStore> store_;
+  MetricsRegistry registry_;
+  std::unique_ptr<ProcessorMetrics> metrics_;
   std::unique_ptr<ProcessorHost> host_;
   std::atomic<bool> stop_{false};
   absl::Status run_status_;
@@ -282,6 +286,179 @@ TEST_P(ProcessorTest, ALargeTickIsPagedAcrossTransactionsAndReviewsEachStreamOnc
     if (testing::FindHeader(r, "rs-tick-after-tenancy") != nullptr) ++continuations;
   }
   EXPECT_GE(continuations, 11 / 2 - kPartitions);
+}
+
+// Tenancies on the same partition as `first` (and one that is not), for command batches.
+std::vector<std::string> SamePartition(const std::string& first, int n, std::string* other) {
+  const int32_t p = eventlog::PartitionForKey(first, kPartitions);
+  std::vector<std::string> out = {first};
+  for (int i = 100; static_cast<int>(out.size()) < n || other->empty(); ++i) {
+    const std::string t = "HA-" + std::to_string(i);
+    if (eventlog::PartitionForKey(t, kPartitions) == p) {
+      if (static_cast<int>(out.size()) < n) out.push_back(t);
+    } else if (other->empty()) {
+      *other = t;
+    }
+  }
+  return out;
+}
+
+common::v1::Command Batch(const std::string& id, const std::vector<common::v1::Command>& items) {
+  common::v1::CommandBatch batch;
+  for (const common::v1::Command& c : items) {
+    common::v1::Command& item = *batch.add_commands();
+    item = c;
+    item.mutable_envelope()->clear_actor();  // the batch's actor applies
+  }
+  common::v1::Command c;
+  auto& env = *c.mutable_envelope();
+  env.set_command_id(id);
+  env.set_tenancy_ref(items.front().envelope().tenancy_ref());
+  env.set_command_type(common::v1::CommandBatch::descriptor()->full_name());
+  env.set_schema_version(1);
+  *env.mutable_occurred_at() = TimestampFromMicros(1795585116000000);
+  env.mutable_actor()->set_id("import-1");
+  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_INTEGRATION);
+  c.set_payload(batch.SerializeAsString());
+  return c;
+}
+
+common::v1::CommandOutcome LastOutcome(eventlog::EventBus& bus, const std::string& topic) {
+  auto outcomes = testing::ReadTopic(bus, topic);
+  common::v1::CommandOutcome out;
+  if (!outcomes.empty()) out.ParseFromString(outcomes.back().value);
+  return out;
+}
+
+TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
+  StartProcessor(dir_.Sub("state"));
+  std::string other;
+  const std::vector<std::string> t = SamePartition("HA-1", 3, &other);
+  Send(IncrementCommand(t[1], "single-1", 4));  // decided before, alone
+  WaitForInputs(1);
+
+  common::v1::Command bad_id = IncrementCommand(t[0], "bad id!", 1);
+  const common::v1::Command batch = Batch(
+      "batch-1", {IncrementCommand(t[0], "item-0", 2), IncrementCommand(t[1], "item-1", 3),
+                  IncrementCommand(other, "item-2", 1), bad_id, IncrementCommand(t[2], "item-4", 0),
+                  IncrementCommand(t[1], "single-1", 9), IncrementCommand(t[0], "item-6", 5)});
+  Send(batch);
+  WaitForInputs(2);
+
+  // One outcome record for the batch, an item per command in order.
+  const auto outcomes = testing::ReadTopic(*bus_, topics_.outcomes);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(*testing::FindHeader(outcomes[1], "rs-command-id"), "batch-1");
+  common::v1::CommandOutcome answer;
+  ASSERT_TRUE(answer.ParseFromString(outcomes[1].value));
+  ASSERT_EQ(answer.batch().items_size(), 7);
+  const auto& items = answer.batch().items();
+  EXPECT_EQ(items[0].accepted().event_ids_size(), 1);
+  EXPECT_EQ(items[1].accepted().sequence(), 2u) << "after single-1 on the same stream";
+  EXPECT_EQ(items[2].rejected().field(), "commands[2].envelope.tenancy_ref");
+  EXPECT_EQ(items[3].rejected().field(), "commands[3].envelope.command_id");
+  EXPECT_EQ(items[4].rejected().field(), "amount");  // recorded like any refusal
+  EXPECT_EQ(items[5].accepted().sequence(), 1u) << "a repeated id: the first outcome";
+  EXPECT_EQ(items[6].accepted().sequence(), 2u);
+
+  // Events: each accepted command's, with the batch's actor, correlated by the batch id.
+  std::map<std::string, std::vector<core::ChainedEvent>> streams;
+  std::map<std::string, std::string> command_of_event;
+  for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    streams[r.key].push_back({ToFields(ev.envelope()), ev.payload()});
+    command_of_event[ev.envelope().event_id()] = ev.envelope().command_id();
+    if (ev.envelope().command_id() == "single-1") continue;
+    EXPECT_EQ(ev.envelope().actor().id(), "import-1");
+    EXPECT_EQ(ev.envelope().correlation_id(), "batch-1");
+    EXPECT_EQ(ev.envelope().causation_id(), ev.envelope().command_id());
+  }
+  EXPECT_EQ(command_of_event.size(), 5u);  // single-1, item-0, item-1, item-4 (refused), item-6
+  EXPECT_EQ(command_of_event[items[0].accepted().event_ids(0)], "item-0");
+  EXPECT_EQ(command_of_event[items[5].accepted().event_ids(0)], "single-1");
+  for (const auto& [tenancy, chain] : streams) {
+    EXPECT_TRUE(core::VerifyChain(chain).ok) << tenancy;
+  }
+
+  // The batch again: the same answer, nothing new. An item's id alone: its own outcome.
+  Send(batch);
+  Send(IncrementCommand(t[0], "item-6", 5));
+  WaitForInputs(4);
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 5u);
+  auto again = testing::ReadTopic(*bus_, topics_.outcomes);
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again[2].value, outcomes[1].value);
+  common::v1::CommandOutcome alone;
+  ASSERT_TRUE(alone.ParseFromString(again[3].value));
+  ASSERT_EQ(alone.accepted().events_size(), 1);
+  EXPECT_EQ(alone.accepted().events(0).envelope().event_id(), items[6].accepted().event_ids(0));
+
+  // With the projection rebuilt from the topic, the batch still gets the same item answers.
+  StopProcessor();
+  StartProcessor(dir_.Sub("state-rebuilt"));
+  Send(batch);
+  WaitForInputs(1);
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 5u);
+  const common::v1::CommandOutcome rebuilt = LastOutcome(*bus_, topics_.outcomes);
+  ASSERT_EQ(rebuilt.batch().items_size(), 7);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(rebuilt.batch().items(i).SerializeAsString(), items[i].SerializeAsString()) << i;
+  }
+}
+
+TEST_P(ProcessorTest, ABatchOfMoreThanAThousandCommandsIsRefusedWhole) {
+  StartProcessor(dir_.Sub("state"));
+  std::vector<common::v1::Command> items;
+  for (int i = 0; i < 1001; ++i)
+    items.push_back(IncrementCommand("HA-1", "i" + std::to_string(i), 1));
+  Send(Batch("too-big", items));
+  Send(IncrementCommand("HA-1", "after", 1));
+  WaitForInputs(2);
+  auto outcomes = testing::ReadTopic(*bus_, topics_.outcomes);
+  ASSERT_EQ(outcomes.size(), 2u);
+  common::v1::CommandOutcome refused;
+  ASSERT_TRUE(refused.ParseFromString(outcomes[0].value));
+  EXPECT_EQ(refused.rejected().field(), "commands");
+  EXPECT_NE(refused.rejected().reason().find("1001"), std::string::npos);
+  // Recorded as a refusal on the key's stream; nothing of the batch was decided.
+  auto events = testing::ReadTopic(*bus_, topics_.events);
+  ASSERT_EQ(events.size(), 2u);
+  common::v1::Event first;
+  ASSERT_TRUE(first.ParseFromString(events[0].value));
+  EXPECT_EQ(first.envelope().event_type(), "rentstream.common.v1.CommandRejected");
+}
+
+// Batches in a backlog are split into transactions by the commands they carry (their header),
+// and every command is still decided exactly once.
+TEST_P(ProcessorTest, ABacklogOfBatchesIsDecidedInBoundedTransactions) {
+  std::vector<std::string> batch_values;
+  int expected = 0;
+  for (int b = 0; b < 12; ++b) {
+    std::vector<common::v1::Command> items;
+    for (int i = 0; i < 700; ++i) {
+      items.push_back(
+          IncrementCommand("HA-7", "b" + std::to_string(b) + "-" + std::to_string(i), 1));
+    }
+    expected += 700;
+    eventlog::OutgoingRecord r;
+    r.topic = topics_.commands;
+    r.key = "HA-7";
+    r.value = Batch("batch-" + std::to_string(b), items).SerializeAsString();
+    r.headers = {{kBatchCommandsHeader, "700"}};
+    ASSERT_TRUE(appender_->Append({r}).ok());
+  }
+  StartProcessor(dir_.Sub("state"));  // after the backlog: one poll sees all twelve
+  WaitForInputs(12);
+  auto outcomes = testing::ReadTopic(*bus_, topics_.outcomes);
+  ASSERT_EQ(outcomes.size(), 12u);
+  auto events = testing::ReadTopic(*bus_, topics_.events);
+  ASSERT_EQ(static_cast<int>(events.size()), expected);
+  common::v1::Event last;
+  ASSERT_TRUE(last.ParseFromString(events.back().value));
+  EXPECT_EQ(last.envelope().sequence(), static_cast<uint64_t>(expected));
+  // 8,400 commands at most 4,000 per transaction: three transactions or more, never one.
+  EXPECT_GE(metrics_->transactions_committed.value(), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, ProcessorTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),

@@ -15,6 +15,7 @@
 #include "libs/core/civil_date.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
+#include "libs/testing/grpc_health.h"
 #include "libs/testing/jwt.h"
 #include "rentstream/common/v1/clock.pb.h"
 #include "rentstream/sample/v1/counter.grpc.pb.h"
@@ -25,41 +26,8 @@
 namespace rentstream::runtime {
 namespace {
 
+using rentstream::testing::HealthStatus;
 using testing::BusKind;
-
-// grpc.health.v1.HealthCheckRequest{service} / HealthCheckResponse{status}, hand-encoded
-// (Debian ships no health.proto): field 1 string; response field 1 enum, SERVING = 1.
-int HealthStatus(grpc::Channel& channel, const std::string& service) {
-  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  std::string request;
-  request.push_back(0x0a);
-  request.push_back(static_cast<char>(service.size()));
-  request += service;
-  grpc::Slice slice(request);
-  grpc::ByteBuffer in(&slice, 1), out;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::CompletionQueue cq;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &in, &out,
-                 [&](grpc::Status s) {
-                   std::lock_guard lock(mu);
-                   status = s;
-                   done = true;
-                   cv.notify_all();
-                 });
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return done; });
-  if (!status.ok()) return -1;
-  std::vector<grpc::Slice> slices;
-  out.Dump(&slices);
-  std::string bytes;
-  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return bytes.size() == 2 && bytes[0] == 0x08 ? bytes[1] : 0;  // 0 = UNKNOWN/unset
-}
 
 class ServiceHostTest : public ::testing::TestWithParam<BusKind> {
  protected:
