@@ -2,7 +2,7 @@
 // LocalBus, in one run. Prints `bench: <name> <value> <unit>` lines (docs/performance.md):
 //   ledger_open_<bus>          accounts opened (commands/s)
 //   ledger_charge_run_<bus>    charges posted by one business-day tick over every account
-//                              (postings/s; 4 weekly periods per account)
+//                              (postings/s; --history-weeks periods per account)
 //   ledger_payments_single_<bus>  payments posted one command each, straight onto the command
 //                              topic (postings/s): the per-command path
 //   ledger_payments_batched_<bus> the same as command batches of 1,000 (postings/s)
@@ -10,7 +10,8 @@
 //                              running service (`rentstream ledger import`: gRPC ImportPayments,
 //                              command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
-// --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local.
+// --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
+// --history-weeks W (default 4): weekly periods each account has when payments arrive.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -139,7 +140,8 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
   Check(serve_status, "serve");
 }
 
-void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n) {
+void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n,
+            int weeks) {
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
   std::filesystem::create_directories(data_dir);
   auto store = runtime::StreamStore::Open(data_dir + "/state-0");
@@ -157,11 +159,16 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   open.set_tenancy_type(ledger::v1::TENANCY_TYPE_SECURE);
   open.set_jurisdiction(ledger::v1::JURISDICTION_ENGLAND);
   open.add_tenant_ids("person");
-  *open.mutable_start_date() = ledger::app::ProtoDate(2026, 4, 6);
+  // Accounts start `weeks` weeks before the tick, so the charge run posts that many periods
+  // each and every later command works on an account with that much history.
+  const core::Date start = core::Date::FromYmd(2026, 4, 27)->AddDays(-7 * (weeks - 1));
+  const common::v1::Date start_proto =
+      ledger::app::ProtoDate(start.year(), start.month(), start.day());
+  *open.mutable_start_date() = start_proto;
   open.mutable_schedule()->set_frequency(ledger::v1::FREQUENCY_WEEKLY);
-  *open.mutable_schedule()->mutable_anchor() = ledger::app::ProtoDate(2026, 4, 6);
+  *open.mutable_schedule()->mutable_anchor() = start_proto;
   auto* rate = open.mutable_schedule()->add_rates();
-  *rate->mutable_effective_from() = ledger::app::ProtoDate(2026, 4, 6);
+  *rate->mutable_effective_from() = start_proto;
   auto* line = rate->add_lines();
   line->set_kind(ledger::v1::CHARGE_KIND_NET_RENT);
   line->set_code("RNT");
@@ -184,7 +191,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
     }
   }
   const double tick_seconds = std::chrono::duration<double>(Clock::now() - tick_start).count();
-  Report("ledger_charge_run_" + name, 4.0 * n / tick_seconds, "postings/s");
+  Report("ledger_charge_run_" + name, static_cast<double>(weeks) * n / tick_seconds, "postings/s");
 
   ledger::v1::RecordPayment pay;
   pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);
@@ -253,10 +260,14 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
 
 int Main(int argc, char** argv) {
   int n = 20000;
+  int weeks = 4;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--tenancies" && i + 1 < argc) n = std::atoi(argv[++i]);
     if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
+    if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
+      weeks = std::max(4, std::atoi(argv[++i]));
+    }
   }
   std::string tmpl = (std::filesystem::temp_directory_path() / "rs-ledger-bench-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return 1;
@@ -268,12 +279,12 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/kafka", n);
+    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/local", n);
+    RunBus(**local, "local", dir + "/local", n, weeks);
   }
   std::filesystem::remove_all(dir);
   return 0;

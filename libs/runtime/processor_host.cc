@@ -146,7 +146,11 @@ struct ProcessorHost::Batch {
   std::map<TopicPartition, int64_t> consumed;
   std::map<std::string, double> in_per_topic;
   std::map<std::string, double> out_per_topic;
-  void Out(const std::string& topic) { out_per_topic[topic] += 1; }
+  size_t out_records = 0;  // records appended so far (the transaction's output budget)
+  void Out(const std::string& topic) {
+    out_per_topic[topic] += 1;
+    ++out_records;
+  }
 };
 
 ProcessorHost::ProcessorHost(eventlog::EventBus& bus, StreamStore& store, StreamLogic& logic,
@@ -273,12 +277,14 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       } while (end < records->size() &&
                weight + Weight((*records)[end]) <= options_.max_transaction_commands);
       const absl::Span<const Record> slice(records->data() + begin, end - begin);
-      begin = end;
       const auto started = std::chrono::steady_clock::now();
-      absl::Status st = ProcessBatch(slice);
+      // A transaction that reaches its output budget ends early; the rest comes next.
+      auto handled = ProcessBatch(slice);
+      absl::Status st = handled.status();
       if (st.ok()) {
+        begin += *handled;
         consecutive_failures = 0;
-        committed_inputs_ += slice.size();
+        committed_inputs_ += *handled;
         if (metrics_) {
           metrics_->transactions_committed.Inc();
           metrics_->transaction_seconds.Observe(
@@ -320,15 +326,18 @@ void ProcessorHost::UpdateLag() {
   }
 }
 
-absl::Status ProcessorHost::ProcessBatch(absl::Span<const Record> records) {
+absl::StatusOr<size_t> ProcessorHost::ProcessBatch(absl::Span<const Record> records) {
   if (absl::Status st = member_->BeginTransaction(); !st.ok()) return st;
   Batch batch;
+  size_t handled = 0;
   for (const Record& r : records) {
+    if (batch.out_records >= options_.max_transaction_outputs) break;
     batch.consumed[{r.topic, r.partition}] = r.offset + 1;
     batch.in_per_topic[r.topic] += 1;
     absl::Status st =
         r.topic == topics_.commands ? HandleCommand(r, batch) : HandleForeignEvent(r, batch);
     if (!st.ok()) return st;
+    ++handled;
   }
   std::vector<eventlog::ConsumedPosition> consumed;
   for (const auto& [tp, next] : batch.consumed) consumed.push_back({tp, next});
@@ -349,7 +358,7 @@ absl::Status ProcessorHost::ProcessBatch(absl::Span<const Record> records) {
     for (const auto& [topic, n] : batch.in_per_topic) metrics_->RecordsIn(topic, n);
     for (const auto& [topic, n] : batch.out_per_topic) metrics_->RecordsOut(topic, n);
   }
-  return absl::OkStatus();
+  return handled;
 }
 
 absl::Status ProcessorHost::DeadLetter(const Record& r, const std::string& reason) {
@@ -527,8 +536,8 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
   auto stored = cache_.TouchOutcome(r.partition, env.tenancy_ref(), env.command_id(),
                                     /*known_new=*/true);
   if (!stored.ok()) return stored.status();
-  **stored = answer;
-  return Reply(env, answer, batch);
+  **stored = std::move(answer);
+  return Reply(env, **stored, batch);
 }
 
 absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::CommandEnvelope& env,
@@ -556,30 +565,42 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
   const size_t page = std::max<size_t>(1, options_.tick_page_streams);
   auto due = store_.DueStreamsAfter(r.partition, day, page + 1, after);
   if (!due.ok()) return due.status();
-  const bool more = due->size() > page;
+  bool more = due->size() > page;
   if (more) due->resize(page);
-  std::set<std::string> streams;
-  for (const StreamStore::DueStream& d : *due) streams.insert(d.tenancy);
-  if (!after.has_value()) {
-    for (std::string& t : cache_.DirtyDue(r.partition, day)) streams.insert(std::move(t));
-  }
   Causation cause{env.occurred_at(),
                   env.actor(),
                   "",
                   env.command_id(),
                   env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
                   ""};
-  for (const std::string& tenancy : streams) {
+  std::set<std::string> reviewed;
+  auto review = [&](const std::string& tenancy) -> absl::Status {
+    if (!reviewed.insert(tenancy).second) return absl::OkStatus();
     auto entry = cache_.Touch(r.partition, tenancy);
     if (!entry.ok()) return entry.status();
-    const int64_t review = (*entry)->record.next_review_day();
-    if (review == 0 || review > day) continue;  // moved by an earlier input of this batch
+    const int64_t next = (*entry)->record.next_review_day();
+    if (next == 0 || next > day) return absl::OkStatus();  // moved by an earlier input
     StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state};
     Decision decision = logic_.DecideTick(view, day);
     decision.rejection.reset();
-    if (absl::Status st = Emit(**entry, decision, cause, batch, nullptr); !st.ok()) {
-      return st;
+    return Emit(**entry, decision, cause, batch, nullptr);
+  };
+  // Streams this batch changed are not in the stored index yet: they go first (first page).
+  if (!after.has_value()) {
+    for (const std::string& t : cache_.DirtyDue(r.partition, day)) {
+      if (absl::Status st = review(t); !st.ok()) return st;
     }
+  }
+  // Then the index in its order, until the page ends or the transaction's output budget is
+  // reached — after one stream at least, so every tick record moves the tick on.
+  const StreamStore::DueStream* last = nullptr;
+  for (const StreamStore::DueStream& d : *due) {
+    if (last != nullptr && batch.out_records >= options_.max_transaction_outputs) {
+      more = true;
+      break;
+    }
+    if (absl::Status st = review(d.tenancy); !st.ok()) return st;
+    last = &d;
   }
   if (more) {
     // The rest of the tick, on this partition, in this transaction: consumed after the commit.
@@ -589,8 +610,8 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     next.value = r.value;
     next.partition = r.partition;
     next.headers = {{"rs-command-id", env.command_id()},
-                    {"rs-tick-after-day", std::to_string(due->back().day)},
-                    {"rs-tick-after-tenancy", due->back().tenancy}};
+                    {"rs-tick-after-day", std::to_string(last->day)},
+                    {"rs-tick-after-tenancy", last->tenancy}};
     batch.Out(next.topic);
     return member_->Append(next);
   }

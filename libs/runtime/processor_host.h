@@ -40,6 +40,11 @@ struct ProcessorOptions {
   // Commands per transaction: a poll is split into transactions of at most this many commands
   // (a command batch counts as the commands it carries; a record alone counts as one).
   size_t max_transaction_commands = 4000;
+  // Records a transaction appends, about: it ends after the input that reaches this many, and a
+  // clock tick stops reviewing streams at it (continuing in the next transaction). Keeps a tick
+  // over accounts with months of periods due — the first business day after an outage — from
+  // growing one transaction past what the bus takes (LocalBus: 100,000 records).
+  size_t max_transaction_outputs = 20000;
   std::chrono::milliseconds poll_timeout{100};
   size_t max_cached_streams = 200000;
   // Streams a clock tick reviews per transaction. A tick with more due streams continues in the
@@ -80,7 +85,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
 
   absl::Status Join();
   void Leave();
-  absl::Status ProcessBatch(absl::Span<const eventlog::Record> records);
+  // One transaction over a prefix of `records`: returns how many it handled (fewer than given
+  // when the output budget was reached).
+  absl::StatusOr<size_t> ProcessBatch(absl::Span<const eventlog::Record> records);
   absl::Status HandleCommand(const eventlog::Record& r, Batch& batch);
   absl::Status HandleCommandBatch(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
                                   std::string_view payload, Batch& batch);

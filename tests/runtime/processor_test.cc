@@ -57,7 +57,8 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
   }
   void TearDown() override { StopProcessor(); }
 
-  void StartProcessor(const std::string& state_dir, size_t tick_page_streams = 1000) {
+  void StartProcessor(const std::string& state_dir, size_t tick_page_streams = 1000,
+                      size_t max_transaction_outputs = 20000) {
     auto store = StreamStore::Open(state_dir);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
@@ -65,6 +66,7 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
     options.service = service_;
     options.static_membership = false;
     options.tick_page_streams = tick_page_streams;
+    options.max_transaction_outputs = max_transaction_outputs;
     if (!metrics_) metrics_ = std::make_unique<ProcessorMetrics>(registry_, service_);
     host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options, metrics_.get());
     stop_ = false;
@@ -286,6 +288,32 @@ TEST_P(ProcessorTest, ALargeTickIsPagedAcrossTransactionsAndReviewsEachStreamOnc
     if (testing::FindHeader(r, "rs-tick-after-tenancy") != nullptr) ++continuations;
   }
   EXPECT_GE(continuations, 11 / 2 - kPartitions);
+}
+
+// A tick whose page would append more than the transaction's output budget stops at the
+// budget and continues in the next transaction: every stream reviewed once, none skipped.
+TEST_P(ProcessorTest, ATickStopsAtTheOutputBudgetAndContinues) {
+  StartProcessor(dir_.Sub("state"), /*tick_page_streams=*/1000, /*max_transaction_outputs=*/3);
+  for (int i = 0; i < 20; ++i) {
+    Send(IncrementCommand("HA-" + std::to_string(200 + i), "c" + std::to_string(i), 1));
+  }
+  WaitForInputs(20);
+  const double before = metrics_->transactions_committed.value();
+  ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2026, 12, 2)).ok());
+  auto reviewed = [&] {
+    std::map<std::string, int> out;
+    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+      common::v1::Event ev;
+      EXPECT_TRUE(ev.ParseFromString(r.value));
+      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
+    }
+    return out;
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return reviewed().size() == 20; }))
+      << reviewed().size() << " of 20 reviewed";
+  for (const auto& [tenancy, n] : reviewed()) EXPECT_EQ(n, 1) << tenancy;
+  // 20 reviews at about 3 records per transaction: many transactions, not one per partition.
+  EXPECT_GE(metrics_->transactions_committed.value() - before, 20.0 / 4);
 }
 
 // Tenancies on the same partition as `first` (and one that is not), for command batches.
