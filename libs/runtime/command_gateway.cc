@@ -54,10 +54,13 @@ absl::StatusOr<std::unique_ptr<CommandGateway>> CommandGateway::Start(eventlog::
                                                                       const std::string& service,
                                                                       const StreamLogic& logic) {
   const ServiceTopics topics = ServiceTopics::For(service);
-  auto partitions = bus.PartitionCount(topics.outcomes);
+  // Commands are grouped by the command topic's partitions, as the processor checks them.
+  auto partitions = bus.PartitionCount(topics.commands);
   if (!partitions.ok()) return partitions.status();
+  auto outcome_partitions = bus.PartitionCount(topics.outcomes);
+  if (!outcome_partitions.ok()) return outcome_partitions.status();
   std::vector<eventlog::ReadFrom> from;
-  for (int32_t p = 0; p < *partitions; ++p) {
+  for (int32_t p = 0; p < *outcome_partitions; ++p) {
     auto end = bus.EndOffset({topics.outcomes, p});
     if (!end.ok()) return end.status();
     from.push_back({{topics.outcomes, p}, *end});
@@ -191,21 +194,25 @@ std::vector<absl::StatusOr<common::v1::CommandOutcome>> CommandGateway::AppendAn
 }
 
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::SubmitBatched(
-    const std::string& request_id, const common::v1::CommandEnvelope& shared,
+    const std::string& request_id, std::string_view step, const common::v1::CommandEnvelope& shared,
     std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline) {
   if (auto id = core::CommandId::Parse(request_id); !id.ok()) {
     return absl::InvalidArgumentError(id.status().message());
   }
   auto derived = [&](absl::string_view kind, absl::string_view detail) {
     return absl::StrCat(
-        kind, "-", core::ToHex(core::Sha256(absl::StrCat(request_id, "/", detail))).substr(0, 40));
+        kind, "-",
+        core::ToHex(core::Sha256(absl::StrCat(request_id, "/", std::string(step), "/", detail)))
+            .substr(0, 40));
   };
   std::vector<common::v1::BatchItemOutcome> items(commands.size());
   // Valid commands per partition, in the order given; the invalid answered here.
   std::map<int32_t, std::vector<size_t>> by_partition;
   for (size_t i = 0; i < commands.size(); ++i) {
     common::v1::CommandEnvelope& env = *commands[i].mutable_envelope();
-    env.set_command_id(derived("cmd", absl::StrCat(i)));
+    env.set_command_id(
+        derived("cmd", absl::StrCat(i, "/", env.tenancy_ref(), "/", env.command_type(), "/",
+                                    core::ToHex(core::Sha256(commands[i].payload())))));
     items[i].set_command_id(env.command_id());
     items[i].set_tenancy_ref(env.tenancy_ref());
     if (auto rejection = Validate(commands[i])) {
@@ -231,7 +238,11 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
       }
       common::v1::Command& b = batches.emplace_back();
       *b.mutable_envelope() = shared;
-      b.mutable_envelope()->set_command_id(derived("batch", absl::StrCat(partition, "/", start)));
+      std::string member_ids;
+      for (const common::v1::Command& c : batch.commands()) {
+        absl::StrAppend(&member_ids, c.envelope().command_id(), ",");
+      }
+      b.mutable_envelope()->set_command_id(derived("batch", member_ids));
       b.mutable_envelope()->set_tenancy_ref(batch.commands(0).envelope().tenancy_ref());
       b.mutable_envelope()->set_command_type(common::v1::CommandBatch::descriptor()->full_name());
       b.mutable_envelope()->set_schema_version(1);
@@ -240,6 +251,7 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
       members.emplace_back(indexes.begin() + start, indexes.begin() + end);
     }
   }
+  if (batches.empty()) return items;  // nothing valid to send
   std::vector<const common::v1::Command*> pointers;
   std::vector<size_t> sizes;
   for (size_t b = 0; b < batches.size(); ++b) {
@@ -260,7 +272,15 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
                                               outcome.batch().items_size(), " answers for ",
                                               members[b].size(), " commands"));
     }
-    for (size_t k = 0; k < members[b].size(); ++k) items[members[b][k]] = outcome.batch().items(k);
+    for (size_t k = 0; k < members[b].size(); ++k) {
+      common::v1::BatchItemOutcome& item = items[members[b][k]];
+      if (outcome.batch().items(k).command_id() != item.command_id()) {
+        return absl::InternalError(
+            absl::StrCat("batch ", batches[b].envelope().command_id(), ": answer ", k, " is for ",
+                         outcome.batch().items(k).command_id(), ", not ", item.command_id()));
+      }
+      item = outcome.batch().items(k);
+    }
   }
   return items;
 }

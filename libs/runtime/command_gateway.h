@@ -43,13 +43,16 @@ class CommandGateway {
   // Submits many commands as CommandBatch records — grouped by partition, at most
   // kMaxBatchCommands each — and waits until `deadline` for every batch's outcome. Returns one
   // item outcome per command, in the order given. A command that fails validation is answered
-  // at once (rejected) and not sent. Batch and command ids derive from `request_id`, so the same
-  // request retried with the same commands gets the same answers and writes nothing twice.
-  // `shared` gives the batch envelope's actor, business time and correlation id, which apply to
-  // every command. Errors: DEADLINE_EXCEEDED, UNAVAILABLE (then retry the whole request).
+  // at once (rejected) and not sent. Command ids derive from `request_id`, `step`, the command's
+  // position and its content, batch ids from their commands' ids: the same request retried with
+  // the same commands gets the same answers and no new events (its command and outcome records
+  // are appended again). `shared` gives the batch envelope's actor, business time and
+  // correlation id, which apply to every command. Errors: DEADLINE_EXCEEDED, UNAVAILABLE (retry
+  // the whole request), INTERNAL if an answer does not match what was sent.
   absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
-      const std::string& request_id, const common::v1::CommandEnvelope& shared,
-      std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline);
+      const std::string& request_id, std::string_view step,
+      const common::v1::CommandEnvelope& shared, std::vector<common::v1::Command> commands,
+      std::chrono::steady_clock::time_point deadline);
 
   // Validation alone (envelope ids, then the logic's payload checks).
   std::optional<common::v1::Rejection> Validate(const common::v1::Command& command) const;

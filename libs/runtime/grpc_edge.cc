@@ -27,11 +27,10 @@ absl::StatusOr<common::v1::Actor> CommandActor(const ServiceHost& host,
   return actor;
 }
 
-// The caller's deadline, capped by the configured default.
-std::chrono::steady_clock::time_point CommandDeadline(const ServiceHost& host,
-                                                      const grpc::ServerContext& context) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(host.config().command_deadline_ms);
+// The caller's deadline, capped at `cap`.
+std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext& context,
+                                                      std::chrono::milliseconds cap) {
+  auto deadline = std::chrono::steady_clock::now() + cap;
   const auto client_deadline = context.deadline();
   if (client_deadline != std::chrono::system_clock::time_point::max()) {
     deadline = std::min(deadline, std::chrono::steady_clock::now() +
@@ -95,7 +94,9 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
   if (!actor.ok()) return actor.status();
   const common::v1::Command command =
       NewCommand(command_id, tenancy_ref, payload, *actor, correlation_id, occurred_at);
-  return SubmitAndWait(host, command, CommandDeadline(host, context));
+  return SubmitAndWait(
+      host, command,
+      CommandDeadline(context, std::chrono::milliseconds(host.config().command_deadline_ms)));
 }
 
 common::v1::Command BatchItem(const std::string& tenancy_ref,
@@ -111,16 +112,19 @@ common::v1::Command BatchItem(const std::string& tenancy_ref,
 
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
-    std::vector<common::v1::Command> commands, const std::string& correlation_id) {
+    std::string_view step, std::vector<common::v1::Command> commands,
+    const std::string& correlation_id) {
   auto actor = CommandActor(host, context);
   if (!actor.ok()) return actor.status();
   common::v1::CommandEnvelope shared;
   *shared.mutable_occurred_at() = TimestampFromMicros(NowMicros());
   *shared.mutable_submitted_at() = shared.occurred_at();
   *shared.mutable_actor() = *actor;
-  shared.set_correlation_id(correlation_id);
-  return host.gateway().SubmitBatched(request_id, shared, std::move(commands),
-                                      CommandDeadline(host, context));
+  shared.set_correlation_id(correlation_id.empty() ? request_id : correlation_id);
+  const auto cap = std::max<std::chrono::milliseconds>(
+      kBatchDeadline, std::chrono::milliseconds(host.config().command_deadline_ms));
+  return host.gateway().SubmitBatched(request_id, step, shared, std::move(commands),
+                                      CommandDeadline(context, cap));
 }
 
 }  // namespace rentstream::runtime

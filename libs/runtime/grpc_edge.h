@@ -46,11 +46,15 @@ common::v1::Command NewCommand(const std::string& command_id, const std::string&
 
 // Submits `commands` (type, schema, tenancy and payload each: BatchItem) as command batches
 // through the host's gateway (CommandGateway::SubmitBatched): the caller's actor, business time
-// now and `correlation_id` apply to all; ids derive from `request_id`. One item outcome per
-// command, in order; a refused command is an item's rejection, not an error.
+// now and `correlation_id` (default: `request_id`) apply to all; ids derive from `request_id`
+// and `step` (one request may submit in several steps). One item outcome per command, in order;
+// a refused command is an item's rejection, not an error. Waits until the caller's deadline,
+// capped at kBatchDeadline (a file's batches take longer than one command).
+inline constexpr std::chrono::seconds kBatchDeadline{120};
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
-    std::vector<common::v1::Command> commands, const std::string& correlation_id = "");
+    std::string_view step, std::vector<common::v1::Command> commands,
+    const std::string& correlation_id = "");
 
 // A command of a batch: its type, schema version, tenancy and payload.
 common::v1::Command BatchItem(const std::string& tenancy_ref,

@@ -141,7 +141,7 @@ absl::StatusOr<uint64_t> FoldPartition(eventlog::EventBus& bus, StreamStore& sto
 
 }  // namespace
 
-// The work of one input batch: positions consumed and records appended per topic.
+// The work of one transaction: positions consumed and records appended per topic.
 struct ProcessorHost::Batch {
   std::map<TopicPartition, int64_t> consumed;
   std::map<std::string, double> in_per_topic;
@@ -164,6 +164,8 @@ ProcessorHost::ProcessorHost(eventlog::EventBus& bus, StreamStore& store, Stream
       ids_(core::UuidV7Generator::SystemDefault()),
       cache_(store, logic, options_.max_cached_streams) {
   if (!options_.wall_clock_us) options_.wall_clock_us = SystemMicros;
+  options_.max_transaction_commands = std::max<size_t>(1, options_.max_transaction_commands);
+  options_.max_transaction_outputs = std::max<size_t>(1, options_.max_transaction_outputs);
 }
 
 ProcessorHost::~ProcessorHost() { Leave(); }
@@ -270,6 +272,8 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
     UpdateLag();
     // One transaction per slice of the poll, each at most max_transaction_commands heavy.
     for (size_t begin = 0; begin < records->size();) {
+      // Stopping between slices loses nothing: what is not committed is read again.
+      if (stop.load()) break;
       size_t end = begin;
       size_t weight = 0;
       do {
@@ -512,6 +516,11 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
           absl::StrCat(ienv.tenancy_ref(), " is not on partition ", r.partition, " of the batch"));
       continue;
     }
+    if (ienv.command_id() == env.command_id()) {
+      *out.mutable_rejected() =
+          BatchItemInvalid(i, "envelope.command_id", "is the batch's own command id");
+      continue;
+    }
     if (ienv.command_type().empty() || ienv.command_type() == kBatchType ||
         ienv.command_type() == kTickType) {
       *out.mutable_rejected() = BatchItemInvalid(
@@ -585,23 +594,36 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     decision.rejection.reset();
     return Emit(**entry, decision, cause, batch, nullptr);
   };
-  // Streams this batch changed are not in the stored index yet: they go first (first page).
+  // Every stream is reviewed unless the transaction's output budget is reached — after one
+  // stream at least, so every tick record moves the tick on.
+  const auto over_budget = [&] {
+    return !reviewed.empty() && batch.out_records >= options_.max_transaction_outputs;
+  };
+  // Streams this transaction changed are not in the stored index yet: they go first (first
+  // record of the tick only). If the budget stops them, the tick continues from the start of the
+  // index, where they are after the commit.
+  const StreamStore::DueStream index_start{0, ""};
+  const StreamStore::DueStream* last = nullptr;
   if (!after.has_value()) {
     for (const std::string& t : cache_.DirtyDue(r.partition, day)) {
+      if (over_budget()) {
+        more = true;
+        last = &index_start;
+        break;
+      }
       if (absl::Status st = review(t); !st.ok()) return st;
     }
   }
-  // Then the index in its order, until the page ends or the transaction's output budget is
-  // reached — after one stream at least, so every tick record moves the tick on.
-  const StreamStore::DueStream* last = nullptr;
-  for (const StreamStore::DueStream& d : *due) {
-    if (last != nullptr && batch.out_records >= options_.max_transaction_outputs) {
+  // Then the index in its order, until the page ends or the budget is reached.
+  for (size_t k = 0; last != &index_start && k < due->size(); ++k) {
+    if (over_budget()) {
       more = true;
       break;
     }
-    if (absl::Status st = review(d.tenancy); !st.ok()) return st;
-    last = &d;
+    if (absl::Status st = review((*due)[k].tenancy); !st.ok()) return st;
+    last = &(*due)[k];
   }
+  if (more && last == nullptr) last = &index_start;  // only dirty streams were reviewed
   if (more) {
     // The rest of the tick, on this partition, in this transaction: consumed after the commit.
     OutgoingRecord next;

@@ -64,8 +64,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
                 ProcessorOptions options, ProcessorMetrics* metrics = nullptr);
   ~ProcessorHost() override;
 
-  // Processes until `stop` becomes true, then finishes the batch in flight (commits it and writes
-  // the store) and leaves the group. Returns only on stop, or on an error it cannot recover from
+  // Processes until `stop` becomes true, then finishes the transaction in flight (commits it and
+  // writes the store) and leaves the group; records polled but not yet in a transaction are left
+  // for the next owner. Returns only on stop, or on an error it cannot recover from
   // (a broken hash chain in its own events topic: tampering or corruption).
   absl::Status Run(const std::atomic<bool>& stop);
 

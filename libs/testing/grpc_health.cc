@@ -11,6 +11,7 @@ namespace rentstream::testing {
 // grpc.health.v1.HealthCheckRequest{service} / HealthCheckResponse{status}, hand-encoded
 // (Debian ships no health.proto): field 1 string; response field 1 enum, SERVING = 1.
 int HealthStatus(grpc::Channel& channel, const std::string& service) {
+  if (service.size() > 127) return -1;  // one length byte: service names are short
   grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
   std::string request;
   request.push_back(0x0a);
@@ -20,7 +21,6 @@ int HealthStatus(grpc::Channel& channel, const std::string& service) {
   grpc::ByteBuffer in(&slice, 1), out;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::CompletionQueue cq;
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;

@@ -89,6 +89,16 @@ class ProcessorTest : public ::testing::TestWithParam<BusKind> {
   void Send(const common::v1::Command& c) {
     Append(c.envelope().tenancy_ref(), c.SerializeAsString());
   }
+  // `Reviewed` events (the sample logic's answer to a tick) per stream.
+  std::map<std::string, int> ReviewedPerStream() {
+    std::map<std::string, int> out;
+    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
+      common::v1::Event ev;
+      EXPECT_TRUE(ev.ParseFromString(r.value));
+      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
+    }
+    return out;
+  }
   void WaitForInputs(uint64_t n) {
     ASSERT_TRUE(testing::WaitFor([&] { return host_->committed_inputs() >= n; }))
         << "processed " << host_->committed_inputs() << " of " << n;
@@ -270,18 +280,9 @@ TEST_P(ProcessorTest, ALargeTickIsPagedAcrossTransactionsAndReviewsEachStreamOnc
   }
   WaitForInputs(11);
   ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2026, 12, 2)).ok());
-  auto reviewed = [&] {
-    std::map<std::string, int> out;
-    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
-      common::v1::Event ev;
-      EXPECT_TRUE(ev.ParseFromString(r.value));
-      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
-    }
-    return out;
-  };
-  ASSERT_TRUE(testing::WaitFor([&] { return reviewed().size() == 11; }))
-      << reviewed().size() << " of 11 reviewed";
-  for (const auto& [tenancy, n] : reviewed()) EXPECT_EQ(n, 1) << tenancy;
+  ASSERT_TRUE(testing::WaitFor([&] { return ReviewedPerStream().size() == 11; }))
+      << ReviewedPerStream().size() << " of 11 reviewed";
+  for (const auto& [tenancy, n] : ReviewedPerStream()) EXPECT_EQ(n, 1) << tenancy;
   // The continuations went through the command topic, on the partitions that had due streams.
   int continuations = 0;
   for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.commands)) {
@@ -300,20 +301,37 @@ TEST_P(ProcessorTest, ATickStopsAtTheOutputBudgetAndContinues) {
   WaitForInputs(20);
   const double before = metrics_->transactions_committed.value();
   ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2026, 12, 2)).ok());
-  auto reviewed = [&] {
-    std::map<std::string, int> out;
-    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
-      common::v1::Event ev;
-      EXPECT_TRUE(ev.ParseFromString(r.value));
-      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
-    }
-    return out;
-  };
-  ASSERT_TRUE(testing::WaitFor([&] { return reviewed().size() == 20; }))
-      << reviewed().size() << " of 20 reviewed";
-  for (const auto& [tenancy, n] : reviewed()) EXPECT_EQ(n, 1) << tenancy;
+  ASSERT_TRUE(testing::WaitFor([&] { return ReviewedPerStream().size() == 20; }))
+      << ReviewedPerStream().size() << " of 20 reviewed";
+  for (const auto& [tenancy, n] : ReviewedPerStream()) EXPECT_EQ(n, 1) << tenancy;
   // 20 reviews at about 3 records per transaction: many transactions, not one per partition.
   EXPECT_GE(metrics_->transactions_committed.value() - before, 20.0 / 4);
+}
+
+// Streams changed in the tick's own transaction are reviewed first; when they alone reach the
+// output budget the tick continues from the start of the review index after the commit.
+TEST_P(ProcessorTest, ATickInTheSameTransactionAsItsStreamsChangesStopsAtTheBudget) {
+  // 20 streams on one partition, so its tick record follows all 20 commands.
+  int sent = 0;
+  for (int i = 300; sent < 20; ++i) {
+    const std::string t = "HA-" + std::to_string(i);
+    if (eventlog::PartitionForKey(t, kPartitions) != 0) continue;
+    Send(IncrementCommand(t, "c" + std::to_string(sent++), 1));
+  }
+  ASSERT_TRUE(OpenBusinessDay(*bus_, service_, *core::Date::FromYmd(2026, 12, 2)).ok());
+  // 20 commands append 40 records; the budget lets the tick in and stops it a few streams on.
+  StartProcessor(dir_.Sub("state"), /*tick_page_streams=*/1000, /*max_transaction_outputs=*/44);
+  ASSERT_TRUE(testing::WaitFor([&] { return ReviewedPerStream().size() == 20; }))
+      << ReviewedPerStream().size() << " of 20 reviewed";
+  for (const auto& [tenancy, n] : ReviewedPerStream()) EXPECT_EQ(n, 1) << tenancy;
+  if (GetParam() == BusKind::kLocal) {  // one poll holds every record: the path is certain
+    bool from_index_start = false;
+    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.commands)) {
+      const std::string* day = testing::FindHeader(r, "rs-tick-after-day");
+      if (day != nullptr && *day == "0") from_index_start = true;
+    }
+    EXPECT_TRUE(from_index_start) << "the tick continued from the start of the index";
+  }
 }
 
 // Tenancies on the same partition as `first` (and one that is not), for command batches.
@@ -366,10 +384,11 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   WaitForInputs(1);
 
   common::v1::Command bad_id = IncrementCommand(t[0], "bad id!", 1);
-  const common::v1::Command batch = Batch(
-      "batch-1", {IncrementCommand(t[0], "item-0", 2), IncrementCommand(t[1], "item-1", 3),
-                  IncrementCommand(other, "item-2", 1), bad_id, IncrementCommand(t[2], "item-4", 0),
-                  IncrementCommand(t[1], "single-1", 9), IncrementCommand(t[0], "item-6", 5)});
+  const common::v1::Command batch =
+      Batch("batch-1", {IncrementCommand(t[0], "item-0", 2), IncrementCommand(t[1], "item-1", 3),
+                        IncrementCommand(other, "item-2", 1), bad_id,
+                        IncrementCommand(t[2], "item-4", 0), IncrementCommand(t[1], "single-1", 9),
+                        IncrementCommand(t[0], "item-6", 5), IncrementCommand(t[0], "batch-1", 1)});
   Send(batch);
   WaitForInputs(2);
 
@@ -379,7 +398,7 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   EXPECT_EQ(*testing::FindHeader(outcomes[1], "rs-command-id"), "batch-1");
   common::v1::CommandOutcome answer;
   ASSERT_TRUE(answer.ParseFromString(outcomes[1].value));
-  ASSERT_EQ(answer.batch().items_size(), 7);
+  ASSERT_EQ(answer.batch().items_size(), 8);
   const auto& items = answer.batch().items();
   EXPECT_EQ(items[0].accepted().event_ids_size(), 1);
   EXPECT_EQ(items[1].accepted().sequence(), 2u) << "after single-1 on the same stream";
@@ -388,6 +407,7 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   EXPECT_EQ(items[4].rejected().field(), "amount");  // recorded like any refusal
   EXPECT_EQ(items[5].accepted().sequence(), 1u) << "a repeated id: the first outcome";
   EXPECT_EQ(items[6].accepted().sequence(), 2u);
+  EXPECT_EQ(items[7].rejected().field(), "commands[7].envelope.command_id");
 
   // Events: each accepted command's, with the batch's actor, correlated by the batch id.
   std::map<std::string, std::vector<core::ChainedEvent>> streams;
@@ -429,8 +449,8 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   WaitForInputs(1);
   EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 5u);
   const common::v1::CommandOutcome rebuilt = LastOutcome(*bus_, topics_.outcomes);
-  ASSERT_EQ(rebuilt.batch().items_size(), 7);
-  for (int i = 0; i < 7; ++i) {
+  ASSERT_EQ(rebuilt.batch().items_size(), 8);
+  for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(rebuilt.batch().items(i).SerializeAsString(), items[i].SerializeAsString()) << i;
   }
 }

@@ -224,7 +224,6 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
 
 int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const {
   const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
-  if (proto.has_next_charge_due_day()) return proto.next_charge_due_day();
   auto ledger = FromProto(proto, "", /*with_movements=*/false);
   if (!ledger.ok()) return 0;
   const std::optional<core::Date> due = NextChargeDue(*ledger);
@@ -245,8 +244,6 @@ absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common:
   ToProto(*ledger, &proto);  // writes only the new movements
   history.MergeFrom(proto.movements());
   proto.mutable_movements()->Swap(&history);
-  const std::optional<core::Date> due = NextChargeDue(*ledger);
-  proto.set_next_charge_due_day(due.has_value() ? due->days_since_epoch() : 0);
   return absl::OkStatus();
 }
 

@@ -164,6 +164,20 @@ std::string Reason(const common::v1::Rejection& r) {
   return r.field().empty() ? r.reason() : absl::StrCat(r.field(), ": ", r.reason());
 }
 
+// A line's answer from its command's: `accepted_as`, a duplicate, or rejected with the reason.
+void Answer(const common::v1::BatchItemOutcome& item, v1::ImportLineStatus accepted_as,
+            v1::ImportLineResult* result) {
+  if (item.has_accepted()) {
+    result->set_status(accepted_as);
+    ResultOf(item.accepted(), result->mutable_result());
+  } else if (item.rejected().code() == common::v1::REJECTION_CODE_ALREADY_EXISTS) {
+    result->set_status(v1::IMPORT_LINE_STATUS_DUPLICATE);
+  } else {
+    result->set_status(v1::IMPORT_LINE_STATUS_REJECTED);
+    result->set_reason(Reason(item.rejected()));
+  }
+}
+
 }  // namespace
 
 // Two passes of command batches: the payments to their tenancies, then whatever matched no
@@ -172,9 +186,9 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
                                            const v1::ImportPaymentsRequest* request,
                                            v1::ImportPaymentsResponse* response) {
   const std::string& request_id = request->context().command_id();
-  if (request_id.empty() || request_id.size() > 60) {
+  if (auto id = core::CommandId::Parse(request_id); !id.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "context.command_id: must be 1 to 60 characters");
+                        absl::StrCat("context.", id.status().message()));
   }
   if (request->lines_size() > kMaxImportLines) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -197,23 +211,17 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     payments.push_back(runtime::BatchItem(line.tenancy_ref(), line.payment()));
   }
   const std::string& correlation = request->context().correlation_id();
-  auto paid = runtime::SubmitBatched(host_, *context, request_id, std::move(payments), correlation);
+  auto paid = runtime::SubmitBatched(host_, *context, request_id, "payments", std::move(payments),
+                                     correlation);
   if (!paid.ok()) return ToGrpc(paid.status());
   for (size_t k = 0; k < to_tenancy.size(); ++k) {
     const common::v1::BatchItemOutcome& item = (*paid)[k];
-    v1::ImportLineResult& result = *response->mutable_lines(to_tenancy[k]);
-    if (item.has_accepted()) {
-      result.set_status(v1::IMPORT_LINE_STATUS_IMPORTED);
-      ResultOf(item.accepted(), result.mutable_result());
-    } else if (item.rejected().code() == common::v1::REJECTION_CODE_ALREADY_EXISTS) {
-      result.set_status(v1::IMPORT_LINE_STATUS_DUPLICATE);
-    } else if (item.rejected().code() == common::v1::REJECTION_CODE_NOT_FOUND &&
-               item.rejected().field() == "tenancy_ref") {
+    if (item.has_rejected() && item.rejected().code() == common::v1::REJECTION_CODE_NOT_FOUND &&
+        item.rejected().field() == "tenancy_ref") {
       to_suspense.push_back(to_tenancy[k]);  // no such account: held, never dropped
-    } else {
-      result.set_status(v1::IMPORT_LINE_STATUS_REJECTED);
-      result.set_reason(Reason(item.rejected()));
+      continue;
     }
+    Answer(item, v1::IMPORT_LINE_STATUS_IMPORTED, response->mutable_lines(to_tenancy[k]));
   }
   if (to_suspense.empty()) return grpc::Status::OK;
   std::sort(to_suspense.begin(), to_suspense.end());
@@ -230,20 +238,11 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     held.push_back(runtime::BatchItem(kSuspenseStream, suspend));
   }
   auto suspended =
-      runtime::SubmitBatched(host_, *context, request_id + ":s", std::move(held), correlation);
+      runtime::SubmitBatched(host_, *context, request_id, "suspense", std::move(held), correlation);
   if (!suspended.ok()) return ToGrpc(suspended.status());
   for (size_t k = 0; k < to_suspense.size(); ++k) {
-    const common::v1::BatchItemOutcome& item = (*suspended)[k];
-    v1::ImportLineResult& result = *response->mutable_lines(to_suspense[k]);
-    if (item.has_accepted()) {
-      result.set_status(v1::IMPORT_LINE_STATUS_SUSPENSE);
-      ResultOf(item.accepted(), result.mutable_result());
-    } else if (item.rejected().code() == common::v1::REJECTION_CODE_ALREADY_EXISTS) {
-      result.set_status(v1::IMPORT_LINE_STATUS_DUPLICATE);
-    } else {
-      result.set_status(v1::IMPORT_LINE_STATUS_REJECTED);
-      result.set_reason(Reason(item.rejected()));
-    }
+    Answer((*suspended)[k], v1::IMPORT_LINE_STATUS_SUSPENSE,
+           response->mutable_lines(to_suspense[k]));
   }
   return grpc::Status::OK;
 }
