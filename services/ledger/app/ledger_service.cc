@@ -160,8 +160,9 @@ void ResultOf(const common::v1::CommandResult& from, v1::CommandResult* to) {
   *to->mutable_event_types() = from.event_types();
 }
 
+// "field: reason", as the gRPC status of a refused command says it.
 std::string Reason(const common::v1::Rejection& r) {
-  return r.field().empty() ? r.reason() : absl::StrCat(r.field(), ": ", r.reason());
+  return std::string(runtime::RejectionToStatus(r).message());
 }
 
 // A line's answer from its command's: `accepted_as`, a duplicate, or rejected with the reason.
