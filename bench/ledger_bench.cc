@@ -241,10 +241,12 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   for (int k = 0; k < 2000; ++k) {
     const std::string t = Tenancy(std::uniform_int_distribution<int>(0, n - 1)(rng));
     const auto start = Clock::now();
-    auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t);
+    std::vector<std::string> history;
+    auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t, &history);
     ledger::state::v1::TenancyLedgerState state;
     state.ParseFromString((*stored)->state());
     auto ledger = ledger::app::FromProto(state, t);
+    Check(ledger::app::AddHistory(history, *ledger), "history");
     auto statement = ledger::BuildStatement(*ledger, ledger::AccountKind::kRent,
                                             *core::Date::FromYmd(2025, 4, 28),
                                             *core::Date::FromYmd(2027, 4, 26));

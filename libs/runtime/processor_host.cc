@@ -69,10 +69,12 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   if (env.sequence() <= e.record.sequence()) return absl::OkStatus();  // folded before
   if (auto st = VerifyLink(event, e.record.sequence(), e.record.last_hash()); !st.ok()) return st;
   if (env.event_type() != kRejectedType) {
-    if (auto st = logic.Evolve(*e.state, event); !st.ok()) {
+    std::vector<std::string> history;
+    if (auto st = logic.EvolveWithHistory(*e.state, event, history); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("evolve ", env.event_type(), " of ",
                                                   env.tenancy_ref(), ": ", st.message()));
     }
+    if (!history.empty()) e.pending_history.emplace_back(env.sequence(), std::move(history));
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
@@ -412,9 +414,13 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
-      if (absl::Status st = logic_.Evolve(*entry.state, ev); !st.ok()) {
+      std::vector<std::string> history;
+      if (absl::Status st = logic_.EvolveWithHistory(*entry.state, ev, history); !st.ok()) {
         // The logic cannot fold what it just decided: a bug. The batch fails and is aborted.
         return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
+      }
+      if (!history.empty()) {
+        entry.pending_history.emplace_back(ev.envelope().sequence(), std::move(history));
       }
     }
     sequence = ev.envelope().sequence();

@@ -110,6 +110,10 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
     v1::StreamRecord record = e.record;
     record.set_state(DeterministicBytes(*e.state));
     batch.PutStream(k.first, record, e.stored_review_day);
+    for (const auto& [sequence, records] : e.pending_history) {
+      batch.PutHistory(k.first, k.second, sequence, records);
+    }
+    e.pending_history.clear();
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }

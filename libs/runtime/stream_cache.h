@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/runtime/stream_logic.h"
@@ -27,6 +29,8 @@ struct StreamEntry {
   // stream, so an event with another command id starts a new outcome: no store lookup needed.
   std::string last_command_id;
   bool last_command_known = false;
+  // History records of events folded since the last flush: (event sequence, records).
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> pending_history;
 };
 
 class StreamCache {

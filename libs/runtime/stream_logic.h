@@ -80,6 +80,18 @@ class StreamLogic {
   // cannot understand (a newer schema): the host then stops rather than fold it wrongly.
   virtual absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) = 0;
 
+  // Evolve, moving out of the state what only queries read (a ledger's movements, for
+  // statements) as history records appended to `history`. The host stores them beside the
+  // stream record, keyed by the event's sequence, in the same atomic write as the state, and
+  // never loads them for a decision: a stream's cost per command does not grow with its age.
+  // Queries read them back with the state (StreamStore::LoadStream with `history`). The default
+  // keeps everything in the state.
+  virtual absl::Status EvolveWithHistory(google::protobuf::Message& state,
+                                         const common::v1::Event& event,
+                                         std::vector<std::string>& /*history*/) {
+    return Evolve(state, event);
+  }
+
   // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none.
   virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/) const { return 0; }
 };

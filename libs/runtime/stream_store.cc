@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/hash_chain.h"
 
@@ -16,6 +17,7 @@ constexpr char kStream = 's';
 constexpr char kOutcome = 'o';
 constexpr char kApplied = 'a';
 constexpr char kReview = 'r';
+constexpr char kHistory = 'h';
 
 void PutBE(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -39,6 +41,11 @@ std::string OutcomeKey(int32_t partition, const std::string& tenancy,
   return absl::StrCat(PartitionPrefix(kOutcome, partition), tenancy, std::string(1, '\0'),
                       command_id);
 }
+// h | partition | tenancy | NUL | sequence | index: a stream's history in folding order (a
+// tenancy reference never contains NUL, so one stream's keys are never a prefix of another's).
+std::string HistoryPrefix(int32_t partition, const std::string& tenancy) {
+  return absl::StrCat(PartitionPrefix(kHistory, partition), tenancy, std::string(1, '\0'));
+}
 std::string ReviewKey(int32_t partition, int64_t day, const std::string& tenancy) {
   std::string k = PartitionPrefix(kReview, partition);
   PutBE(k, static_cast<uint64_t>(day), 8);
@@ -52,7 +59,8 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 }  // namespace
 
-StreamStore::StreamStore(rocksdb::DB* db) : db_(db) {}
+StreamStore::StreamStore(rocksdb::DB* db)
+    : db_(db), write_batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 StreamStore::~StreamStore() = default;
 
 absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string& dir) {
@@ -73,16 +81,43 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
 }
 
 absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(
-    int32_t partition, const std::string& tenancy) {
+    int32_t partition, const std::string& tenancy, std::vector<std::string>* history) {
+  // With its history: both read from one snapshot, so they agree.
+  const rocksdb::Snapshot* snapshot = history != nullptr ? db_->GetSnapshot() : nullptr;
+  absl::Cleanup release = [&] {
+    if (snapshot != nullptr) db_->ReleaseSnapshot(snapshot);
+  };
+  if (history != nullptr) history->clear();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamKey(partition, tenancy), &value);
+  rocksdb::Status s = db_->Get(ro, StreamKey(partition, tenancy), &value);
   if (s.IsNotFound()) return std::optional<v1::StreamRecord>();
   if (!s.ok()) return FromRocks(s, "load stream");
   v1::StreamRecord record;
   if (!record.ParseFromString(value)) {
     return absl::DataLossError(absl::StrCat("stream record of ", tenancy, " does not parse"));
   }
+  if (history != nullptr) {
+    if (absl::Status st = ReadHistory(snapshot, partition, tenancy, *history); !st.ok()) return st;
+  }
   return std::optional<v1::StreamRecord>(std::move(record));
+}
+
+absl::Status StreamStore::ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
+                                      const std::string& tenancy,
+                                      std::vector<std::string>& records) {
+  const std::string prefix = HistoryPrefix(partition, tenancy);
+  std::string end = prefix;
+  end.back() = '\1';
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  records.clear();
+  for (it->Seek(prefix); it->Valid(); it->Next()) records.push_back(it->value().ToString());
+  return FromRocks(it->status(), "history of " + tenancy);
 }
 
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamStore::LoadOutcome(
@@ -159,6 +194,17 @@ void StreamStore::Batch::PutOutcome(int32_t partition, const std::string& tenanc
       {false, OutcomeKey(partition, tenancy, outcome.command_id()), outcome.SerializeAsString()});
 }
 
+void StreamStore::Batch::PutHistory(int32_t partition, const std::string& tenancy,
+                                    uint64_t sequence, const std::vector<std::string>& records) {
+  const std::string prefix = HistoryPrefix(partition, tenancy);
+  for (size_t i = 0; i < records.size(); ++i) {
+    std::string key = prefix;
+    PutBE(key, sequence, 8);
+    PutBE(key, i, 4);
+    ops_.push_back({false, std::move(key), records[i]});
+  }
+}
+
 void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
   std::string v;
   PutBE(v, static_cast<uint64_t>(next_offset), 8);
@@ -166,26 +212,49 @@ void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
 }
 
 absl::Status StreamStore::Write(const Batch& batch, bool sync) {
-  rocksdb::WriteBatch wb;
+  std::lock_guard lock(write_mu_);
+  rocksdb::WriteBatch& wb = *write_batch_;
+  wb.Clear();
   for (const Batch::Op& op : batch.ops_) {
     rocksdb::Status s = op.is_delete ? wb.Delete(op.key) : wb.Put(op.key, op.value);
     if (!s.ok()) return FromRocks(s, "batch");
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &wb), "write state batch");
+  absl::Status written = FromRocks(db_->Write(wo, &wb), "write state batch");
+  // Keep the buffer for the next transaction unless this one was exceptionally large.
+  if (wb.GetDataSize() > (64u << 20)) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  return written;
 }
 
 absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  return ForEachStreamWithHistory([&](const v1::StreamRecord& record,
+                                      const std::vector<std::string>&) { return visit(record); },
+                                  /*with_history=*/false);
+}
+
+absl::Status StreamStore::ForEachStreamWithHistory(
+    const std::function<bool(const v1::StreamRecord&, const std::vector<std::string>&)>& visit,
+    bool with_history) {
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  absl::Cleanup release = [&] { db_->ReleaseSnapshot(snapshot); };
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   const std::string first(1, kStream);
+  std::vector<std::string> history;
   for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
     v1::StreamRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("stream record ", it->key().ToString(), " does not parse"));
     }
-    if (!visit(record)) break;
+    if (with_history) {
+      const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
+      absl::Status st = ReadHistory(snapshot, partition, record.tenancy_ref(), history);
+      if (!st.ok()) return st;
+    }
+    if (!visit(record, history)) break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "streams");
   return absl::OkStatus();
@@ -194,9 +263,11 @@ absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::Strea
 absl::StatusOr<std::string> StreamStore::StreamsDigest() {
   std::string all;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  const std::string first(1, kStream);
-  for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
-    all.append(core::Sha256(absl::StrCat(it->key().ToString(), "=", it->value().ToString())));
+  for (const char space : {kStream, kHistory}) {
+    const std::string first(1, space);
+    for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+      all.append(core::Sha256(absl::StrCat(it->key().ToString(), "=", it->value().ToString())));
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "digest");
   return core::ToHex(core::Sha256(all));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,9 @@
 
 namespace rocksdb {
 class DB;
-}
+class Snapshot;
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace rentstream::runtime {
 
@@ -27,8 +30,10 @@ class StreamStore {
   static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir);
   ~StreamStore();
 
-  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(int32_t partition,
-                                                             const std::string& tenancy);
+  // With `history`: also the stream's history records (StreamLogic::EvolveWithHistory), in the
+  // order folded, read from the same snapshot as the record.
+  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(
+      int32_t partition, const std::string& tenancy, std::vector<std::string>* history = nullptr);
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> LoadOutcome(
       int32_t partition, const std::string& tenancy, const std::string& command_id);
   // Next offset of the own events topic partition to fold (0 = nothing folded yet).
@@ -57,6 +62,10 @@ class StreamStore {
     void PutStream(int32_t partition, const v1::StreamRecord& record, int64_t previous_review_day);
     void PutOutcome(int32_t partition, const std::string& tenancy,
                     const common::v1::CommandOutcome& outcome);
+    // The history records one event of the stream added (append-only; keyed by its sequence,
+    // so folding the event again writes the same keys).
+    void PutHistory(int32_t partition, const std::string& tenancy, uint64_t sequence,
+                    const std::vector<std::string>& records);
     void SetApplied(int32_t partition, int64_t next_offset);
     bool empty() const { return ops_.empty(); }
 
@@ -71,17 +80,28 @@ class StreamStore {
   };
   absl::Status Write(const Batch& batch, bool sync = true);
 
-  // SHA-256 over every stream record in key order: two projections with equal digests hold the
-  // same state (used to compare a live projection with a rebuild from the topic).
+  // SHA-256 over every stream record and history record in key order: two projections with equal
+  // digests hold the same state (used to compare a live projection with a rebuild from the topic).
   absl::StatusOr<std::string> StreamsDigest();
   // Calls `visit` for every stream record (all partitions, key order) until it returns false.
   absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit);
+  // The same, each record with its history records (read from one snapshot with it) when
+  // `with_history`.
+  absl::Status ForEachStreamWithHistory(
+      const std::function<bool(const v1::StreamRecord&, const std::vector<std::string>&)>& visit,
+      bool with_history = true);
   // Number of stream records (all partitions).
   absl::StatusOr<uint64_t> StreamCount();
 
  private:
   explicit StreamStore(rocksdb::DB* db);
+  absl::Status ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
+                           const std::string& tenancy, std::vector<std::string>& records);
   std::unique_ptr<rocksdb::DB> db_;
+  // Reused by Write: a transaction's batch is megabytes; building it in a buffer that keeps its
+  // capacity avoids regrowing (copying) it and faulting in fresh pages every transaction.
+  std::mutex write_mu_;
+  std::unique_ptr<rocksdb::WriteBatch> write_batch_;
 };
 
 }  // namespace rentstream::runtime

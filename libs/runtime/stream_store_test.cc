@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 namespace rentstream::runtime {
 namespace {
@@ -103,6 +104,59 @@ TEST_F(StreamStoreTest, DigestDependsOnEveryStreamAndNothingElse) {
   ASSERT_TRUE(store_->Write(changed).ok());
   EXPECT_NE(*store_->StreamsDigest(), before);
   EXPECT_EQ(*store_->StreamCount(), 2u);
+}
+
+TEST_F(StreamStoreTest, HistoryIsKeptPerStreamInFoldingOrderAndReadWithItsRecord) {
+  StreamStore::Batch first;
+  first.PutStream(0, Record("HA-1", 2, 0), 0);
+  first.PutHistory(0, "HA-1", 2, {"m2a", "m2b"});
+  first.PutHistory(0, "HA-1", 1, {"m1"});
+  // Neighbours whose keys share a prefix with HA-1's: another tenancy, another partition.
+  first.PutStream(0, Record("HA-10", 1, 0), 0);
+  first.PutHistory(0, "HA-10", 1, {"other"});
+  first.PutStream(1, Record("HA-1", 1, 0), 0);
+  first.PutHistory(1, "HA-1", 1, {"elsewhere"});
+  ASSERT_TRUE(store_->Write(first).ok());
+  StreamStore::Batch later;
+  later.PutStream(0, Record("HA-1", 300, 0), 0);
+  later.PutHistory(0, "HA-1", 300, {"m300"});  // numeric, not text, order: 300 after 2
+  ASSERT_TRUE(store_->Write(later).ok());
+  Reopen();
+
+  std::vector<std::string> history;
+  auto stream = store_->LoadStream(0, "HA-1", &history);
+  ASSERT_TRUE(stream.ok() && stream->has_value()) << stream.status();
+  EXPECT_EQ((*stream)->sequence(), 300u);
+  EXPECT_EQ(history, (std::vector<std::string>{"m1", "m2a", "m2b", "m300"}));
+  ASSERT_TRUE(store_->LoadStream(0, "HA-10", &history).ok());
+  EXPECT_EQ(history, std::vector<std::string>{"other"});
+  ASSERT_TRUE(store_->LoadStream(1, "HA-1", &history).ok());
+  EXPECT_EQ(history, std::vector<std::string>{"elsewhere"}) << "partitions are separate";
+  ASSERT_TRUE(store_->LoadStream(0, "HA-2", &history).ok());
+  EXPECT_TRUE(history.empty()) << "no stream, no history";
+
+  std::map<std::string, std::vector<std::string>> seen;
+  ASSERT_TRUE(store_
+                  ->ForEachStreamWithHistory(
+                      [&](const v1::StreamRecord& record, const std::vector<std::string>& h) {
+                        seen[record.tenancy_ref() + "@" + std::to_string(record.sequence())] = h;
+                        return true;
+                      })
+                  .ok());
+  EXPECT_EQ(seen["HA-1@300"], (std::vector<std::string>{"m1", "m2a", "m2b", "m300"}));
+  EXPECT_EQ(seen["HA-10@1"], std::vector<std::string>{"other"});
+  EXPECT_EQ(seen["HA-1@1"], std::vector<std::string>{"elsewhere"});
+
+  // Folding the same event again (a rebuild, a retried batch) writes the same keys.
+  const std::string digest = *store_->StreamsDigest();
+  StreamStore::Batch again;
+  again.PutHistory(0, "HA-1", 2, {"m2a", "m2b"});
+  ASSERT_TRUE(store_->Write(again).ok());
+  EXPECT_EQ(*store_->StreamsDigest(), digest);
+  StreamStore::Batch changed;
+  changed.PutHistory(0, "HA-1", 2, {"m2a", "m2B"});
+  ASSERT_TRUE(store_->Write(changed).ok());
+  EXPECT_NE(*store_->StreamsDigest(), digest) << "the digest covers history";
 }
 
 }  // namespace

@@ -243,6 +243,21 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
   }
   EXPECT_EQ(tenant, 4 * 11050);
   EXPECT_EQ(tenant + control, 0) << "postings must balance";
+
+  // The live projection — states and movement histories, written as commands were decided —
+  // equals a rebuild from the events topic alone.
+  rentstream::testing::TempDir clean;
+  auto rebuilt = runtime::StreamStore::Open(clean.path());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  auto folded =
+      runtime::ProcessorHost::Rebuild(host_->bus(), **rebuilt, logic_, app::LedgerLogic::kService);
+  ASSERT_TRUE(folded.ok()) << folded.status();
+  EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *host_->store().StreamsDigest());
+  std::vector<std::string> history;
+  auto stored = (*rebuilt)->LoadStream(
+      eventlog::PartitionForKey(tenancy_, host_->config().partitions), tenancy_, &history);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(history.size(), 6u) << "4 charges, the payment and its reversal";
 }
 
 TEST_P(LedgerServiceTest, TheBusinessDayTickIsTheChargeRun) {

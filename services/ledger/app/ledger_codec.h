@@ -63,9 +63,16 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
 std::optional<v1::Posting> PostingOf(const common::v1::Event& event);
 
 void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
-// `with_movements` false leaves the (growing) movement history in the proto and only counts it:
-// enough for decisions and folding (see TenancyLedger::movements_before), O(1) in history.
+// `with_movements` false leaves movements kept in the state undecoded: decisions and folding
+// never read movements. (The runtime keeps them in the stream's history instead: AddHistory.)
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
                                         const std::string& tenancy_ref, bool with_movements = true);
+
+// A movement as a history record (LedgerLogic::EvolveWithHistory) and back.
+state::v1::Movement MovementToProto(const AccountMovement& movement);
+absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& movement);
+// Appends a stream's history records (runtime::StreamStore::LoadStream with `history`) to the
+// ledger's movements, after any the state kept: the ledger as queries need it.
+absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& ledger);
 
 }  // namespace rentstream::ledger::app

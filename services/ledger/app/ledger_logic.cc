@@ -231,19 +231,42 @@ int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const
 }
 
 absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common::v1::Event& event) {
+  return Fold(state, event, nullptr);
+}
+
+absl::Status LedgerLogic::EvolveWithHistory(google::protobuf::Message& state,
+                                            const common::v1::Event& event,
+                                            std::vector<std::string>& history) {
+  return Fold(state, event, &history);
+}
+
+absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v1::Event& event,
+                               std::vector<std::string>* history) {
   auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
   const std::string& tenancy = event.envelope().tenancy_ref();
-  // The movement history stays in the proto; the event's new movements are appended to it.
+  // Decoded without its movements, the ledger's `movements` are exactly the event's new ones.
   auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
   if (!ledger.ok()) return ledger.status();
   auto e = EventFromProto(event.envelope().event_type(), event.payload());
   if (!e.ok()) return e.status();
   ledger::Evolve(*ledger, *e);
-  google::protobuf::RepeatedPtrField<state::v1::Movement> history;
-  history.Swap(proto.mutable_movements());
-  ToProto(*ledger, &proto);  // writes only the new movements
-  history.MergeFrom(proto.movements());
-  proto.mutable_movements()->Swap(&history);
+  std::vector<AccountMovement> added = std::move(ledger->movements);
+  ledger->movements.clear();
+  // Movements in the state (folded without a history store, or before there was one) stay.
+  google::protobuf::RepeatedPtrField<state::v1::Movement> kept;
+  kept.Swap(proto.mutable_movements());
+  uint64_t in_history = proto.history_movements();
+  ToProto(*ledger, &proto);
+  proto.mutable_movements()->Swap(&kept);
+  for (const AccountMovement& m : added) {
+    if (history != nullptr) {
+      history->push_back(MovementToProto(m).SerializeAsString());
+      ++in_history;
+    } else {
+      *proto.add_movements() = MovementToProto(m);
+    }
+  }
+  proto.set_history_movements(in_history);
   return absl::OkStatus();
 }
 

@@ -21,10 +21,17 @@ class LedgerLogic : public runtime::StreamLogic {
                                   std::string_view payload) override;
   // The business-day tick is the charge run: every period due by the day and not yet charged.
   runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
+  // Folds keeping the account movements in the state (no history store: tests, tools).
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  // Folds moving the event's account movements (state::v1::Movement records) to the stream's
+  // history: statements and balances as of a date read them; no decision does.
+  absl::Status EvolveWithHistory(google::protobuf::Message& state, const common::v1::Event& event,
+                                 std::vector<std::string>& history) override;
   int64_t NextReviewDay(const google::protobuf::Message& state) const override;
 
  private:
+  absl::Status Fold(google::protobuf::Message& state, const common::v1::Event& event,
+                    std::vector<std::string>* history);
   LedgerLimits limits_;
 };
 

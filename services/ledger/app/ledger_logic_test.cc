@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
@@ -54,7 +56,11 @@ class LedgerLogicTest : public ::testing::Test {
       ev.mutable_envelope()->set_tenancy_ref(kTenancy);
       ev.mutable_envelope()->set_event_type(ne.event_type);
       ev.set_payload(ne.payload);
-      EXPECT_TRUE(logic_.Evolve(*state_, ev).ok());
+      if (history_ != nullptr) {
+        EXPECT_TRUE(logic_.EvolveWithHistory(*state_, ev, *history_).ok());
+      } else {
+        EXPECT_TRUE(logic_.Evolve(*state_, ev).ok());
+      }
       ++sequence_;
     }
     return d;
@@ -72,7 +78,109 @@ class LedgerLogicTest : public ::testing::Test {
   LedgerLogic logic_;
   std::unique_ptr<google::protobuf::Message> state_ = logic_.NewState();
   uint64_t sequence_ = 0;
+  std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
 };
+
+// A year of weekly charges, a payment and two one-off postings (whose ids count movements).
+std::vector<runtime::Decision> AYear(
+    const std::function<runtime::Decision(const google::protobuf::Message&)>& run) {
+  std::vector<runtime::Decision> out;
+  out.push_back(run(OpenCommand()));
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2027, 4, 4);
+  out.push_back(run(charges));
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_STANDING_ORDER);
+  pay.set_source("bank");
+  pay.set_external_reference("SO-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 5, 1);
+  *pay.mutable_amount() = ProtoPence(50000);
+  out.push_back(run(pay));
+  v1::PostAdjustment adjust;
+  adjust.set_account_kind(v1::ACCOUNT_KIND_RENT);
+  *adjust.mutable_amount() = ProtoPence(-1500);
+  *adjust.mutable_value_date() = ProtoDate(2026, 6, 1);
+  adjust.set_reason_code("GOODWILL");
+  adjust.set_reason("repair delay");
+  out.push_back(run(adjust));
+  out.push_back(run(adjust));
+  return out;
+}
+
+TEST_F(LedgerLogicTest, MovementsGoToTheHistoryAndDecisionsAreTheSame) {
+  // The same commands folded keeping movements in the state, and as the runtime folds them.
+  const std::vector<runtime::Decision> in_state =
+      AYear([&](const google::protobuf::Message& c) { return Run(c); });
+  const state::v1::TenancyLedgerState kept = state();
+  state_ = logic_.NewState();
+  sequence_ = 0;
+  std::vector<std::string> history;
+  history_ = &history;
+  const std::vector<runtime::Decision> with_history =
+      AYear([&](const google::protobuf::Message& c) { return Run(c); });
+
+  ASSERT_EQ(in_state.size(), with_history.size());
+  for (size_t i = 0; i < in_state.size(); ++i) {
+    ASSERT_FALSE(with_history[i].rejection.has_value()) << i;
+    ASSERT_EQ(in_state[i].events.size(), with_history[i].events.size()) << i;
+    for (size_t k = 0; k < in_state[i].events.size(); ++k) {
+      EXPECT_EQ(in_state[i].events[k].payload, with_history[i].events[k].payload)
+          << "command " << i << " event " << k << ": posting ids count every movement";
+    }
+  }
+  EXPECT_EQ(kept.movements_size(), 55);  // 52 charges, a payment, two adjustments
+  EXPECT_EQ(state().movements_size(), 0);
+  EXPECT_EQ(state().history_movements(), 55u);
+  EXPECT_LT(state().ByteSizeLong(), kept.ByteSizeLong() / 2);
+  ASSERT_EQ(history.size(), 55u);
+
+  // For queries: the state with its history is the ledger with every movement.
+  auto full = FromProto(kept, kTenancy);
+  auto rebuilt = FromProto(state(), kTenancy);
+  ASSERT_TRUE(full.ok() && rebuilt.ok());
+  ASSERT_TRUE(AddHistory(history, *rebuilt).ok());
+  EXPECT_EQ(rebuilt->movements_before, 0u);
+  ASSERT_EQ(rebuilt->movements.size(), full->movements.size());
+  for (size_t i = 0; i < full->movements.size(); ++i) {
+    EXPECT_EQ(rebuilt->movements[i].posting_id, full->movements[i].posting_id);
+    EXPECT_EQ(rebuilt->movements[i].amount, full->movements[i].amount);
+    EXPECT_EQ(rebuilt->movements[i].description, full->movements[i].description);
+  }
+  const core::Date as_of = *core::Date::FromYmd(2026, 9, 1);
+  EXPECT_EQ(BalanceAsOf(*rebuilt, AccountKind::kRent, as_of),
+            BalanceAsOf(*full, AccountKind::kRent, as_of));
+
+  // A history that does not match the state's count is refused, not half-used.
+  std::vector<std::string> extra = history;
+  extra.push_back(history.back());
+  auto wrong = FromProto(state(), kTenancy);
+  EXPECT_EQ(AddHistory(extra, *wrong).code(), absl::StatusCode::kDataLoss);
+  std::vector<std::string> garbage = {"\xff\xff"};
+  auto bad = FromProto(state(), kTenancy);
+  EXPECT_EQ(AddHistory(garbage, *bad).code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(LedgerLogicTest, AStateWithMovementsKeepsThemAndAddsNewOnesToTheHistory) {
+  // A projection written before the history store: its movements stay first in the state.
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 19);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  ASSERT_EQ(state().movements_size(), 2);
+  std::vector<std::string> history;
+  history_ = &history;
+  *charges.mutable_to() = ProtoDate(2026, 4, 26);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  EXPECT_EQ(state().movements_size(), 2);
+  EXPECT_EQ(state().history_movements(), 1u);
+  auto ledger = FromProto(state(), kTenancy);
+  ASSERT_TRUE(ledger.ok());
+  ASSERT_TRUE(AddHistory(history, *ledger).ok());
+  ASSERT_EQ(ledger->movements.size(), 3u);
+  EXPECT_EQ(ledger->movements[2].posting_id, "charge:HA-000123:rent:2026-04-20");
+}
 
 TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {
   ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());

@@ -293,7 +293,8 @@ grpc::Status LedgerService::TransferBetweenAccounts(
 
 absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref,
                                                   uint64_t* sequence) {
-  auto stored = host_.LoadStream(tenancy_ref);
+  std::vector<std::string> history;
+  auto stored = host_.LoadStream(tenancy_ref, &history);
   if (!stored.ok()) return stored.status();
   auto not_found =
       absl::NotFoundError(absl::StrCat("tenancy_ref: no ledger account for ", tenancy_ref));
@@ -305,6 +306,7 @@ absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref
   auto ledger = FromProto(state, tenancy_ref);
   if (!ledger.ok()) return ledger.status();
   if (!ledger->opened) return not_found;
+  if (absl::Status st = AddHistory(history, *ledger); !st.ok()) return st;
   *sequence = (*stored)->sequence();
   return ledger;
 }
@@ -358,22 +360,24 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   }
   KpiAccumulator kpis(as_of);
   absl::Status failed;
-  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
-    state::v1::TenancyLedgerState state;
-    if (!state.ParseFromString(record.state())) {
-      failed = absl::DataLossError(absl::StrCat("ledger state of ", record.tenancy_ref()));
-      return false;
-    }
-    if (!state.opened()) return true;
-    if (!request->patch().empty() && state.account().patch() != request->patch()) return true;
-    auto ledger = FromProto(state, record.tenancy_ref());
-    if (!ledger.ok()) {
-      failed = ledger.status();
-      return false;
-    }
-    kpis.Add(*ledger);
-    return true;
-  });
+  absl::Status st = host_.store().ForEachStreamWithHistory(
+      [&](const runtime::v1::StreamRecord& record, const std::vector<std::string>& history) {
+        state::v1::TenancyLedgerState state;
+        if (!state.ParseFromString(record.state())) {
+          failed = absl::DataLossError(absl::StrCat("ledger state of ", record.tenancy_ref()));
+          return false;
+        }
+        if (!state.opened()) return true;
+        if (!request->patch().empty() && state.account().patch() != request->patch()) return true;
+        auto ledger = FromProto(state, record.tenancy_ref());
+        if (!ledger.ok()) {
+          failed = ledger.status();
+          return false;
+        }
+        if (failed = AddHistory(history, *ledger); !failed.ok()) return false;
+        kpis.Add(*ledger);
+        return true;
+      });
   if (!st.ok()) return ToGrpc(st);
   if (!failed.ok()) return ToGrpc(failed);
   const LedgerKpis k = kpis.Result();

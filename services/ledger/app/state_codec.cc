@@ -7,6 +7,47 @@ namespace rentstream::ledger::app {
 
 using namespace internal;  // NOLINT: the codec's own helpers
 
+state::v1::Movement MovementToProto(const AccountMovement& m) {
+  state::v1::Movement out;
+  *out.mutable_value_date() = ToProto(m.value_date);
+  out.set_account_kind(EnumToProto<v1::AccountKind>(m.account_kind));
+  *out.mutable_amount() = ToProto(m.amount);
+  out.set_posting_id(m.posting_id);
+  out.set_description(m.description);
+  return out;
+}
+
+absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& m) {
+  auto kind = KindFromProto(m.account_kind(), "account_kind");
+  if (!kind.ok()) return kind.status();
+  auto date = DateFromProto(m.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  return AccountMovement{*date, *kind, MoneyFromProto(m.amount()), m.posting_id(), m.description()};
+}
+
+absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& ledger) {
+  for (const std::string& record : records) {
+    state::v1::Movement m;
+    if (!m.ParseFromString(record)) {
+      return absl::DataLossError(
+          absl::StrCat("history of ", ledger.info.tenancy_ref, ": a movement does not parse"));
+    }
+    auto movement = MovementFromProto(m);
+    if (!movement.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("history of ", ledger.info.tenancy_ref, ": ", movement.status().message()));
+    }
+    ledger.movements.push_back(*std::move(movement));
+  }
+  if (records.size() > ledger.movements_before) {
+    return absl::DataLossError(absl::StrCat("history of ", ledger.info.tenancy_ref, ": ",
+                                            records.size(), " movements, the state counts ",
+                                            ledger.movements_before));
+  }
+  ledger.movements_before -= records.size();
+  return absl::OkStatus();
+}
+
 void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->Clear();
   out->set_opened(s.opened);
@@ -31,11 +72,12 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     b->set_kind(EnumToProto<v1::AccountKind>(kind));
     *b->mutable_balance() = ToProto(balance);
   }
-  for (int64_t day : s.charged_periods) out->add_charged_period_days(day);
-  for (const auto& [day, lines] : s.charged_lines) {
-    state::v1::ChargedPeriod* c = out->add_charged();
-    c->set_start_day(day);
-    LinesToProto(lines, c->mutable_lines());
+  out->mutable_charged_period_days()->Add(s.charged_periods.days().begin(),
+                                          s.charged_periods.days().end());
+  for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
+    state::v1::ChargedRun* r = out->add_charged_runs();
+    LinesToProto(run.lines, r->mutable_lines());
+    r->mutable_start_days()->Add(run.days.begin(), run.days.end());
   }
   for (const auto& [id, p] : s.payments) {
     state::v1::PaymentRecord* r = out->add_payments();
@@ -47,14 +89,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     r->set_reversed(p.reversed);
     if (p.transferred != Money::Zero()) *r->mutable_transferred() = ToProto(p.transferred);
   }
-  for (const AccountMovement& m : s.movements) {
-    state::v1::Movement* mv = out->add_movements();
-    *mv->mutable_value_date() = ToProto(m.value_date);
-    mv->set_account_kind(EnumToProto<v1::AccountKind>(m.account_kind));
-    *mv->mutable_amount() = ToProto(m.amount);
-    mv->set_posting_id(m.posting_id);
-    mv->set_description(m.description);
-  }
+  for (const AccountMovement& m : s.movements) *out->add_movements() = MovementToProto(m);
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
   for (const auto& [id, request] : s.pending_write_offs) {
     *out->add_pending_write_offs() = WriteOffToProto(request);
@@ -110,10 +145,16 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok()) return corrupt("balance kind");
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
-  s.charged_periods.insert(p.charged_period_days().begin(), p.charged_period_days().end());
-  for (const auto& c : p.charged()) {
+  s.charged_periods.assign(p.charged_period_days().begin(), p.charged_period_days().end());
+  for (const auto& r : p.charged_runs()) {
     absl::Status st;
-    s.charged_lines[c.start_day()] = LinesFromProto(c.lines(), "charged.lines", &st);
+    ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
+    if (!st.ok()) return corrupt("charged period lines");
+    s.charged_lines.AddRun(std::move(lines), {r.start_days().begin(), r.start_days().end()});
+  }
+  for (const auto& c : p.charged()) {  // written before charged_runs
+    absl::Status st;
+    s.charged_lines.Set(c.start_day(), LinesFromProto(c.lines(), "charged.lines", &st));
     if (!st.ok()) return corrupt("charged period lines");
   }
   for (const auto& r : p.payments()) {
@@ -125,16 +166,12 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
         MoneyFromProto(r.amount()),     *kind, *contra, *date, r.reversed(),
         MoneyFromProto(r.transferred())};
   }
-  if (!with_movements) {
-    s.movements_before = static_cast<size_t>(p.movements_size());
-  }
+  s.movements_before = p.history_movements() + (with_movements ? 0 : p.movements_size());
   for (const auto& m : p.movements()) {
     if (!with_movements) break;
-    auto kind = KindFromProto(m.account_kind(), "account_kind");
-    auto date = DateFromProto(m.value_date(), "value_date");
-    if (!kind.ok() || !date.ok()) return corrupt("movement");
-    s.movements.push_back(
-        {*date, *kind, MoneyFromProto(m.amount()), m.posting_id(), m.description()});
+    auto movement = MovementFromProto(m);
+    if (!movement.ok()) return corrupt("movement");
+    s.movements.push_back(*std::move(movement));
   }
   for (const auto& a : p.awards()) {
     auto award = AwardFromProto(a, "award");

@@ -59,7 +59,7 @@ std::optional<Date> NextChargeDue(const TenancyLedger& s) {
   if (!s.opened) return std::nullopt;
   const Date from = s.charged_periods.empty()
                         ? s.schedule.anchor
-                        : Date::FromDaysSinceEpoch(*s.charged_periods.rbegin()).AddDays(1);
+                        : Date::FromDaysSinceEpoch(s.charged_periods.last()).AddDays(1);
   Date limit = from.AddDays(366);
   if (s.end_date.has_value() && *s.end_date < limit) limit = *s.end_date;
   // Asked after every event: look a few weeks ahead first, the whole year only when those are
@@ -71,7 +71,7 @@ std::optional<Date> NextChargeDue(const TenancyLedger& s) {
     if (!periods.ok()) return std::nullopt;
     for (const ChargePeriod& p : *periods) {
       if (!p.rent_free && p.total > Money::Zero() &&
-          !s.charged_periods.count(p.start.days_since_epoch())) {
+          !s.charged_periods.contains(p.start.days_since_epoch())) {
         return p.start;
       }
     }

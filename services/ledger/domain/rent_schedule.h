@@ -26,6 +26,7 @@ struct ChargeLine {
   ChargeKind kind = ChargeKind::kNetRent;
   std::string code;    // the landlord's charge code, e.g. "RNT", "HTG" (heating), "GRD" (garden)
   core::Money amount;  // per period of the schedule's frequency
+  friend bool operator==(const ChargeLine&, const ChargeLine&) = default;
 };
 
 // The charge lines in force from `effective_from` until the next rate.

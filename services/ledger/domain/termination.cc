@@ -74,15 +74,14 @@ std::optional<ChargeCredited> Credit(const TenancyLedger& s, Date start, Date en
 
 // The charged period the end date falls inside (not on its last day), with its end.
 std::optional<ChargePeriod> SplitPeriod(const TenancyLedger& s, Date end_date) {
-  auto it = s.charged_lines.upper_bound(end_date.days_since_epoch());
-  if (it == s.charged_lines.begin()) return std::nullopt;
-  --it;
-  const Date start = Date::FromDaysSinceEpoch(it->first);
+  auto charged = s.charged_lines.LastOnOrBefore(end_date.days_since_epoch());
+  if (!charged.has_value()) return std::nullopt;
+  const Date start = Date::FromDaysSinceEpoch(charged->day);
   auto periods = PeriodsStartingIn(s.schedule, start, start);
   if (!periods.ok() || periods->size() != 1 || (*periods)[0].start != start) return std::nullopt;
   if (!(end_date < (*periods)[0].end)) return std::nullopt;
   ChargePeriod p = (*periods)[0];
-  p.lines = it->second;  // what was charged, not today's rate
+  p.lines = *charged->lines;  // what was charged, not today's rate
   return p;
 }
 
@@ -105,13 +104,12 @@ Decision Decide(const TenancyLedger& s, const TerminateTenancy& c) {
                core::DaysBetween(split->start, split->end) + 1, c.end_date));
   }
   // Periods charged in advance that start after the end date, whole.
-  for (auto it = s.charged_lines.upper_bound(c.end_date.days_since_epoch());
-       it != s.charged_lines.end(); ++it) {
-    const Date start = Date::FromDaysSinceEpoch(it->first);
+  for (const ChargedLines::Period& charged : s.charged_lines.After(c.end_date.days_since_epoch())) {
+    const Date start = Date::FromDaysSinceEpoch(charged.day);
     auto periods = PeriodsStartingIn(s.schedule, start, start);
     const Date end = periods.ok() && periods->size() == 1 ? (*periods)[0].end : start;
     const int64_t days = core::DaysBetween(start, end) + 1;
-    add(Credit(s, start, end, it->second, days, days, c.end_date));
+    add(Credit(s, start, end, *charged.lines, days, days, c.end_date));
   }
   TenancyTerminated e{c.end_date, c.reason, std::nullopt};
   const Money rent = Money::FromPence(BalanceOf(s, AccountKind::kRent).pence() - credited);
