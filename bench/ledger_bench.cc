@@ -11,7 +11,8 @@
 //                              command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
-// --history-weeks W (default 4): weekly periods each account has when payments arrive.
+// --history-weeks W (default 4): weekly periods each account has when payments arrive;
+// --processors P (default 1): processing loops of the service the import runs through.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -90,7 +91,7 @@ double RunUntil(runtime::ProcessorHost& host, uint64_t target) {
 // A payment file of one line per account, imported through the ledger service (gRPC on
 // loopback) running on `bus` with the projection in `data_dir`: the postings/s of the whole path.
 void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
-                          const std::string& data_dir, int n) {
+                          const std::string& data_dir, int n, int processors) {
   const std::string file = data_dir + "/payments.csv";
   {
     std::FILE* f = std::fopen(file.c_str(), "w");
@@ -104,6 +105,7 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
   config.grpc_listen = "127.0.0.1:0";
   config.metrics_listen = "127.0.0.1:0";
   config.partitions = kPartitions;
+  config.processors = processors;
   config.static_membership = false;
   config.command_deadline_ms = 120000;
   config.data_dir = data_dir;
@@ -141,7 +143,7 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
 }
 
 void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n,
-            int weeks) {
+            int weeks, int processors) {
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
   std::filesystem::create_directories(data_dir);
   auto store = runtime::StreamStore::Open(data_dir + "/state-0");
@@ -257,16 +259,20 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   Report("ledger_statement_p50_" + name, micros[micros.size() / 2], "us");
   Report("ledger_statement_p99_" + name, micros[micros.size() * 99 / 100], "us");
   store->reset();  // the service opens the projection next
-  ImportThroughService(bus, name, data_dir, n);
+  ImportThroughService(bus, name, data_dir, n, processors);
 }
 
 int Main(int argc, char** argv) {
   int n = 20000;
   int weeks = 4;
+  int processors = 1;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--tenancies" && i + 1 < argc) n = std::atoi(argv[++i]);
     if (std::string(argv[i]) == "--only" && i + 1 < argc) only = argv[++i];
+    if (std::string(argv[i]) == "--processors" && i + 1 < argc) {
+      processors = std::clamp(std::atoi(argv[++i]), 1, kPartitions);
+    }
     if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
       weeks = std::max(4, std::atoi(argv[++i]));
     }
@@ -281,12 +287,12 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks);
+    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks, processors);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/local", n, weeks);
+    RunBus(**local, "local", dir + "/local", n, weeks, processors);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -25,6 +27,9 @@ void HostConfig::AddFlags(CLI::App& app) {
       ->envname("RENTSTREAM_REPLICATION");
   app.add_option("--max-batch", max_batch, "Input records per transaction")
       ->envname("RENTSTREAM_MAX_BATCH");
+  app.add_option("--processors", processors,
+                 "Processing loops in this process (group members sharing the state store)")
+      ->envname("RENTSTREAM_PROCESSORS");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
       ->envname("RENTSTREAM_COMMAND_DEADLINE_MS");
@@ -98,6 +103,9 @@ absl::Status HostConfig::Validate() const {
   }
   if (max_batch < 1 || max_batch > 100000) {
     return absl::InvalidArgumentError("--max-batch: 1 to 100000");
+  }
+  if (processors < 1 || processors > std::min(partitions, 64)) {
+    return absl::InvalidArgumentError("--processors: 1 to --partitions (at most 64)");
   }
   if (kafka_session_timeout_ms < 1000 || kafka_session_timeout_ms > 300000) {
     return absl::InvalidArgumentError("--kafka-session-timeout-ms: 1000 to 300000");

@@ -23,6 +23,10 @@ struct HostConfig {
   int partitions = 12;
   int replication = 1;
   int max_batch = 500;
+  // Processing loops in this process, each a member of the service's consumer group with its
+  // own partitions, transactional producer and stream cache (sharing the state store): how one
+  // instance uses more than one core. At most `partitions`.
+  int processors = 1;
   int command_deadline_ms = 5000;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.

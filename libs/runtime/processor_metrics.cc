@@ -2,7 +2,16 @@
 
 namespace rentstream::runtime {
 
-ProcessorMetrics::ProcessorMetrics(MetricsRegistry& r, const std::string& service)
+namespace {
+Labels LoopLabels(const std::string& service, const std::string& processor) {
+  Labels labels = {{"service", service}};
+  if (!processor.empty()) labels["processor"] = processor;
+  return labels;
+}
+}  // namespace
+
+ProcessorMetrics::ProcessorMetrics(MetricsRegistry& r, const std::string& service,
+                                   const std::string& processor)
     : transactions_committed(r.GetCounter("rentstream_transactions_total",
                                           "Bus transactions by result",
                                           {{"service", service}, {"result", "committed"}})),
@@ -23,9 +32,10 @@ ProcessorMetrics::ProcessorMetrics(MetricsRegistry& r, const std::string& servic
                                          {{"service", service}})),
       caught_up(r.GetGauge("rentstream_caught_up",
                            "1 when the assigned partitions are folded and inputs are consumed",
-                           {{"service", service}})),
+                           LoopLabels(service, processor))),
       owned_partitions(r.GetGauge("rentstream_owned_partitions",
-                                  "Partitions assigned to this instance", {{"service", service}})),
+                                  "Partitions assigned to this instance",
+                                  LoopLabels(service, processor))),
       registry_(r),
       service_(service) {}
 

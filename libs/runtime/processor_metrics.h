@@ -11,7 +11,10 @@ namespace rentstream::runtime {
 
 class ProcessorMetrics {
  public:
-  ProcessorMetrics(MetricsRegistry& registry, const std::string& service);
+  // `processor` (when several run in one process): labels the per-loop gauges (caught_up,
+  // owned_partitions); counters and histograms are shared.
+  ProcessorMetrics(MetricsRegistry& registry, const std::string& service,
+                   const std::string& processor = "");
 
   void RecordsIn(const std::string& topic, double n) {
     registry_

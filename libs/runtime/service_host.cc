@@ -48,7 +48,6 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
 
   std::unique_ptr<ServiceHost> host(new ServiceHost(service, std::move(config), logic));
   host->inputs_ = std::move(inputs);
-  host->processor_metrics_ = std::make_unique<ProcessorMetrics>(host->metrics_, service);
   const HostConfig& c = host->config_;
   auto authenticator = Authenticator::Create(c.auth);
   if (!authenticator.ok()) return authenticator.status();
@@ -87,8 +86,16 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   options.subscriptions = host->inputs_;
   options.max_batch_records = static_cast<size_t>(c.max_batch);
   options.static_membership = c.static_membership;
-  host->processor_ = std::make_unique<ProcessorHost>(*host->bus_, *host->store_, logic, options,
-                                                     host->processor_metrics_.get());
+  // Loop k > 0 is its own group member: its own transactional id (fencing its predecessor
+  // after a restart) and stream cache; all share the store, whose keys carry the partition.
+  for (int k = 0; k < c.processors; ++k) {
+    ProcessorOptions loop = options;
+    if (k > 0) loop.instance_id = absl::StrCat(c.instance_id, "-p", k);
+    host->processor_metrics_.push_back(std::make_unique<ProcessorMetrics>(
+        host->metrics_, service, c.processors > 1 ? std::to_string(k) : ""));
+    host->processors_.push_back(std::make_unique<ProcessorHost>(
+        *host->bus_, *host->store_, logic, loop, host->processor_metrics_.back().get()));
+  }
   return host;
 }
 
@@ -145,19 +152,24 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   // Before the processor starts, so a caller sees health NOT_SERVING here, deterministically.
   if (ready) ready(grpc_port, metrics_port);
 
-  std::thread processor_thread([this] {
-    absl::Status st = processor_->Run(stop_processor_);
-    if (!st.ok()) {
-      LogError("processor stopped", {{"service", service_}, {"error", st.ToString()}});
-      RequestStop();
-    }
-  });
+  std::vector<std::thread> processor_threads;
+  for (const std::unique_ptr<ProcessorHost>& processor : processors_) {
+    processor_threads.emplace_back([this, p = processor.get()] {
+      absl::Status st = p->Run(stop_processor_);
+      if (!st.ok()) {
+        LogError("processor stopped", {{"service", service_}, {"error", st.ToString()}});
+        RequestStop();
+      }
+    });
+  }
   // Health follows the processor's catch-up; checked by this thread until drain begins.
   std::atomic<bool> draining{false};
   std::thread health_thread([this, &draining] {
     bool serving = false;
     while (!draining.load()) {
-      const bool now = processor_->caught_up();
+      // Serving once every loop has caught up with the partitions it was given.
+      bool now = true;
+      for (const std::unique_ptr<ProcessorHost>& p : processors_) now = now && p->caught_up();
       if (now != serving) SetHealth(now);
       serving = now;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // status poll, not sync
@@ -222,7 +234,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   grpc_->Shutdown(std::chrono::system_clock::now() +
                   std::chrono::milliseconds(config_.drain_timeout_ms));
   stop_processor_ = true;
-  processor_thread.join();
+  for (std::thread& t : processor_threads) t.join();
   http_->stop();
   http_thread.join();
   gateway_.reset();

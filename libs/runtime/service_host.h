@@ -76,13 +76,13 @@ class ServiceHost {
   std::vector<std::string> inputs_;
   std::string health_name_;
   MetricsRegistry metrics_;
-  std::unique_ptr<ProcessorMetrics> processor_metrics_;
+  std::vector<std::unique_ptr<ProcessorMetrics>> processor_metrics_;
   std::unique_ptr<eventlog::EventBus> owned_bus_;
   eventlog::EventBus* bus_ = nullptr;
   std::unique_ptr<StreamStore> store_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<ProcessorHost> processor_;
+  std::vector<std::unique_ptr<ProcessorHost>> processors_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> stop_processor_{false};

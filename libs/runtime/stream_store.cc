@@ -228,33 +228,29 @@ absl::Status StreamStore::Write(const Batch& batch, bool sync) {
 }
 
 absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {
-  return ForEachStreamWithHistory([&](const v1::StreamRecord& record,
-                                      const std::vector<std::string>&) { return visit(record); },
-                                  /*with_history=*/false);
+  return ForEachStreamWithHistory(
+      [&](const v1::StreamRecord& record, const HistoryLoader&) { return visit(record); });
 }
 
 absl::Status StreamStore::ForEachStreamWithHistory(
-    const std::function<bool(const v1::StreamRecord&, const std::vector<std::string>&)>& visit,
-    bool with_history) {
+    const std::function<bool(const v1::StreamRecord&, const HistoryLoader&)>& visit) {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   absl::Cleanup release = [&] { db_->ReleaseSnapshot(snapshot); };
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   const std::string first(1, kStream);
-  std::vector<std::string> history;
   for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
     v1::StreamRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("stream record ", it->key().ToString(), " does not parse"));
     }
-    if (with_history) {
-      const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
-      absl::Status st = ReadHistory(snapshot, partition, record.tenancy_ref(), history);
-      if (!st.ok()) return st;
-    }
-    if (!visit(record, history)) break;
+    const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
+    const HistoryLoader load = [&](std::vector<std::string>& history) {
+      return ReadHistory(snapshot, partition, record.tenancy_ref(), history);
+    };
+    if (!visit(record, load)) break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "streams");
   return absl::OkStatus();
@@ -262,7 +258,12 @@ absl::Status StreamStore::ForEachStreamWithHistory(
 
 absl::StatusOr<std::string> StreamStore::StreamsDigest() {
   std::string all;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  // One snapshot for both key spaces: a digest of one state of the store.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  absl::Cleanup release = [&] { db_->ReleaseSnapshot(snapshot); };
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   for (const char space : {kStream, kHistory}) {
     const std::string first(1, space);
     for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {

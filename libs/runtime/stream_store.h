@@ -85,11 +85,11 @@ class StreamStore {
   absl::StatusOr<std::string> StreamsDigest();
   // Calls `visit` for every stream record (all partitions, key order) until it returns false.
   absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit);
-  // The same, each record with its history records (read from one snapshot with it) when
-  // `with_history`.
+  // The same, with a loader of each record's history records (read from the scan's snapshot,
+  // only when the visitor asks: a scan that filters reads little).
+  using HistoryLoader = std::function<absl::Status(std::vector<std::string>&)>;
   absl::Status ForEachStreamWithHistory(
-      const std::function<bool(const v1::StreamRecord&, const std::vector<std::string>&)>& visit,
-      bool with_history = true);
+      const std::function<bool(const v1::StreamRecord&, const HistoryLoader&)>& visit);
   // Number of stream records (all partitions).
   absl::StatusOr<uint64_t> StreamCount();
 

@@ -138,7 +138,9 @@ TEST_F(StreamStoreTest, HistoryIsKeptPerStreamInFoldingOrderAndReadWithItsRecord
   std::map<std::string, std::vector<std::string>> seen;
   ASSERT_TRUE(store_
                   ->ForEachStreamWithHistory(
-                      [&](const v1::StreamRecord& record, const std::vector<std::string>& h) {
+                      [&](const v1::StreamRecord& record, const StreamStore::HistoryLoader& load) {
+                        std::vector<std::string> h;
+                        EXPECT_TRUE(load(h).ok());
                         seen[record.tenancy_ref() + "@" + std::to_string(record.sequence())] = h;
                         return true;
                       })

@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
@@ -264,6 +266,73 @@ TEST_P(DailyTicksTest, TheHostOpensTodayOnEveryPartition) {
   })) << "ticks seen on "
       << partitions.size() << " of 3 partitions";
 }
+
+// --processors 2: two group members in one process share the partitions and the store.
+class TwoProcessorsTest : public ServiceHostTest {
+ protected:
+  void Configure(HostConfig& config) override { config.processors = 2; }
+};
+
+// The value of a metric line "name{labels} value" in a /metrics page; -1 when absent.
+double MetricValue(const std::string& page, const std::string& series) {
+  const size_t at = page.find(series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(page.substr(at + series.size() + 1));
+}
+
+TEST_P(TwoProcessorsTest, BothLoopsOwnPartitionsAndEveryCommandIsDecidedOnce) {
+  httplib::Client client("127.0.0.1", metrics_port_);
+  std::string page;
+  const std::string owned = "rentstream_owned_partitions{processor=\"";
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] {
+    auto got = client.Get("/metrics");
+    if (!got || got->status != 200) return false;
+    page = got->body;
+    const double first = MetricValue(page, owned + "0\",service=\"counter\"}");
+    const double second = MetricValue(page, owned + "1\",service=\"counter\"}");
+    return first >= 1 && second >= 1 && first + second == 3 &&
+           HealthStatus(*channel_, health_name_) == 1;
+  })) << page;
+
+  // Twelve tenancies over the three partitions, three increments each.
+  for (int round = 1; round <= 3; ++round) {
+    for (int t = 0; t < 12; ++t) {
+      sample::v1::IncrementResponse response;
+      const std::string tenancy = "T-" + std::to_string(500 + t);
+      ASSERT_TRUE(Increment(absl::StrCat("c", round, "-", t), tenancy, t + 1, &response).ok());
+      EXPECT_EQ(response.total(), round * (t + 1)) << tenancy;
+      EXPECT_EQ(response.sequence(), static_cast<uint64_t>(round));
+    }
+  }
+  const std::string events = ServiceTopics::For(sample::CounterLogic::kService).events;
+  size_t mine = 0;
+  for (const eventlog::Record& r : rentstream::testing::ReadTopic(host_->bus(), events)) {
+    common::v1::Event e;
+    ASSERT_TRUE(e.ParseFromString(r.value));
+    if (absl::StartsWith(e.envelope().command_id(), "c") &&
+        absl::StartsWith(e.envelope().tenancy_ref(), "T-5")) {
+      ++mine;
+    }
+  }
+  EXPECT_EQ(mine, 36u) << "one event per command, none twice";
+}
+
+TEST(HostConfigProcessorsTest, AtMostOneLoopPerPartition) {
+  HostConfig config;
+  config.partitions = 3;
+  config.processors = 4;
+  absl::Status st = config.Validate();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("--processors"), std::string::npos) << st;
+  config.processors = 3;
+  EXPECT_TRUE(config.Validate().ok());
+  config.processors = 0;
+  EXPECT_FALSE(config.Validate().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, TwoProcessorsTest,
+                         ::testing::Values(BusKind::kKafka, BusKind::kLocal),
+                         rentstream::testing::BusName);
 
 INSTANTIATE_TEST_SUITE_P(Buses, DailyTicksTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),
                          rentstream::testing::BusName);

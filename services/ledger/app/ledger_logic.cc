@@ -244,6 +244,13 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
                                std::vector<std::string>* history) {
   auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
   const std::string& tenancy = event.envelope().tenancy_ref();
+  if (history == nullptr && proto.history_movements() > 0) {
+    // Its newer movements would come before the older ones in the history.
+    return absl::FailedPreconditionError(
+        absl::StrCat("ledger state of ", tenancy,
+                     " keeps its movements as history: fold it with "
+                     "EvolveWithHistory"));
+  }
   // Decoded without its movements, the ledger's `movements` are exactly the event's new ones.
   auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
   if (!ledger.ok()) return ledger.status();

@@ -360,8 +360,9 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   }
   KpiAccumulator kpis(as_of);
   absl::Status failed;
-  absl::Status st = host_.store().ForEachStreamWithHistory(
-      [&](const runtime::v1::StreamRecord& record, const std::vector<std::string>& history) {
+  absl::Status st =
+      host_.store().ForEachStreamWithHistory([&](const runtime::v1::StreamRecord& record,
+                                                 const runtime::StreamStore::HistoryLoader& load) {
         state::v1::TenancyLedgerState state;
         if (!state.ParseFromString(record.state())) {
           failed = absl::DataLossError(absl::StrCat("ledger state of ", record.tenancy_ref()));
@@ -374,6 +375,8 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
           failed = ledger.status();
           return false;
         }
+        std::vector<std::string> history;
+        if (failed = load(history); !failed.ok()) return false;
         if (failed = AddHistory(history, *ledger); !failed.ok()) return false;
         kpis.Add(*ledger);
         return true;

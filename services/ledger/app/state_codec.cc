@@ -39,12 +39,13 @@ absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& 
     }
     ledger.movements.push_back(*std::move(movement));
   }
-  if (records.size() > ledger.movements_before) {
+  // Every movement or none: a statement silently missing one would be worse than an error.
+  if (records.size() != ledger.movements_before) {
     return absl::DataLossError(absl::StrCat("history of ", ledger.info.tenancy_ref, ": ",
                                             records.size(), " movements, the state counts ",
                                             ledger.movements_before));
   }
-  ledger.movements_before -= records.size();
+  ledger.movements_before = 0;
   return absl::OkStatus();
 }
 

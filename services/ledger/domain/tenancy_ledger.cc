@@ -393,7 +393,7 @@ void ChargedLines::AddRun(Lines lines, const std::vector<int64_t>& days) {
   auto middle = periods_.begin() + static_cast<std::ptrdiff_t>(before);
   if (!std::is_sorted(middle, periods_.end())) std::sort(middle, periods_.end());
   std::inplace_merge(periods_.begin(), middle, periods_.end());
-  // A day in two runs (a corrupt state) keeps its first.
+  // A day in two runs (a corrupt state) keeps one of them (the lower set index).
   periods_.erase(std::unique(periods_.begin(), periods_.end(),
                              [](const auto& a, const auto& b) { return a.first == b.first; }),
                  periods_.end());
