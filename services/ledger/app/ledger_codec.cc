@@ -191,20 +191,29 @@ v1::RentSchedule ToProto(const RentSchedule& s) {
 }
 
 absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::string& tenancy_ref) {
+  return internal::AccountFromParts(c.tenancy_type(), c.jurisdiction(), c.patch(), c.tenant_ids(),
+                                    c.start_date(), c.schedule(), tenancy_ref);
+}
+
+absl::StatusOr<OpenAccount> internal::AccountFromParts(
+    v1::TenancyType tenancy_type, v1::Jurisdiction jurisdiction, const std::string& patch,
+    const google::protobuf::RepeatedPtrField<std::string>& tenant_ids,
+    const common::v1::Date& start_date, const v1::RentSchedule& schedule_proto,
+    const std::string& tenancy_ref) {
   OpenAccount out;
   out.info.tenancy_ref = tenancy_ref;
-  auto type = EnumFromProto<TenancyType>(c.tenancy_type(), 4, "tenancy_type");
+  auto type = EnumFromProto<TenancyType>(tenancy_type, 4, "tenancy_type");
   if (!type.ok()) return type.status();
   out.info.type = *type;
-  auto jurisdiction = EnumFromProto<Jurisdiction>(c.jurisdiction(), 3, "jurisdiction");
-  if (!jurisdiction.ok()) return jurisdiction.status();
-  out.info.jurisdiction = *jurisdiction;
-  out.info.patch = c.patch();
-  out.info.tenant_ids.assign(c.tenant_ids().begin(), c.tenant_ids().end());
-  auto start = DateFromProto(c.start_date(), "start_date");
+  auto jurisdiction_domain = EnumFromProto<Jurisdiction>(jurisdiction, 3, "jurisdiction");
+  if (!jurisdiction_domain.ok()) return jurisdiction_domain.status();
+  out.info.jurisdiction = *jurisdiction_domain;
+  out.info.patch = patch;
+  out.info.tenant_ids.assign(tenant_ids.begin(), tenant_ids.end());
+  auto start = DateFromProto(start_date, "start_date");
   if (!start.ok()) return start.status();
   out.info.start_date = *start;
-  auto schedule = ScheduleFromProto(c.schedule(), "schedule");
+  auto schedule = ScheduleFromProto(schedule_proto, "schedule");
   if (!schedule.ok()) return schedule.status();
   out.schedule = std::move(*schedule);
   return out;

@@ -68,6 +68,10 @@ void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
                                         const std::string& tenancy_ref, bool with_movements = true);
 
+// Only what NextChargeDue reads — opened, schedule, end date, charged periods — for the review
+// day, which the host asks after every event.
+absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& state);
+
 // A movement as a history record (LedgerLogic::EvolveWithHistory) and back.
 state::v1::Movement MovementToProto(const AccountMovement& movement);
 absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& movement);

@@ -224,7 +224,7 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
 
 int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const {
   const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
-  auto ledger = FromProto(proto, "", /*with_movements=*/false);
+  auto ledger = ChargeStateFromProto(proto);
   if (!ledger.ok()) return 0;
   const std::optional<core::Date> due = NextChargeDue(*ledger);
   return due.has_value() ? due->days_since_epoch() : 0;

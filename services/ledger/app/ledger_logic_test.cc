@@ -147,6 +147,11 @@ TEST_F(LedgerLogicTest, MovementsGoToTheHistoryAndDecisionsAreTheSame) {
     EXPECT_EQ(rebuilt->movements[i].amount, full->movements[i].amount);
     EXPECT_EQ(rebuilt->movements[i].description, full->movements[i].description);
   }
+  // The review day from the light decode is the full decode's.
+  auto light = ChargeStateFromProto(state());
+  ASSERT_TRUE(light.ok());
+  EXPECT_EQ(NextChargeDue(*light), NextChargeDue(*rebuilt));
+  ASSERT_TRUE(NextChargeDue(*light).has_value());
   const core::Date as_of = *core::Date::FromYmd(2026, 9, 1);
   EXPECT_EQ(BalanceAsOf(*rebuilt, AccountKind::kRent, as_of),
             BalanceAsOf(*full, AccountKind::kRent, as_of));
@@ -159,6 +164,32 @@ TEST_F(LedgerLogicTest, MovementsGoToTheHistoryAndDecisionsAreTheSame) {
   std::vector<std::string> garbage = {"\xff\xff"};
   auto bad = FromProto(state(), kTenancy);
   EXPECT_EQ(AddHistory(garbage, *bad).code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(LedgerLogicTest, AStateWithChargedLinesPerPeriodIsReadAndRewrittenAsRuns) {
+  // A state written before charged_runs: one ChargedPeriod per period (field 15).
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 26);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  const state::v1::TenancyLedgerState current = state();
+  ASSERT_EQ(current.charged_runs_size(), 1);
+  ASSERT_EQ(current.charged_runs(0).start_days_size(), 3);
+  state::v1::TenancyLedgerState legacy = current;
+  legacy.clear_charged_runs();
+  for (int64_t day : current.charged_runs(0).start_days()) {
+    state::v1::ChargedPeriod* p = legacy.add_charged();
+    p->set_start_day(day);
+    *p->mutable_lines() = current.charged_runs(0).lines();
+  }
+  auto decoded = FromProto(legacy, kTenancy);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->charged_lines.size(), 3u);
+  state::v1::TenancyLedgerState rewritten;
+  ToProto(*decoded, &rewritten);
+  EXPECT_EQ(rewritten.SerializeAsString(), current.SerializeAsString())
+      << "re-encoded as the current layout, byte for byte";
 }
 
 TEST_F(LedgerLogicTest, AStateWithMovementsKeepsThemAndAddsNewOnesToTheHistory) {
@@ -180,6 +211,16 @@ TEST_F(LedgerLogicTest, AStateWithMovementsKeepsThemAndAddsNewOnesToTheHistory) 
   ASSERT_TRUE(AddHistory(history, *ledger).ok());
   ASSERT_EQ(ledger->movements.size(), 3u);
   EXPECT_EQ(ledger->movements[2].posting_id, "charge:HA-000123:rent:2026-04-20");
+
+  // Once it keeps history, folding without a history store is refused: the new movement would
+  // come before the older ones kept as history.
+  common::v1::Event event;
+  event.mutable_envelope()->set_tenancy_ref(kTenancy);
+  event.mutable_envelope()->set_event_type("rentstream.ledger.v1.ChargePosted");
+  EXPECT_EQ(logic_.Evolve(*state_, event).code(), absl::StatusCode::kFailedPrecondition);
+  auto short_history = FromProto(state(), kTenancy);
+  EXPECT_EQ(AddHistory({}, *short_history).code(), absl::StatusCode::kDataLoss)
+      << "a history missing movements is refused, not shown short";
 }
 
 TEST_F(LedgerLogicTest, OpenChargePayReverseThroughTheContract) {

@@ -49,6 +49,22 @@ absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& 
   return absl::OkStatus();
 }
 
+absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& p) {
+  TenancyLedger s;
+  if (!p.opened()) return s;
+  auto schedule = ScheduleFromProto(p.schedule(), "schedule");
+  if (!schedule.ok()) return absl::DataLossError("ledger state: schedule");
+  s.opened = true;
+  s.schedule = *std::move(schedule);
+  if (p.ended()) {
+    auto end = DateFromProto(p.end_date(), "end_date");
+    if (!end.ok()) return absl::DataLossError("ledger state: end_date");
+    s.end_date = *end;
+  }
+  s.charged_periods.assign(p.charged_period_days().begin(), p.charged_period_days().end());
+  return s;
+}
+
 void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->Clear();
   out->set_opened(s.opened);
@@ -124,14 +140,9 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
   auto corrupt = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
   };
-  v1::OpenAccount details;
-  details.set_tenancy_type(p.account().tenancy_type());
-  details.set_jurisdiction(p.account().jurisdiction());
-  details.set_patch(p.account().patch());
-  *details.mutable_tenant_ids() = p.account().tenant_ids();
-  *details.mutable_start_date() = p.account().start_date();
-  *details.mutable_schedule() = p.schedule();
-  auto open = FromProto(details, tenancy_ref);
+  auto open = AccountFromParts(p.account().tenancy_type(), p.account().jurisdiction(),
+                               p.account().patch(), p.account().tenant_ids(),
+                               p.account().start_date(), p.schedule(), tenancy_ref);
   if (!open.ok()) return corrupt(open.status().message());
   s.opened = true;
   s.info = open->info;

@@ -572,6 +572,28 @@ TEST(ChargedLinesTest, PeriodsChargedAlikeShareARunAndComeBackInDayOrder) {
   }
 }
 
+TEST(ChargedLinesTest, SettingADayAgainReplacesItsLines) {
+  ChargedLines charged;
+  charged.Set(10, RentOf(100));
+  charged.Set(17, RentOf(100));
+  charged.Set(10, RentOf(200));
+  ASSERT_EQ(charged.size(), 2u);
+  EXPECT_EQ(*charged.LastOnOrBefore(10)->lines, RentOf(200));
+  EXPECT_EQ(*charged.LastOnOrBefore(17)->lines, RentOf(100));
+  // The runs are what a fresh build of the same content gives.
+  ChargedLines fresh;
+  fresh.Set(10, RentOf(200));
+  fresh.Set(17, RentOf(100));
+  std::vector<ChargedLines::Run> a = charged.Runs();
+  std::vector<ChargedLines::Run> b = fresh.Runs();
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].lines, b[i].lines);
+    EXPECT_EQ(a[i].days, b[i].days);
+  }
+}
+
 TEST(DaySetTest, KeepsDaysSortedAndUnique) {
   DaySet days;
   days.insert(20);
