@@ -230,6 +230,12 @@ TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
   EXPECT_EQ(*folded, 61u);
   EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *(*fresh)->StreamsDigest());
   EXPECT_EQ(*(*rebuilt)->StreamCount(), 7u);
+  // The digests cover the streams' history too: HA-0 had an increment in every 7th command.
+  std::vector<std::string> history;
+  auto stored =
+      (*rebuilt)->LoadStream(eventlog::PartitionForKey("HA-0", kPartitions), "HA-0", &history);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(history.size(), 10u);  // c0, c7, ..., c56 and c-after
 }
 
 TEST_P(ProcessorTest, BusinessDayTicksReviewOnlyTheStreamsDueAndOnlyOnce) {

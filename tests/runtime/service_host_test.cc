@@ -148,6 +148,9 @@ TEST_P(ServiceHostTest, ARepeatedCommandIdReturnsTheOriginalOutcome) {
     return stub_->GetCounter(&ctx, query, &counter).ok() && counter.total() == 7;
   }));
   EXPECT_EQ(counter.sequence(), 2u);
+  EXPECT_EQ(std::vector<int64_t>(counter.amounts().begin(), counter.amounts().end()),
+            (std::vector<int64_t>{5, 2}))
+      << "the stream's history: each increment once, the repeat not again";
   grpc::ClientContext ctx;
   query.set_tenancy_ref("T-NONE");
   EXPECT_EQ(stub_->GetCounter(&ctx, query, &counter).error_code(), grpc::StatusCode::NOT_FOUND);

@@ -114,4 +114,14 @@ absl::Status CounterLogic::Evolve(google::protobuf::Message& state,
   return absl::OkStatus();
 }
 
+absl::Status CounterLogic::EvolveWithHistory(google::protobuf::Message& state,
+                                             const common::v1::Event& event,
+                                             std::vector<std::string>& history) {
+  if (absl::Status st = Evolve(state, event); !st.ok()) return st;
+  if (event.envelope().event_type() == v1::Incremented::descriptor()->full_name()) {
+    history.push_back(event.payload());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace rentstream::sample

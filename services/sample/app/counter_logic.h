@@ -18,6 +18,10 @@ class CounterLogic : public runtime::StreamLogic {
                                   std::string_view payload) override;
   runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  // Each increment's payload (`v1::Incremented`) is also a history record of the stream: what a
+  // query lists (GetCounterResponse.amounts) and no decision reads.
+  absl::Status EvolveWithHistory(google::protobuf::Message& state, const common::v1::Event& event,
+                                 std::vector<std::string>& history) override;
   int64_t NextReviewDay(const google::protobuf::Message& state) const override;
 
   // Days after an increment's business date that the counter comes up for review.

@@ -35,7 +35,8 @@ grpc::Status CounterService::Increment(grpc::ServerContext* context,
 grpc::Status CounterService::GetCounter(grpc::ServerContext* /*context*/,
                                         const v1::GetCounterRequest* request,
                                         v1::GetCounterResponse* response) {
-  auto stored = host_.LoadStream(request->tenancy_ref());
+  std::vector<std::string> history;
+  auto stored = host_.LoadStream(request->tenancy_ref(), &history);
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -45,6 +46,13 @@ grpc::Status CounterService::GetCounter(grpc::ServerContext* /*context*/,
   state.ParseFromString((*stored)->state());
   response->set_total(state.total());
   response->set_sequence((*stored)->sequence());
+  for (const std::string& record : history) {
+    v1::Incremented incremented;
+    if (!incremented.ParseFromString(record)) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS, "counter history does not parse");
+    }
+    response->add_amounts(incremented.amount());
+  }
   return grpc::Status::OK;
 }
 
