@@ -158,9 +158,21 @@ std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
 
 std::optional<Rejection> LedgerLogic::Validate(const common::v1::CommandEnvelope& envelope,
                                                std::string_view payload) const {
+  // The suspense stream takes only suspense commands (an account opened on it would mix a
+  // tenant's postings with payments held for no one).
+  bool for_suspense = false;
   absl::Status st =
-      WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [](const auto&) {});
+      WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        for_suspense = std::is_same_v<T, SuspendPayment> || std::is_same_v<T, ReleaseFromSuspense>;
+      });
   if (!st.ok()) return FromStatus(st);
+  if (envelope.tenancy_ref() == kSuspenseStream && !for_suspense) {
+    return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "tenancy_ref",
+                         absl::StrCat(kSuspenseStream,
+                                      " is reserved for payments held in suspense: only "
+                                      "SuspendPayment and ReleaseFromSuspense go there"));
+  }
   return std::nullopt;
 }
 

@@ -404,6 +404,32 @@ TEST_F(LedgerLogicTest, TerminationCreditsTheSplitPeriodProRata) {
   EXPECT_EQ(std::get<ChargeCredited>(*decoded).days_credited, 5);
 }
 
+TEST_F(LedgerLogicTest, TheSuspenseStreamTakesOnlySuspenseCommands) {
+  common::v1::CommandEnvelope env;
+  env.set_tenancy_ref(kSuspenseStream);
+  env.set_command_type(v1::OpenAccount::descriptor()->full_name());
+  auto refused = logic_.Validate(env, OpenCommand().SerializeAsString());
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->field(), "tenancy_ref");
+  EXPECT_EQ(refused->code(), common::v1::REJECTION_CODE_INVALID_ARGUMENT);
+  v1::SuspendPayment suspend;
+  suspend.set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
+  suspend.set_source("bank");
+  suspend.set_external_reference("BT-1");
+  *suspend.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *suspend.mutable_amount() = ProtoPence(1000);
+  env.set_command_type(v1::SuspendPayment::descriptor()->full_name());
+  EXPECT_FALSE(logic_.Validate(env, suspend.SerializeAsString()).has_value());
+  // The domain refuses it too, whoever asks.
+  TenancyLedger suspense;
+  suspense.info.tenancy_ref = kSuspenseStream;
+  auto open = FromProto(OpenCommand(), kSuspenseStream);
+  ASSERT_TRUE(open.ok());
+  Decision d = Decide(suspense, *open);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(d));
+  EXPECT_EQ(std::get<Refusal>(d).field, "tenancy_ref");
+}
+
 TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
   v1::OpenAccount bad_date = OpenCommand();
   bad_date.mutable_start_date()->set_month(13);

@@ -48,6 +48,9 @@ Decision Decide(const TenancyLedger& s, const OpenAccount& c) {
   if (s.opened) {
     return Refusal{Refusal::Kind::kAlreadyExists, "tenancy_ref", "the account is already open"};
   }
+  if (c.info.tenancy_ref == kSuspenseStream) {
+    return Invalid("tenancy_ref", absl::StrCat(kSuspenseStream, " is reserved for suspense"));
+  }
   if (c.info.tenant_ids.empty()) return Invalid("tenant_ids", "a tenancy has at least one tenant");
   for (size_t i = 0; i < c.info.tenant_ids.size(); ++i) {
     if (c.info.tenant_ids[i].empty() || c.info.tenant_ids[i].size() > 64) {
