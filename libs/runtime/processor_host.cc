@@ -170,20 +170,35 @@ absl::Status ProcessorHost::Join() {
 void ProcessorHost::Leave() {
   if (member_) member_->Close();
   member_.reset();
+  if (options_.partition_locks != nullptr) {
+    for (int32_t p : owned_) options_.partition_locks->Release(p, this);
+  }
   owned_.clear();
+  owns_partitions_ = false;
   cache_.Clear();
   caught_up_ = false;
   if (metrics_) metrics_->caught_up.Set(0);
 }
 
 void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
+  static const std::atomic<bool> kNeverStop{false};
   for (const TopicPartition& tp : partitions) {
     if (tp.topic != topics_.commands || owned_.count(tp.partition)) continue;
+    // A loop sharing the store waits for the partition's previous holder to let go.
+    PartitionLocks* locks = options_.partition_locks;
+    if (locks != nullptr && !locks->Acquire(tp.partition, this, stop_ ? *stop_ : kNeverStop,
+                                            options_.partition_lock_timeout)) {
+      assignment_error_ = absl::UnavailableError(
+          absl::StrCat("partition ", tp.partition, " is still held by another processing loop"));
+      return;
+    }
     if (absl::Status st = CatchUp(tp.partition); !st.ok()) {
+      if (locks != nullptr) locks->Release(tp.partition, this);
       assignment_error_ = st;
       return;
     }
     owned_.insert(tp.partition);
+    owns_partitions_ = true;
   }
   for (const TopicPartition& tp : partitions) {
     auto committed = member_->CommittedPosition(tp);
@@ -198,7 +213,9 @@ void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
     if (tp.topic != topics_.commands) continue;
     owned_.erase(tp.partition);
     cache_.DropPartition(tp.partition);
+    if (options_.partition_locks != nullptr) options_.partition_locks->Release(tp.partition, this);
   }
+  owns_partitions_ = !owned_.empty();
   if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
 }
 
@@ -215,6 +232,7 @@ absl::Status ProcessorHost::CatchUp(int32_t partition) {
 }
 
 absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
+  stop_ = &stop;
   int consecutive_failures = 0;
   while (!stop.load()) {
     if (!member_) {
@@ -230,8 +248,11 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
     if (!assignment_error_.ok()) {
       absl::Status st = assignment_error_;
       assignment_error_ = absl::OkStatus();
-      if (st.code() == absl::StatusCode::kDataLoss) return st;  // own topic corrupt: stop
-      LogWarn("catch-up failed; restarting", {{"error", st.ToString()}});
+      if (st.code() == absl::StatusCode::kDataLoss) {  // own topic corrupt: stop
+        Leave();
+        return st;
+      }
+      if (!stop.load()) LogWarn("catch-up failed; restarting", {{"error", st.ToString()}});
       if (metrics_) metrics_->restarts.Inc();
       Leave();
       continue;
@@ -277,7 +298,10 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       // The rest of the poll is dropped: the abort rewinds to the committed positions.
       if (metrics_) metrics_->transactions_aborted.Inc();
       cache_.DropDirty();
-      if (st.code() == absl::StatusCode::kDataLoss) return st;
+      if (st.code() == absl::StatusCode::kDataLoss) {
+        Leave();
+        return st;
+      }
       if (eventlog::IsAbortable(st)) {
         if (absl::Status abort = member_->AbortTransaction(); abort.ok()) break;
       }

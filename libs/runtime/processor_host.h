@@ -23,6 +23,7 @@
 #include "libs/core/uuid.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/envelope.h"
+#include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_metrics.h"
 #include "libs/runtime/stream_cache.h"
 #include "libs/runtime/stream_logic.h"
@@ -54,6 +55,11 @@ struct ProcessorOptions {
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;
   bool sync_state_writes = true;
+  // Several loops sharing one state store (`--processors`): who holds which partition, and how
+  // long a newly assigned partition may wait for its previous holder before this loop gives up
+  // and rejoins the group. Null: this loop is the store's only writer.
+  PartitionLocks* partition_locks = nullptr;
+  std::chrono::milliseconds partition_lock_timeout{30000};
   // Wall clock for recorded_at and event ids only; never used for business decisions.
   std::function<int64_t()> wall_clock_us;
 };
@@ -72,6 +78,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
 
   // True once the assigned partitions are folded and the first poll after that returned.
   bool caught_up() const { return caught_up_.load(); }
+  // True while the group has given this loop partitions (a loop may have none: more loops or
+  // replicas than partitions).
+  bool owns_partitions() const { return owns_partitions_.load(); }
   // Input records handled and committed since start (for tests and progress output).
   uint64_t committed_inputs() const { return committed_inputs_.load(); }
 
@@ -124,6 +133,8 @@ class ProcessorHost : private eventlog::RebalanceListener {
   std::chrono::steady_clock::time_point lag_updated_{};
   absl::Status assignment_error_;
   std::atomic<bool> caught_up_{false};
+  std::atomic<bool> owns_partitions_{false};
+  const std::atomic<bool>* stop_ = nullptr;  // Run's, for waits inside rebalance callbacks
   std::atomic<uint64_t> committed_inputs_{0};
 };
 

@@ -88,6 +88,10 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   options.static_membership = c.static_membership;
   // Loop k > 0 is its own group member: its own transactional id (fencing its predecessor
   // after a restart) and stream cache; all share the store, whose keys carry the partition.
+  if (c.processors > 1) {
+    host->partition_locks_ = std::make_unique<PartitionLocks>();
+    options.partition_locks = host->partition_locks_.get();
+  }
   for (int k = 0; k < c.processors; ++k) {
     ProcessorOptions loop = options;
     if (k > 0) loop.instance_id = absl::StrCat(c.instance_id, "-p", k);
@@ -158,6 +162,10 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
       absl::Status st = p->Run(stop_processor_);
       if (!st.ok()) {
         LogError("processor stopped", {{"service", service_}, {"error", st.ToString()}});
+        {
+          std::lock_guard lock(processor_error_mu_);
+          if (processor_error_.ok()) processor_error_ = st;
+        }
         RequestStop();
       }
     });
@@ -167,9 +175,15 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   std::thread health_thread([this, &draining] {
     bool serving = false;
     while (!draining.load()) {
-      // Serving once every loop has caught up with the partitions it was given.
-      bool now = true;
-      for (const std::unique_ptr<ProcessorHost>& p : processors_) now = now && p->caught_up();
+      // Serving once every loop with partitions has caught up with them (a loop the group gave
+      // none — more loops or replicas than partitions — does not hold the others back).
+      bool any = false;
+      bool all = true;
+      for (const std::unique_ptr<ProcessorHost>& p : processors_) {
+        any = any || p->caught_up();
+        all = all && (p->caught_up() || !p->owns_partitions());
+      }
+      const bool now = any && all;
       if (now != serving) SetHealth(now);
       serving = now;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // status poll, not sync
@@ -239,7 +253,8 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   http_thread.join();
   gateway_.reset();
   LogInfo("stopped", {{"service", service_}});
-  return absl::OkStatus();
+  std::lock_guard lock(processor_error_mu_);
+  return processor_error_;
 }
 
 absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(

@@ -22,6 +22,7 @@
 #include "libs/runtime/command_gateway.h"
 #include "libs/runtime/host_config.h"
 #include "libs/runtime/metrics.h"
+#include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/processor_metrics.h"
 #include "libs/runtime/stream_store.h"
@@ -56,7 +57,8 @@ class ServiceHost {
   MetricsRegistry& metrics() { return metrics_; }
   const HostConfig& config() const { return config_; }
 
-  // Starts everything, then blocks until SIGTERM/SIGINT or RequestStop(), and drains.
+  // Starts everything, then blocks until SIGTERM/SIGINT or RequestStop(), and drains. Returns
+  // a processing loop's fatal error (a broken hash chain in the service's own events), if any.
   // `ready` (optional) runs once the servers listen, with the bound ports, before the processor
   // starts (health is NOT_SERVING while it runs).
   absl::Status Serve(const std::vector<grpc::Service*>& services,
@@ -83,6 +85,9 @@ class ServiceHost {
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
   std::vector<std::unique_ptr<ProcessorHost>> processors_;
+  std::unique_ptr<PartitionLocks> partition_locks_;  // with more than one loop
+  std::mutex processor_error_mu_;
+  absl::Status processor_error_;  // the first loop's fatal error: Serve returns it
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> stop_processor_{false};

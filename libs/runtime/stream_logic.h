@@ -2,6 +2,8 @@
 // The seam between the runtime and a service (architecture §4): the app layer of each service
 // adapts its pure decider to this interface. The host owns everything with side effects —
 // the bus, the store, envelopes, hashes, ids, clocks — and calls these functions with plain data.
+// With `--processors N` several loops call one StreamLogic at once, from their own threads, each
+// on its own streams: an implementation keeps no mutable state of its own (or guards it).
 
 #include <google/protobuf/message.h>
 

@@ -59,8 +59,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 }  // namespace
 
-StreamStore::StreamStore(rocksdb::DB* db)
-    : db_(db), write_batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StreamStore::StreamStore(rocksdb::DB* db) : db_(db) {}
 StreamStore::~StreamStore() = default;
 
 absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string& dir) {
@@ -212,8 +211,12 @@ void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
 }
 
 absl::Status StreamStore::Write(const Batch& batch, bool sync) {
-  std::lock_guard lock(write_mu_);
-  rocksdb::WriteBatch& wb = *write_batch_;
+  // One buffer per writing thread (each processing loop has its own), reused: a transaction's
+  // batch is megabytes, and regrowing it means copying it and faulting in fresh pages every
+  // time. Loops never wait for each other here, so RocksDB can group their synced writes.
+  thread_local std::unique_ptr<rocksdb::WriteBatch> reusable;
+  if (!reusable) reusable = std::make_unique<rocksdb::WriteBatch>();
+  rocksdb::WriteBatch& wb = *reusable;
   wb.Clear();
   for (const Batch::Op& op : batch.ops_) {
     rocksdb::Status s = op.is_delete ? wb.Delete(op.key) : wb.Put(op.key, op.value);
@@ -223,7 +226,7 @@ absl::Status StreamStore::Write(const Batch& batch, bool sync) {
   wo.sync = sync;
   absl::Status written = FromRocks(db_->Write(wo, &wb), "write state batch");
   // Keep the buffer for the next transaction unless this one was exceptionally large.
-  if (wb.GetDataSize() > (64u << 20)) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  if (wb.GetDataSize() > (64u << 20)) reusable.reset();
   return written;
 }
 

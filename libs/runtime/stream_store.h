@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,7 +19,6 @@
 namespace rocksdb {
 class DB;
 class Snapshot;
-class WriteBatch;
 }  // namespace rocksdb
 
 namespace rentstream::runtime {
@@ -98,10 +96,6 @@ class StreamStore {
   absl::Status ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
                            const std::string& tenancy, std::vector<std::string>& records);
   std::unique_ptr<rocksdb::DB> db_;
-  // Reused by Write: a transaction's batch is megabytes; building it in a buffer that keeps its
-  // capacity avoids regrowing (copying) it and faulting in fresh pages every transaction.
-  std::mutex write_mu_;
-  std::unique_ptr<rocksdb::WriteBatch> write_batch_;
 };
 
 }  // namespace rentstream::runtime

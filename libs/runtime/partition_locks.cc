@@ -1,0 +1,37 @@
+#include "libs/runtime/partition_locks.h"
+
+namespace rentstream::runtime {
+
+bool PartitionLocks::Acquire(int32_t partition, const void* holder, const std::atomic<bool>& stop,
+                             std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    auto it = held_.find(partition);
+    if (it == held_.end() || it->second == holder) {
+      held_[partition] = holder;
+      return true;
+    }
+    if (stop.load() || std::chrono::steady_clock::now() >= deadline) return false;
+    // Woken by a release; the stop flag is checked at least every 100 ms.
+    released_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
+void PartitionLocks::Release(int32_t partition, const void* holder) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = held_.find(partition);
+    if (it == held_.end() || it->second != holder) return;
+    held_.erase(it);
+  }
+  released_.notify_all();
+}
+
+const void* PartitionLocks::Holder(int32_t partition) const {
+  std::lock_guard lock(mu_);
+  auto it = held_.find(partition);
+  return it == held_.end() ? nullptr : it->second;
+}
+
+}  // namespace rentstream::runtime
