@@ -247,8 +247,8 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
     auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t, &history);
     ledger::state::v1::TenancyLedgerState state;
     state.ParseFromString((*stored)->state());
-    auto ledger = ledger::app::FromProto(state, t);
-    Check(ledger::app::AddHistory(history, *ledger), "history");
+    auto ledger = ledger::app::LedgerForQueries(state, t, history);
+    Check(ledger.status(), "ledger");
     auto statement = ledger::BuildStatement(*ledger, ledger::AccountKind::kRent,
                                             *core::Date::FromYmd(2025, 4, 28),
                                             *core::Date::FromYmd(2027, 4, 26));

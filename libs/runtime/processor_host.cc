@@ -58,6 +58,17 @@ OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& ev
   return r;
 }
 
+// The logic folds one of the stream's own events (not a rejection) into its state; the history
+// records it makes wait in the entry for the transaction's store write.
+absl::Status EvolveEntry(StreamLogic& logic, StreamEntry& entry, const common::v1::Event& event) {
+  std::vector<std::string> history;
+  if (absl::Status st = logic.EvolveWithHistory(*entry.state, event, history); !st.ok()) return st;
+  if (!history.empty()) {
+    entry.pending_history.emplace_back(event.envelope().sequence(), std::move(history));
+  }
+  return absl::OkStatus();
+}
+
 // Folds one own event into its stream: the link is verified, then the logic evolves the state
 // and the command's remembered outcome is extended. Shared by catch-up and rebuild.
 absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition,
@@ -69,12 +80,10 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   if (env.sequence() <= e.record.sequence()) return absl::OkStatus();  // folded before
   if (auto st = VerifyLink(event, e.record.sequence(), e.record.last_hash()); !st.ok()) return st;
   if (env.event_type() != kRejectedType) {
-    std::vector<std::string> history;
-    if (auto st = logic.EvolveWithHistory(*e.state, event, history); !st.ok()) {
+    if (auto st = EvolveEntry(logic, e, event); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("evolve ", env.event_type(), " of ",
                                                   env.tenancy_ref(), ": ", st.message()));
     }
-    if (!history.empty()) e.pending_history.emplace_back(env.sequence(), std::move(history));
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
@@ -438,13 +447,9 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
-      std::vector<std::string> history;
-      if (absl::Status st = logic_.EvolveWithHistory(*entry.state, ev, history); !st.ok()) {
+      if (absl::Status st = EvolveEntry(logic_, entry, ev); !st.ok()) {
         // The logic cannot fold what it just decided: a bug. The batch fails and is aborted.
         return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
-      }
-      if (!history.empty()) {
-        entry.pending_history.emplace_back(ev.envelope().sequence(), std::move(history));
       }
     }
     sequence = ev.envelope().sequence();

@@ -78,5 +78,9 @@ absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& mov
 // Appends a stream's history records (runtime::StreamStore::LoadStream with `history`) to the
 // ledger's movements, after any the state kept: the ledger as queries need it.
 absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& ledger);
+// A stored ledger as queries need it — FromProto with every movement, then AddHistory.
+absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerState& state,
+                                               const std::string& tenancy_ref,
+                                               const std::vector<std::string>& history);
 
 }  // namespace rentstream::ledger::app

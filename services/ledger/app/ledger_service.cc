@@ -303,10 +303,9 @@ absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref
   if (!state.ParseFromString((*stored)->state())) {
     return absl::DataLossError("ledger state does not parse");
   }
-  auto ledger = FromProto(state, tenancy_ref);
+  if (!state.opened()) return not_found;
+  auto ledger = LedgerForQueries(state, tenancy_ref, history);
   if (!ledger.ok()) return ledger.status();
-  if (!ledger->opened) return not_found;
-  if (absl::Status st = AddHistory(history, *ledger); !st.ok()) return st;
   *sequence = (*stored)->sequence();
   return ledger;
 }
@@ -370,14 +369,13 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
         }
         if (!state.opened()) return true;
         if (!request->patch().empty() && state.account().patch() != request->patch()) return true;
-        auto ledger = FromProto(state, record.tenancy_ref());
+        std::vector<std::string> history;
+        if (failed = load(history); !failed.ok()) return false;
+        auto ledger = LedgerForQueries(state, record.tenancy_ref(), history);
         if (!ledger.ok()) {
           failed = ledger.status();
           return false;
         }
-        std::vector<std::string> history;
-        if (failed = load(history); !failed.ok()) return false;
-        if (failed = AddHistory(history, *ledger); !failed.ok()) return false;
         kpis.Add(*ledger);
         return true;
       });

@@ -49,6 +49,15 @@ absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& 
   return absl::OkStatus();
 }
 
+absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerState& state,
+                                               const std::string& tenancy_ref,
+                                               const std::vector<std::string>& history) {
+  auto ledger = FromProto(state, tenancy_ref);
+  if (!ledger.ok()) return ledger.status();
+  if (absl::Status st = AddHistory(history, *ledger); !st.ok()) return st;
+  return ledger;
+}
+
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& p) {
   TenancyLedger s;
   if (!p.opened()) return s;
