@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
+#include "libs/eventlog/local_bus.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
 #include "libs/testing/grpc_health.h"
@@ -318,6 +319,65 @@ TEST_P(TwoProcessorsTest, BothLoopsOwnPartitionsAndEveryCommandIsDecidedOnce) {
     }
   }
   EXPECT_EQ(mine, 36u) << "one event per command, none twice";
+}
+
+// Two replicas of two loops each on three partitions: one loop gets none. Both replicas still
+// report SERVING, and each answers for the tenancies its loops own.
+TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
+  rentstream::testing::TempDir dir;
+  auto bus = eventlog::LocalBus::Open(dir.Sub("log"));
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  sample::CounterLogic logic;
+  struct Replica {
+    std::unique_ptr<ServiceHost> host;
+    std::unique_ptr<sample::CounterService> service;
+    std::thread serve;
+    absl::Status status;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+  std::vector<Replica> replicas(2);
+  for (int i = 0; i < 2; ++i) {
+    HostConfig config;
+    config.data_dir = dir.Sub("replica-" + std::to_string(i));
+    config.instance_id = std::to_string(i);
+    config.grpc_listen = "127.0.0.1:0";
+    config.metrics_listen = "127.0.0.1:0";
+    config.partitions = 3;
+    config.processors = 2;
+    auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic, {}, bus->get());
+    ASSERT_TRUE(host.ok()) << host.status();
+    Replica& r = replicas[i];
+    r.host = std::move(*host);
+    r.service = std::make_unique<sample::CounterService>(*r.host);
+    std::promise<int> port;
+    r.serve = std::thread([&r, &port] {
+      r.status = r.host->Serve({r.service.get()}, [&](int g, int) { port.set_value(g); });
+    });
+    r.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port.get_future().get()),
+                                    grpc::InsecureChannelCredentials());
+  }
+  EXPECT_TRUE(rentstream::testing::WaitFor([&] {
+    return HealthStatus(*replicas[0].channel, "") == 1 &&
+           HealthStatus(*replicas[1].channel, "") == 1;
+  })) << "both replicas SERVING";
+  // Every tenancy is answered (through either replica: commands go to the owner's partition).
+  auto stub = sample::v1::CounterService::NewStub(replicas[0].channel);
+  for (int t = 0; t < 6; ++t) {
+    sample::v1::IncrementRequest request;
+    request.set_command_id("r-" + std::to_string(t));
+    request.set_tenancy_ref("T-" + std::to_string(700 + t));
+    request.set_amount(2);
+    sample::v1::IncrementResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ASSERT_TRUE(stub->Increment(&ctx, request, &response).ok());
+    EXPECT_EQ(response.total(), 2);
+  }
+  for (Replica& r : replicas) r.host->RequestStop();
+  for (Replica& r : replicas) {
+    r.serve.join();
+    EXPECT_TRUE(r.status.ok()) << r.status;
+  }
 }
 
 TEST(HostConfigProcessorsTest, AtMostOneLoopPerPartition) {
