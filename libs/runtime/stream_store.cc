@@ -114,9 +114,18 @@ absl::Status StreamStore::ReadHistory(const rocksdb::Snapshot* snapshot, int32_t
   ro.snapshot = snapshot;
   ro.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  return ReadHistoryAt(*it, partition, tenancy, records);
+}
+
+absl::Status StreamStore::ReadHistoryAt(rocksdb::Iterator& it, int32_t partition,
+                                        const std::string& tenancy,
+                                        std::vector<std::string>& records) {
+  const std::string prefix = HistoryPrefix(partition, tenancy);
   records.clear();
-  for (it->Seek(prefix); it->Valid(); it->Next()) records.push_back(it->value().ToString());
-  return FromRocks(it->status(), "history of " + tenancy);
+  for (it.Seek(prefix); it.Valid() && it.key().starts_with(prefix); it.Next()) {
+    records.push_back(it.value().ToString());
+  }
+  return FromRocks(it.status(), "history of " + tenancy);
 }
 
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamStore::LoadOutcome(
@@ -242,6 +251,9 @@ absl::Status StreamStore::ForEachStreamWithHistory(
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  // One history iterator for the whole scan, moving forward with the stream records (both key
+  // spaces are ordered by partition, then tenancy): a seek per account, not a new iterator.
+  std::unique_ptr<rocksdb::Iterator> history_it;
   const std::string first(1, kStream);
   for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
     v1::StreamRecord record;
@@ -251,7 +263,8 @@ absl::Status StreamStore::ForEachStreamWithHistory(
     }
     const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
     const HistoryLoader load = [&](std::vector<std::string>& history) {
-      return ReadHistory(snapshot, partition, record.tenancy_ref(), history);
+      if (!history_it) history_it.reset(db_->NewIterator(ro));
+      return ReadHistoryAt(*history_it, partition, record.tenancy_ref(), history);
     };
     if (!visit(record, load)) break;
   }

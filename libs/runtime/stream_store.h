@@ -18,6 +18,7 @@
 
 namespace rocksdb {
 class DB;
+class Iterator;
 class Snapshot;
 }  // namespace rocksdb
 
@@ -95,6 +96,8 @@ class StreamStore {
   explicit StreamStore(rocksdb::DB* db);
   absl::Status ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
                            const std::string& tenancy, std::vector<std::string>& records);
+  static absl::Status ReadHistoryAt(rocksdb::Iterator& it, int32_t partition,
+                                    const std::string& tenancy, std::vector<std::string>& records);
   std::unique_ptr<rocksdb::DB> db_;
 };
 
