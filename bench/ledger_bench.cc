@@ -12,6 +12,8 @@
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
+// --history-payments: the accounts also paid weekly through that history (a payment for every
+// week but the last, untimed), as a weekly payer's account would have;
 // --processors P (default 1): processing loops of the service the import runs through.
 #include <algorithm>
 #include <atomic>
@@ -79,6 +81,35 @@ void Append(eventlog::EventBus& bus, int n,
   }
 }
 
+// Payments (one per account, `pay` with the reference `reference_prefix` + index) as command
+// batches of up to 1,000 per partition, as ImportPayments sends them.
+std::vector<eventlog::OutgoingRecord> PaymentBatches(int n, ledger::v1::RecordPayment pay,
+                                                     const std::string& reference_prefix,
+                                                     const std::string& id_prefix) {
+  std::vector<std::vector<int>> by_partition(kPartitions);
+  for (int i = 0; i < n; ++i)
+    by_partition[eventlog::PartitionForKey(Tenancy(i), kPartitions)].push_back(i);
+  std::vector<eventlog::OutgoingRecord> batches;
+  for (const std::vector<int>& members : by_partition) {
+    for (size_t start = 0; start < members.size(); start += runtime::kMaxBatchCommands) {
+      common::v1::CommandBatch batch;
+      const size_t end = std::min(members.size(), start + runtime::kMaxBatchCommands);
+      for (size_t k = start; k < end; ++k) {
+        pay.set_external_reference(reference_prefix + std::to_string(members[k]));
+        eventlog::OutgoingRecord item =
+            CommandRecord(Tenancy(members[k]), id_prefix + std::to_string(members[k]), pay);
+        batch.add_commands()->ParseFromString(item.value);
+      }
+      const std::string key = batch.commands(0).envelope().tenancy_ref();
+      eventlog::OutgoingRecord r =
+          CommandRecord(key, id_prefix + "batch-" + std::to_string(batches.size()), batch);
+      r.headers = {{runtime::kBatchCommandsHeader, std::to_string(end - start)}};
+      batches.push_back(std::move(r));
+    }
+  }
+  return batches;
+}
+
 // Runs the ledger processor until `target` inputs are committed; returns the seconds taken.
 double RunUntil(runtime::ProcessorHost& host, uint64_t target) {
   const auto start = Clock::now();
@@ -143,7 +174,7 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
 }
 
 void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n,
-            int weeks, int processors) {
+            int weeks, bool history_payments, int processors) {
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
   std::filesystem::create_directories(data_dir);
   auto store = runtime::StreamStore::Open(data_dir + "/state-0");
@@ -198,8 +229,21 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   ledger::v1::RecordPayment pay;
   pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);
   pay.set_source("bench-file");
-  *pay.mutable_received_date() = ledger::app::ProtoDate(2026, 4, 8);
   pay.mutable_amount()->set_pence(11050);
+  if (history_payments) {
+    // A weekly payer: one payment for every week of history before the timed ones (untimed).
+    uint64_t target = host.committed_inputs();
+    for (int week = 0; week + 1 < weeks; ++week) {
+      const core::Date paid = start.AddDays(7 * week + 2);
+      *pay.mutable_received_date() = ledger::app::ProtoDate(paid.year(), paid.month(), paid.day());
+      std::vector<eventlog::OutgoingRecord> earlier = PaymentBatches(
+          n, pay, "W" + std::to_string(week) + "-", "w" + std::to_string(week) + "-");
+      target += earlier.size();
+      Append(bus, static_cast<int>(earlier.size()), [&](int i) { return earlier[i]; });
+    }
+    RunUntil(host, target);
+  }
+  *pay.mutable_received_date() = ledger::app::ProtoDate(2026, 4, 8);
   const uint64_t before_pay = host.committed_inputs();
   Append(bus, n, [&](int i) {
     pay.set_external_reference("DD-" + std::to_string(i));
@@ -209,27 +253,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
 
   // The same again as command batches of 1,000 payments per partition (as ImportPayments sends
   // them), straight onto the command topic: the runtime's batch path without gRPC.
-  std::vector<std::vector<int>> by_partition(kPartitions);
-  for (int i = 0; i < n; ++i)
-    by_partition[eventlog::PartitionForKey(Tenancy(i), kPartitions)].push_back(i);
-  std::vector<eventlog::OutgoingRecord> batches;
-  for (const std::vector<int>& members : by_partition) {
-    for (size_t start = 0; start < members.size(); start += runtime::kMaxBatchCommands) {
-      common::v1::CommandBatch batch;
-      const size_t end = std::min(members.size(), start + runtime::kMaxBatchCommands);
-      for (size_t k = start; k < end; ++k) {
-        pay.set_external_reference("SO-" + std::to_string(members[k]));
-        eventlog::OutgoingRecord item =
-            CommandRecord(Tenancy(members[k]), "paybatch-" + std::to_string(members[k]), pay);
-        batch.add_commands()->ParseFromString(item.value);
-      }
-      const std::string key = batch.commands(0).envelope().tenancy_ref();
-      eventlog::OutgoingRecord r =
-          CommandRecord(key, "batch-" + std::to_string(batches.size()), batch);
-      r.headers = {{runtime::kBatchCommandsHeader, std::to_string(end - start)}};
-      batches.push_back(std::move(r));
-    }
-  }
+  std::vector<eventlog::OutgoingRecord> batches = PaymentBatches(n, pay, "SO-", "paybatch-");
   const uint64_t before_batches = host.committed_inputs();
   Append(bus, static_cast<int>(batches.size()), [&](int i) { return batches[i]; });
   Report("ledger_payments_batched_" + name, n / RunUntil(host, before_batches + batches.size()),
@@ -243,11 +267,11 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   for (int k = 0; k < 2000; ++k) {
     const std::string t = Tenancy(std::uniform_int_distribution<int>(0, n - 1)(rng));
     const auto start = Clock::now();
-    std::vector<std::string> history;
-    auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t, &history);
+    runtime::SideRecords side;
+    auto stored = (*store)->LoadStream(eventlog::PartitionForKey(t, kPartitions), t, &side);
     ledger::state::v1::TenancyLedgerState state;
     state.ParseFromString((*stored)->state());
-    auto ledger = ledger::app::LedgerForQueries(state, t, history);
+    auto ledger = ledger::app::LedgerForQueries(state, t, side);
     Check(ledger.status(), "ledger");
     auto statement = ledger::BuildStatement(*ledger, ledger::AccountKind::kRent,
                                             *core::Date::FromYmd(2025, 4, 28),
@@ -266,6 +290,7 @@ int Main(int argc, char** argv) {
   int n = 20000;
   int weeks = 4;
   int processors = 1;
+  bool history_payments = false;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--tenancies" && i + 1 < argc) n = std::atoi(argv[++i]);
@@ -273,6 +298,7 @@ int Main(int argc, char** argv) {
     if (std::string(argv[i]) == "--processors" && i + 1 < argc) {
       processors = std::clamp(std::atoi(argv[++i]), 1, kPartitions);
     }
+    if (std::string(argv[i]) == "--history-payments") history_payments = true;
     if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
       weeks = std::max(4, std::atoi(argv[++i]));
     }
@@ -287,12 +313,12 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks, processors);
+    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks, history_payments, processors);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/local", n, weeks, processors);
+    RunBus(**local, "local", dir + "/local", n, weeks, history_payments, processors);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -85,7 +85,13 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
   if (auto rejection = logic_.Validate(env, payload)) {
     decision.rejection = std::move(*rejection);
   } else {
-    StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
+    KeyedRecords keyed;
+    if (absl::Status st =
+            cache_.LoadKeyed(partition, **entry, logic_.KeysToDecide(env, payload), keyed);
+        !st.ok()) {
+      return st;
+    }
+    StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state, keyed};
     decision = logic_.DecideCommand(view, env, payload);
   }
   return RecordDecision(partition, env, **entry, decision, batch);
@@ -104,7 +110,9 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::RecordDecision(
   auto stored = cache_.TouchOutcome(partition, env.tenancy_ref(), env.command_id(),
                                     /*known_new=*/true);  // FindOutcome found none
   if (!stored.ok()) return stored.status();
-  if (absl::Status st = Emit(entry, decision, cause, batch, *stored); !st.ok()) return st;
+  if (absl::Status st = Emit(partition, entry, decision, cause, batch, *stored); !st.ok()) {
+    return st;
+  }
   return *stored;
 }
 
@@ -238,7 +246,7 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state};
     Decision decision = logic_.DecideTick(view, day);
     decision.rejection.reset();
-    return Emit(**entry, decision, cause, batch, nullptr);
+    return Emit(r.partition, **entry, decision, cause, batch, nullptr);
   };
   // Every stream is reviewed unless the transaction's output budget is reached — after one
   // stream at least, so every tick record moves the tick on.

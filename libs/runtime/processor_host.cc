@@ -58,13 +58,23 @@ OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& ev
   return r;
 }
 
-// The logic folds one of the stream's own events (not a rejection) into its state; the history
-// records it makes wait in the entry for the transaction's store write.
-absl::Status EvolveEntry(StreamLogic& logic, StreamEntry& entry, const common::v1::Event& event) {
-  std::vector<std::string> history;
-  if (absl::Status st = logic.EvolveWithHistory(*entry.state, event, history); !st.ok()) return st;
-  if (!history.empty()) {
-    entry.pending_history.emplace_back(event.envelope().sequence(), std::move(history));
+// The logic folds one of the stream's own events (not a rejection) into its state, with the
+// keyed records it names for the event; the history and keyed records it writes wait in the entry
+// for the transaction's store write.
+absl::Status EvolveEntry(StreamCache& cache, StreamLogic& logic, int32_t partition,
+                         StreamEntry& entry, const common::v1::Event& event) {
+  FoldSide side;
+  if (absl::Status st = cache.LoadKeyed(partition, entry, logic.KeysToFold(event), side.keyed);
+      !st.ok()) {
+    return st;
+  }
+  if (absl::Status st = logic.EvolveStream(*entry.state, event, side); !st.ok()) return st;
+  if (!side.history.empty()) {
+    entry.pending_history.emplace_back(event.envelope().sequence(), std::move(side.history));
+  }
+  for (auto& [key, record] : side.keyed_writes) {
+    if (key.empty()) return absl::InternalError("a keyed record under an empty key");
+    entry.pending_keyed[key] = std::move(record);
   }
   return absl::OkStatus();
 }
@@ -80,7 +90,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   if (env.sequence() <= e.record.sequence()) return absl::OkStatus();  // folded before
   if (auto st = VerifyLink(event, e.record.sequence(), e.record.last_hash()); !st.ok()) return st;
   if (env.event_type() != kRejectedType) {
-    if (auto st = EvolveEntry(logic, e, event); !st.ok()) {
+    if (auto st = EvolveEntry(cache, logic, partition, e, event); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("evolve ", env.event_type(), " of ",
                                                   env.tenancy_ref(), ": ", st.message()));
     }
@@ -420,13 +430,13 @@ absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
                   env.event_id(),
                   env.correlation_id().empty() ? env.event_id() : env.correlation_id(),
                   ""};
-  return Emit(**entry, decision, cause, batch, nullptr);
+  return Emit(r.partition, **entry, decision, cause, batch, nullptr);
 }
 
 // Seals the decision's events onto the stream, evolves the state with them in place, appends
 // them, and records the outcome. The entry is dirty (touched by this batch), so any failure here
 // fails the batch and the abort drops the entry: a half-evolved state is never kept.
-absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
+absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const Decision& decision,
                                  const Causation& cause, Batch& batch,
                                  common::v1::CommandOutcome* outcome) {
   std::vector<NewEvent> events = decision.events;
@@ -447,7 +457,7 @@ absl::Status ProcessorHost::Emit(StreamEntry& entry, const Decision& decision,
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
-      if (absl::Status st = EvolveEntry(logic_, entry, ev); !st.ok()) {
+      if (absl::Status st = EvolveEntry(cache_, logic_, partition, entry, ev); !st.ok()) {
         // The logic cannot fold what it just decided: a bug. The batch fails and is aborted.
         return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
       }

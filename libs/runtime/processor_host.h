@@ -112,8 +112,8 @@ class ProcessorHost : private eventlog::RebalanceListener {
   absl::Status HandleTick(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
                           std::string_view payload, Batch& batch);
   absl::Status HandleForeignEvent(const eventlog::Record& r, Batch& batch);
-  absl::Status Emit(StreamEntry& entry, const Decision& decision, const Causation& cause,
-                    Batch& batch, common::v1::CommandOutcome* outcome);
+  absl::Status Emit(int32_t partition, StreamEntry& entry, const Decision& decision,
+                    const Causation& cause, Batch& batch, common::v1::CommandOutcome* outcome);
   absl::Status DeadLetter(const eventlog::Record& r, const std::string& reason);
   absl::Status CatchUp(int32_t partition);
   void UpdateLag();

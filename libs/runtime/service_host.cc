@@ -258,11 +258,11 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
 }
 
 absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
-    const std::string& tenancy_ref, std::vector<std::string>* history) {
+    const std::string& tenancy_ref, SideRecords* side) {
   auto ref = core::TenancyRef::Parse(tenancy_ref);
   if (!ref.ok()) return ref.status();
   return store_->LoadStream(eventlog::PartitionForKey(ref->value(), config_.partitions),
-                            ref->value(), history);
+                            ref->value(), side);
 }
 
 }  // namespace rentstream::runtime

@@ -48,10 +48,10 @@ class ServiceHost {
   StreamStore& store() { return *store_; }
   // A tenancy's stream from this instance's projection, for query handlers: INVALID_ARGUMENT
   // naming `tenancy_ref` when it is not a reference, nullopt when the stream has no events here.
-  // With `history`: also its history records (StreamLogic::EvolveWithHistory), oldest first,
-  // consistent with the record.
-  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(
-      const std::string& tenancy_ref, std::vector<std::string>* history = nullptr);
+  // With `side`: also its history records (oldest first) and keyed records
+  // (StreamLogic::EvolveStream), consistent with the record.
+  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(const std::string& tenancy_ref,
+                                                             SideRecords* side = nullptr);
   CommandGateway& gateway() { return *gateway_; }
   const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }

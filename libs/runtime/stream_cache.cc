@@ -65,6 +65,20 @@ absl::StatusOr<const StreamEntry*> StreamCache::Peek(int32_t partition,
   return *entry;
 }
 
+absl::Status StreamCache::LoadKeyed(int32_t partition, const StreamEntry& entry,
+                                    const std::vector<std::string>& keys, KeyedRecords& out) {
+  std::vector<std::string> stored;
+  for (const std::string& key : keys) {
+    auto pending = entry.pending_keyed.find(key);
+    if (pending != entry.pending_keyed.end()) {
+      out[key] = pending->second;
+    } else {
+      stored.push_back(key);
+    }
+  }
+  return store_.LoadKeyed(partition, entry.record.tenancy_ref(), stored, out);
+}
+
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamCache::FindOutcome(
     int32_t partition, const std::string& tenancy, const std::string& command_id) {
   auto it = outcomes_.find({partition, tenancy, command_id});
@@ -114,6 +128,8 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
       batch.PutHistory(k.first, k.second, sequence, records);
     }
     e.pending_history.clear();
+    for (const auto& [key, value] : e.pending_keyed) batch.PutKeyed(k.first, k.second, key, value);
+    e.pending_keyed.clear();
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }

@@ -31,6 +31,8 @@ struct StreamEntry {
   bool last_command_known = false;
   // History records of events folded since the last flush: (event sequence, records).
   std::vector<std::pair<uint64_t, std::vector<std::string>>> pending_history;
+  // Keyed records set since the last flush (read before the store's: they are newer).
+  KeyedRecords pending_keyed;
 };
 
 class StreamCache {
@@ -41,6 +43,11 @@ class StreamCache {
   absl::StatusOr<StreamEntry*> Touch(int32_t partition, const std::string& tenancy);
   // Reads without marking dirty.
   absl::StatusOr<const StreamEntry*> Peek(int32_t partition, const std::string& tenancy);
+
+  // Adds to `out` the stream's keyed records under `keys` that exist: this transaction's writes
+  // first, then the store's.
+  absl::Status LoadKeyed(int32_t partition, const StreamEntry& entry,
+                         const std::vector<std::string>& keys, KeyedRecords& out);
 
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> FindOutcome(
       int32_t partition, const std::string& tenancy, const std::string& command_id);

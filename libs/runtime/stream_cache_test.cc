@@ -77,5 +77,44 @@ TEST(StreamCacheTest, OverItsLimitItForgetsTheLeastRecentlyUsedAndReloadsThemFro
   std::filesystem::remove_all(dir);
 }
 
+TEST(StreamCacheTest, KeyedRecordsWrittenInTheTransactionAreReadBeforeTheStoresAndDroppedOnAbort) {
+  std::string dir = (std::filesystem::temp_directory_path() / "rs-cache-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    auto store = StreamStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    CounterState logic;
+    StreamCache cache(**store, logic, /*max_clean_entries=*/8);
+    auto entry = cache.Touch(0, "T-1");
+    ASSERT_TRUE(entry.ok());
+    (*entry)->pending_keyed["a"] = "a1";
+    (*entry)->pending_keyed["b"] = "b1";
+    StreamStore::Batch first;
+    cache.Flush(first);
+    ASSERT_TRUE((*store)->Write(first).ok());
+    EXPECT_TRUE((*entry)->pending_keyed.empty()) << "written: the store has them now";
+
+    // A later transaction changes "a": its own reads see the change, the store's are older.
+    entry = cache.Touch(0, "T-1");
+    ASSERT_TRUE(entry.ok());
+    (*entry)->pending_keyed["a"] = "a2";
+    KeyedRecords seen;
+    ASSERT_TRUE(cache.LoadKeyed(0, **entry, {"a", "b", "missing"}, seen).ok());
+    EXPECT_EQ(seen, (KeyedRecords{{"a", "a2"}, {"b", "b1"}}));
+    KeyedRecords stored;
+    ASSERT_TRUE((*store)->LoadKeyed(0, "T-1", {"a", "b"}, stored).ok());
+    EXPECT_EQ(stored, (KeyedRecords{{"a", "a1"}, {"b", "b1"}}));
+
+    // Aborted: the change is gone with the entry; the stream reloads what the store has.
+    cache.DropDirty();
+    entry = cache.Touch(0, "T-1");
+    ASSERT_TRUE(entry.ok());
+    seen.clear();
+    ASSERT_TRUE(cache.LoadKeyed(0, **entry, {"a"}, seen).ok());
+    EXPECT_EQ(seen, (KeyedRecords{{"a", "a1"}}));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace rentstream::runtime

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/runtime/stream_side.h"
 #include "rentstream/common/v1/command.pb.h"
 #include "rentstream/common/v1/envelope.pb.h"
 
@@ -46,11 +47,16 @@ struct Decision {
   }
 };
 
+inline const KeyedRecords kNoKeyedRecords{};
+
 // The head of a tenancy's stream in this service, as far as the logic may care.
 struct StreamView {
   std::string_view tenancy_ref;
   uint64_t sequence = 0;  // 0: the stream has no events yet
   const google::protobuf::Message& state;
+  // The stream's keyed records under the keys the logic named for this decision (KeysToDecide)
+  // that exist; nothing else of them is loaded.
+  const KeyedRecords& keyed = kNoKeyedRecords;
 };
 
 class StreamLogic {
@@ -82,15 +88,26 @@ class StreamLogic {
   // cannot understand (a newer schema): the host then stops rather than fold it wrongly.
   virtual absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) = 0;
 
-  // Evolve, moving out of the state what only queries read (a ledger's movements, for
-  // statements) as history records appended to `history`. The host stores them beside the
-  // stream record, keyed by the event's sequence, in the same atomic write as the state, and
-  // never loads them for a decision: a stream's cost per command does not grow with its age.
-  // Queries read them back with the state (StreamStore::LoadStream with `history`). The default
-  // keeps everything in the state.
-  virtual absl::Status EvolveWithHistory(google::protobuf::Message& state,
-                                         const common::v1::Event& event,
-                                         std::vector<std::string>& /*history*/) {
+  // Keys of the stream's keyed records (stream_side.h) a valid command's decision reads: the
+  // host loads those that exist into StreamView::keyed. Default: none.
+  virtual std::vector<std::string> KeysToDecide(const common::v1::CommandEnvelope& /*envelope*/,
+                                                std::string_view /*payload*/) const {
+    return {};
+  }
+  // Keys of the keyed records folding one of the service's own events reads or writes: the host
+  // loads those that exist into FoldSide::keyed. Default: none.
+  virtual std::vector<std::string> KeysToFold(const common::v1::Event& /*event*/) const {
+    return {};
+  }
+
+  // Evolve, keeping beside the state what a decision does not need whole (stream_side.h):
+  // history records that only queries read (a ledger's movements, for statements), and keyed
+  // records a decision reads one by one (a ledger's payments by posting id). The host stores
+  // both beside the stream record in the same atomic write as the state, so a stream's cost
+  // per command does not grow with its age; queries read them back with the state
+  // (StreamStore::LoadStream with SideRecords). The default keeps everything in the state.
+  virtual absl::Status EvolveStream(google::protobuf::Message& state,
+                                    const common::v1::Event& event, FoldSide& /*side*/) {
     return Evolve(state, event);
   }
 

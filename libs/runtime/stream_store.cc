@@ -18,6 +18,7 @@ constexpr char kOutcome = 'o';
 constexpr char kApplied = 'a';
 constexpr char kReview = 'r';
 constexpr char kHistory = 'h';
+constexpr char kKeyed = 'k';
 
 void PutBE(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -45,6 +46,10 @@ std::string OutcomeKey(int32_t partition, const std::string& tenancy,
 // tenancy reference never contains NUL, so one stream's keys are never a prefix of another's).
 std::string HistoryPrefix(int32_t partition, const std::string& tenancy) {
   return absl::StrCat(PartitionPrefix(kHistory, partition), tenancy, std::string(1, '\0'));
+}
+// k | partition | tenancy | NUL | key: a stream's keyed records in key order.
+std::string KeyedPrefix(int32_t partition, const std::string& tenancy) {
+  return absl::StrCat(PartitionPrefix(kKeyed, partition), tenancy, std::string(1, '\0'));
 }
 std::string ReviewKey(int32_t partition, int64_t day, const std::string& tenancy) {
   std::string k = PartitionPrefix(kReview, partition);
@@ -79,14 +84,15 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   return std::unique_ptr<StreamStore>(new StreamStore(db));
 }
 
-absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(
-    int32_t partition, const std::string& tenancy, std::vector<std::string>* history) {
-  // With its history: both read from one snapshot, so they agree.
-  const rocksdb::Snapshot* snapshot = history != nullptr ? db_->GetSnapshot() : nullptr;
+absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(int32_t partition,
+                                                                        const std::string& tenancy,
+                                                                        SideRecords* side) {
+  // With its side records: all read from one snapshot, so they agree.
+  const rocksdb::Snapshot* snapshot = side != nullptr ? db_->GetSnapshot() : nullptr;
   absl::Cleanup release = [&] {
     if (snapshot != nullptr) db_->ReleaseSnapshot(snapshot);
   };
-  if (history != nullptr) history->clear();
+  if (side != nullptr) *side = SideRecords();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::string value;
@@ -97,35 +103,68 @@ absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(
   if (!record.ParseFromString(value)) {
     return absl::DataLossError(absl::StrCat("stream record of ", tenancy, " does not parse"));
   }
-  if (history != nullptr) {
-    if (absl::Status st = ReadHistory(snapshot, partition, tenancy, *history); !st.ok()) return st;
+  if (side != nullptr) {
+    if (absl::Status st = ReadSide(snapshot, partition, tenancy, *side); !st.ok()) return st;
   }
   return std::optional<v1::StreamRecord>(std::move(record));
 }
 
-absl::Status StreamStore::ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
-                                      const std::string& tenancy,
-                                      std::vector<std::string>& records) {
-  const std::string prefix = HistoryPrefix(partition, tenancy);
-  std::string end = prefix;
-  end.back() = '\1';
-  const rocksdb::Slice upper(end);
+absl::Status StreamStore::ReadSide(const rocksdb::Snapshot* snapshot, int32_t partition,
+                                   const std::string& tenancy, SideRecords& side) {
+  // Each iterator bounded to its stream's key range (no reads past it).
+  std::string history_end = HistoryPrefix(partition, tenancy);
+  history_end.back() = '\1';
+  std::string keyed_end = KeyedPrefix(partition, tenancy);
+  keyed_end.back() = '\1';
+  const rocksdb::Slice history_upper(history_end), keyed_upper(keyed_end);
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  return ReadHistoryAt(*it, partition, tenancy, records);
+  ro.iterate_upper_bound = &history_upper;
+  std::unique_ptr<rocksdb::Iterator> history(db_->NewIterator(ro));
+  ro.iterate_upper_bound = &keyed_upper;
+  std::unique_ptr<rocksdb::Iterator> keyed(db_->NewIterator(ro));
+  return ReadSideAt(*history, *keyed, partition, tenancy, side);
 }
 
-absl::Status StreamStore::ReadHistoryAt(rocksdb::Iterator& it, int32_t partition,
-                                        const std::string& tenancy,
-                                        std::vector<std::string>& records) {
-  const std::string prefix = HistoryPrefix(partition, tenancy);
-  records.clear();
-  for (it.Seek(prefix); it.Valid() && it.key().starts_with(prefix); it.Next()) {
-    records.push_back(it.value().ToString());
+absl::Status StreamStore::ReadSideAt(rocksdb::Iterator& history, rocksdb::Iterator& keyed,
+                                     int32_t partition, const std::string& tenancy,
+                                     SideRecords& side) {
+  side.history.clear();
+  side.keyed.clear();
+  const std::string history_prefix = HistoryPrefix(partition, tenancy);
+  for (history.Seek(history_prefix); history.Valid() && history.key().starts_with(history_prefix);
+       history.Next()) {
+    side.history.push_back(history.value().ToString());
   }
-  return FromRocks(it.status(), "history of " + tenancy);
+  if (!history.status().ok()) return FromRocks(history.status(), "history of " + tenancy);
+  const std::string keyed_prefix = KeyedPrefix(partition, tenancy);
+  for (keyed.Seek(keyed_prefix); keyed.Valid() && keyed.key().starts_with(keyed_prefix);
+       keyed.Next()) {
+    side.keyed.emplace_hint(side.keyed.end(), keyed.key().ToString().substr(keyed_prefix.size()),
+                            keyed.value().ToString());
+  }
+  return FromRocks(keyed.status(), "keyed records of " + tenancy);
+}
+
+absl::Status StreamStore::LoadKeyed(int32_t partition, const std::string& tenancy,
+                                    const std::vector<std::string>& keys, KeyedRecords& out) {
+  if (keys.empty()) return absl::OkStatus();
+  const std::string prefix = KeyedPrefix(partition, tenancy);
+  std::vector<std::string> full;
+  full.reserve(keys.size());
+  for (const std::string& k : keys) full.push_back(prefix + k);
+  std::vector<rocksdb::Slice> slices(full.begin(), full.end());
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses = db_->MultiGet(
+      rocksdb::ReadOptions(),
+      std::vector<rocksdb::ColumnFamilyHandle*>(slices.size(), db_->DefaultColumnFamily()), slices,
+      &values);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "keyed record of " + tenancy);
+    out[keys[i]] = std::move(values[i]);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamStore::LoadOutcome(
@@ -213,6 +252,11 @@ void StreamStore::Batch::PutHistory(int32_t partition, const std::string& tenanc
   }
 }
 
+void StreamStore::Batch::PutKeyed(int32_t partition, const std::string& tenancy,
+                                  const std::string& key, const std::string& record) {
+  ops_.push_back({false, KeyedPrefix(partition, tenancy) + key, record});
+}
+
 void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
   std::string v;
   PutBE(v, static_cast<uint64_t>(next_offset), 8);
@@ -240,20 +284,21 @@ absl::Status StreamStore::Write(const Batch& batch, bool sync) {
 }
 
 absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {
-  return ForEachStreamWithHistory(
-      [&](const v1::StreamRecord& record, const HistoryLoader&) { return visit(record); });
+  return ForEachStreamWithSide(
+      [&](const v1::StreamRecord& record, const SideLoader&) { return visit(record); });
 }
 
-absl::Status StreamStore::ForEachStreamWithHistory(
-    const std::function<bool(const v1::StreamRecord&, const HistoryLoader&)>& visit) {
+absl::Status StreamStore::ForEachStreamWithSide(
+    const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit) {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   absl::Cleanup release = [&] { db_->ReleaseSnapshot(snapshot); };
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  // One history iterator for the whole scan, moving forward with the stream records (both key
-  // spaces are ordered by partition, then tenancy): a seek per account, not a new iterator.
-  std::unique_ptr<rocksdb::Iterator> history_it;
+  // One history and one keyed-record iterator for the whole scan, moving forward with the
+  // stream records (all three key spaces are ordered by partition, then tenancy): a seek per
+  // account, not new iterators.
+  std::unique_ptr<rocksdb::Iterator> history_it, keyed_it;
   const std::string first(1, kStream);
   for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
     v1::StreamRecord record;
@@ -262,9 +307,10 @@ absl::Status StreamStore::ForEachStreamWithHistory(
           absl::StrCat("stream record ", it->key().ToString(), " does not parse"));
     }
     const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
-    const HistoryLoader load = [&](std::vector<std::string>& history) {
+    const SideLoader load = [&](SideRecords& side) {
       if (!history_it) history_it.reset(db_->NewIterator(ro));
-      return ReadHistoryAt(*history_it, partition, record.tenancy_ref(), history);
+      if (!keyed_it) keyed_it.reset(db_->NewIterator(ro));
+      return ReadSideAt(*history_it, *keyed_it, partition, record.tenancy_ref(), side);
     };
     if (!visit(record, load)) break;
   }
@@ -280,7 +326,7 @@ absl::StatusOr<std::string> StreamStore::StreamsDigest() {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  for (const char space : {kStream, kHistory}) {
+  for (const char space : {kStream, kHistory, kKeyed}) {
     const std::string first(1, space);
     for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
       all.append(core::Sha256(absl::StrCat(it->key().ToString(), "=", it->value().ToString())));

@@ -1,7 +1,8 @@
 #pragma once
 // A service instance's RocksDB projection (architecture §3 step 4): per tenancy stream its
-// StreamRecord (hash-chain head + service state), the remembered command outcomes, an index of
-// streams by next review day (for clock ticks), and per partition "own events applied up to".
+// StreamRecord (hash-chain head + service state) with its history and keyed records
+// (stream_side.h), the remembered command outcomes, an index of streams by next review day (for
+// clock ticks), and per partition "own events applied up to".
 // Every change of a batch is written in ONE synced WriteBatch.
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/runtime/stream_side.h"
 #include "rentstream/common/v1/command.pb.h"
 #include "rentstream/runtime/v1/stream.pb.h"
 
@@ -29,10 +31,14 @@ class StreamStore {
   static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir);
   ~StreamStore();
 
-  // With `history`: also the stream's history records (StreamLogic::EvolveWithHistory), in the
-  // order folded, read from the same snapshot as the record.
-  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(
-      int32_t partition, const std::string& tenancy, std::vector<std::string>* history = nullptr);
+  // With `side`: also the stream's history records (in the order folded) and all its keyed
+  // records (StreamLogic::EvolveStream), read from the same snapshot as the record.
+  absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(int32_t partition,
+                                                             const std::string& tenancy,
+                                                             SideRecords* side = nullptr);
+  // Adds to `out` the stream's keyed records under `keys` that exist (one batched lookup).
+  absl::Status LoadKeyed(int32_t partition, const std::string& tenancy,
+                         const std::vector<std::string>& keys, KeyedRecords& out);
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> LoadOutcome(
       int32_t partition, const std::string& tenancy, const std::string& command_id);
   // Next offset of the own events topic partition to fold (0 = nothing folded yet).
@@ -65,6 +71,9 @@ class StreamStore {
     // so folding the event again writes the same keys).
     void PutHistory(int32_t partition, const std::string& tenancy, uint64_t sequence,
                     const std::vector<std::string>& records);
+    // A keyed record of the stream, set (or replaced) under its key.
+    void PutKeyed(int32_t partition, const std::string& tenancy, const std::string& key,
+                  const std::string& record);
     void SetApplied(int32_t partition, int64_t next_offset);
     bool empty() const { return ops_.empty(); }
 
@@ -79,25 +88,28 @@ class StreamStore {
   };
   absl::Status Write(const Batch& batch, bool sync = true);
 
-  // SHA-256 over every stream record and history record in key order: two projections with equal
-  // digests hold the same state (used to compare a live projection with a rebuild from the topic).
+  // SHA-256 over every stream record, history record and keyed record in key order: two
+  // projections with equal digests hold the same state (used to compare a live projection with a
+  // rebuild from the topic).
   absl::StatusOr<std::string> StreamsDigest();
   // Calls `visit` for every stream record (all partitions, key order) until it returns false.
   absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit);
-  // The same, with a loader of each record's history records (read from the scan's snapshot,
-  // only when the visitor asks: a scan that filters reads little).
-  using HistoryLoader = std::function<absl::Status(std::vector<std::string>&)>;
-  absl::Status ForEachStreamWithHistory(
-      const std::function<bool(const v1::StreamRecord&, const HistoryLoader&)>& visit);
+  // The same, with a loader of each record's history and keyed records (read from the scan's
+  // snapshot, only when the visitor asks: a scan that filters reads little).
+  using SideLoader = std::function<absl::Status(SideRecords&)>;
+  absl::Status ForEachStreamWithSide(
+      const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit);
   // Number of stream records (all partitions).
   absl::StatusOr<uint64_t> StreamCount();
 
  private:
   explicit StreamStore(rocksdb::DB* db);
-  absl::Status ReadHistory(const rocksdb::Snapshot* snapshot, int32_t partition,
-                           const std::string& tenancy, std::vector<std::string>& records);
-  static absl::Status ReadHistoryAt(rocksdb::Iterator& it, int32_t partition,
-                                    const std::string& tenancy, std::vector<std::string>& records);
+  absl::Status ReadSide(const rocksdb::Snapshot* snapshot, int32_t partition,
+                        const std::string& tenancy, SideRecords& side);
+  // Reads the stream's history records with `history` and its keyed records with `keyed`, each
+  // iterator seeking forward (a scan in stream order reuses them).
+  static absl::Status ReadSideAt(rocksdb::Iterator& history, rocksdb::Iterator& keyed,
+                                 int32_t partition, const std::string& tenancy, SideRecords& side);
   std::unique_ptr<rocksdb::DB> db_;
 };
 

@@ -123,25 +123,26 @@ TEST_F(StreamStoreTest, HistoryIsKeptPerStreamInFoldingOrderAndReadWithItsRecord
   ASSERT_TRUE(store_->Write(later).ok());
   Reopen();
 
-  std::vector<std::string> history;
-  auto stream = store_->LoadStream(0, "HA-1", &history);
+  SideRecords side;
+  auto stream = store_->LoadStream(0, "HA-1", &side);
   ASSERT_TRUE(stream.ok() && stream->has_value()) << stream.status();
   EXPECT_EQ((*stream)->sequence(), 300u);
-  EXPECT_EQ(history, (std::vector<std::string>{"m1", "m2a", "m2b", "m300"}));
-  ASSERT_TRUE(store_->LoadStream(0, "HA-10", &history).ok());
-  EXPECT_EQ(history, std::vector<std::string>{"other"});
-  ASSERT_TRUE(store_->LoadStream(1, "HA-1", &history).ok());
-  EXPECT_EQ(history, std::vector<std::string>{"elsewhere"}) << "partitions are separate";
-  ASSERT_TRUE(store_->LoadStream(0, "HA-2", &history).ok());
-  EXPECT_TRUE(history.empty()) << "no stream, no history";
+  EXPECT_EQ(side.history, (std::vector<std::string>{"m1", "m2a", "m2b", "m300"}));
+  ASSERT_TRUE(store_->LoadStream(0, "HA-10", &side).ok());
+  EXPECT_EQ(side.history, std::vector<std::string>{"other"});
+  ASSERT_TRUE(store_->LoadStream(1, "HA-1", &side).ok());
+  EXPECT_EQ(side.history, std::vector<std::string>{"elsewhere"}) << "partitions are separate";
+  ASSERT_TRUE(store_->LoadStream(0, "HA-2", &side).ok());
+  EXPECT_TRUE(side.history.empty()) << "no stream, no history";
 
   std::map<std::string, std::vector<std::string>> seen;
   ASSERT_TRUE(store_
-                  ->ForEachStreamWithHistory(
-                      [&](const v1::StreamRecord& record, const StreamStore::HistoryLoader& load) {
-                        std::vector<std::string> h;
-                        EXPECT_TRUE(load(h).ok());
-                        seen[record.tenancy_ref() + "@" + std::to_string(record.sequence())] = h;
+                  ->ForEachStreamWithSide(
+                      [&](const v1::StreamRecord& record, const StreamStore::SideLoader& load) {
+                        SideRecords s;
+                        EXPECT_TRUE(load(s).ok());
+                        seen[record.tenancy_ref() + "@" + std::to_string(record.sequence())] =
+                            s.history;
                         return true;
                       })
                   .ok());
@@ -159,6 +160,65 @@ TEST_F(StreamStoreTest, HistoryIsKeptPerStreamInFoldingOrderAndReadWithItsRecord
   changed.PutHistory(0, "HA-1", 2, {"m2a", "m2B"});
   ASSERT_TRUE(store_->Write(changed).ok());
   EXPECT_NE(*store_->StreamsDigest(), digest) << "the digest covers history";
+}
+
+TEST_F(StreamStoreTest, KeyedRecordsArePerStreamByKeyAndCountInTheDigest) {
+  StreamStore::Batch first;
+  first.PutStream(0, Record("HA-1", 1, 0), 0);
+  first.PutKeyed(0, "HA-1", "payment/p1", "one");
+  first.PutKeyed(0, "HA-1", "payment/p2", "two");
+  // Neighbours whose keys share a prefix with HA-1's: another tenancy, another partition.
+  first.PutStream(0, Record("HA-10", 1, 0), 0);
+  first.PutKeyed(0, "HA-10", "payment/p1", "other");
+  first.PutStream(1, Record("HA-1", 2, 0), 0);
+  first.PutKeyed(1, "HA-1", "payment/p1", "elsewhere");
+  ASSERT_TRUE(store_->Write(first).ok());
+  StreamStore::Batch later;
+  later.PutKeyed(0, "HA-1", "payment/p1", "one, reversed");  // a new version replaces the old
+  ASSERT_TRUE(store_->Write(later).ok());
+  Reopen();
+
+  // A decision's lookup: only the keys asked for, those that exist.
+  KeyedRecords found;
+  ASSERT_TRUE(store_->LoadKeyed(0, "HA-1", {"payment/p1", "payment/p9"}, found).ok());
+  EXPECT_EQ(found, (KeyedRecords{{"payment/p1", "one, reversed"}}));
+  found.clear();
+  ASSERT_TRUE(store_->LoadKeyed(0, "HA-2", {"payment/p1"}, found).ok());
+  EXPECT_TRUE(found.empty()) << "no stream, no records";
+
+  // A query's: all of them, with the record.
+  SideRecords side;
+  ASSERT_TRUE(store_->LoadStream(0, "HA-1", &side).ok());
+  EXPECT_EQ(side.keyed, (KeyedRecords{{"payment/p1", "one, reversed"}, {"payment/p2", "two"}}));
+  ASSERT_TRUE(store_->LoadStream(0, "HA-10", &side).ok());
+  EXPECT_EQ(side.keyed, (KeyedRecords{{"payment/p1", "other"}}));
+  ASSERT_TRUE(store_->LoadStream(1, "HA-1", &side).ok());
+  EXPECT_EQ(side.keyed, (KeyedRecords{{"payment/p1", "elsewhere"}})) << "partitions are separate";
+  std::map<std::string, KeyedRecords> seen;
+  ASSERT_TRUE(store_
+                  ->ForEachStreamWithSide(
+                      [&](const v1::StreamRecord& record, const StreamStore::SideLoader& load) {
+                        SideRecords s;
+                        EXPECT_TRUE(load(s).ok());
+                        seen[std::to_string(record.sequence()) + record.tenancy_ref()] = s.keyed;
+                        return true;
+                      })
+                  .ok());
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen["1HA-1"], (KeyedRecords{{"payment/p1", "one, reversed"}, {"payment/p2", "two"}}));
+  EXPECT_EQ(seen["1HA-10"], (KeyedRecords{{"payment/p1", "other"}}));
+  EXPECT_EQ(seen["2HA-1"], (KeyedRecords{{"payment/p1", "elsewhere"}}));
+
+  // The digest covers them: the same write again changes nothing, another value does.
+  const std::string digest = *store_->StreamsDigest();
+  StreamStore::Batch again;
+  again.PutKeyed(0, "HA-1", "payment/p2", "two");
+  ASSERT_TRUE(store_->Write(again).ok());
+  EXPECT_EQ(*store_->StreamsDigest(), digest);
+  StreamStore::Batch changed;
+  changed.PutKeyed(0, "HA-1", "payment/p2", "TWO");
+  ASSERT_TRUE(store_->Write(changed).ok());
+  EXPECT_NE(*store_->StreamsDigest(), digest);
 }
 
 }  // namespace

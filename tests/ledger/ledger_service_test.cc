@@ -12,6 +12,7 @@
 #include "libs/runtime/clock.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
+#include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
 #include "services/ledger/app/ledger_codec.h"
@@ -253,11 +254,19 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
       runtime::ProcessorHost::Rebuild(host_->bus(), **rebuilt, logic_, app::LedgerLogic::kService);
   ASSERT_TRUE(folded.ok()) << folded.status();
   EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *host_->store().StreamsDigest());
-  std::vector<std::string> history;
+  runtime::SideRecords side;
   auto stored = (*rebuilt)->LoadStream(
-      eventlog::PartitionForKey(tenancy_, host_->config().partitions), tenancy_, &history);
+      eventlog::PartitionForKey(tenancy_, host_->config().partitions), tenancy_, &side);
   ASSERT_TRUE(stored.ok() && stored->has_value());
-  EXPECT_EQ(history.size(), 6u) << "4 charges, the payment and its reversal";
+  EXPECT_EQ(side.history.size(), 6u) << "4 charges, the payment and its reversal";
+  ASSERT_EQ(side.keyed.size(), 1u) << "the payment, as a keyed record";
+  state::v1::PaymentRecord payment;
+  ASSERT_TRUE(payment.ParseFromString(side.keyed.begin()->second));
+  EXPECT_EQ(side.keyed.begin()->first, app::PaymentKey(payment.posting_id()));
+  EXPECT_TRUE(payment.reversed());
+  state::v1::TenancyLedgerState state;
+  ASSERT_TRUE(state.ParseFromString((*stored)->state()));
+  EXPECT_EQ(state.payments_size(), 0) << "not in the state a decision loads";
 }
 
 TEST_P(LedgerServiceTest, TheBusinessDayTickIsTheChargeRun) {

@@ -231,11 +231,23 @@ TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
   EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *(*fresh)->StreamsDigest());
   EXPECT_EQ(*(*rebuilt)->StreamCount(), 7u);
   // The digests cover the streams' history too: HA-0 had an increment in every 7th command.
-  std::vector<std::string> history;
+  runtime::SideRecords side;
   auto stored =
-      (*rebuilt)->LoadStream(eventlog::PartitionForKey("HA-0", kPartitions), "HA-0", &history);
+      (*rebuilt)->LoadStream(eventlog::PartitionForKey("HA-0", kPartitions), "HA-0", &side);
   ASSERT_TRUE(stored.ok() && stored->has_value());
-  EXPECT_EQ(history.size(), 10u);  // c0, c7, ..., c56 and c-after
+  EXPECT_EQ(side.history.size(), 10u);  // c0, c7, ..., c56 and c-after
+  // ... and its keyed records: one business day's total, added to by every increment.
+  ASSERT_EQ(side.keyed.size(), 1u);
+  sample::v1::DayTotal day;
+  ASSERT_TRUE(day.ParseFromString(side.keyed.begin()->second));
+  EXPECT_EQ(side.keyed.begin()->first, "day/2026-11-25");
+  int64_t total = 0;
+  for (const std::string& record : side.history) {
+    sample::v1::Incremented incremented;
+    ASSERT_TRUE(incremented.ParseFromString(record));
+    total += incremented.amount();
+  }
+  EXPECT_EQ(day.total(), total);
 }
 
 TEST_P(ProcessorTest, BusinessDayTicksReviewOnlyTheStreamsDueAndOnlyOnce) {

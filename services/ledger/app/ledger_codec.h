@@ -72,15 +72,26 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& sta
 // day, which the host asks after every event.
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& state);
 
-// A movement as a history record (LedgerLogic::EvolveWithHistory) and back.
+// A movement as a history record (LedgerLogic::EvolveStream) and back.
 state::v1::Movement MovementToProto(const AccountMovement& movement);
 absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& movement);
 // Appends a stream's history records (runtime::StreamStore::LoadStream with `history`) to the
 // ledger's movements, after any the state kept: the ledger as queries need it.
 absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& ledger);
-// A stored ledger as queries need it — FromProto with every movement, then AddHistory.
+// The stream's keyed records (runtime::StreamLogic::EvolveStream): a payment by its posting id
+// (state::v1::PaymentRecord) and, on the suspense stream, a held payment by its posting id
+// (state::v1::SuspendedPayment). A decision loads only those it names; queries load all.
+std::string PaymentKey(absl::string_view posting_id);
+std::string SuspendedKey(absl::string_view posting_id);
+std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment);
+std::string SuspendedRecordBytes(const std::string& posting_id,
+                                 const TenancyLedger::Suspended& held);
+// Adds keyed records to the ledger's payments and held payments (beside any its state kept).
+absl::Status AddKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger);
+// A stored ledger as queries need it — FromProto with every movement, then its history
+// (AddHistory) and keyed records (AddKeyedRecords).
 absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerState& state,
                                                const std::string& tenancy_ref,
-                                               const std::vector<std::string>& history);
+                                               const runtime::SideRecords& side);
 
 }  // namespace rentstream::ledger::app

@@ -1,5 +1,8 @@
 #include "services/ledger/app/ledger_logic.h"
 
+#include <algorithm>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
@@ -150,6 +153,43 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
   return absl::InvalidArgumentError(absl::StrCat("command_type: unknown ledger command ", type));
 }
 
+// The payments and held payments (by posting id) folding the event records or changes.
+struct RecordIds {
+  std::vector<std::string> payments;
+  std::vector<std::string> suspended;
+};
+RecordIds RecordsChangedBy(const LedgerEvent& event) {
+  RecordIds ids;
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, PaymentReceived>) {
+          ids.payments.push_back(e.posting.id);
+        } else if constexpr (std::is_same_v<T, PaymentReversed>) {
+          ids.payments.push_back(e.original_posting_id);
+        } else if constexpr (std::is_same_v<T, TransferredOut>) {
+          if (!e.payment_posting_id.empty()) ids.payments.push_back(e.payment_posting_id);
+        } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
+          ids.suspended.push_back(e.posting.id);
+        } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
+          ids.suspended.push_back(e.suspended_posting_id);
+        }
+      },
+      event);
+  return ids;
+}
+
+bool KeptInState(const google::protobuf::RepeatedPtrField<state::v1::PaymentRecord>& kept,
+                 const std::string& id) {
+  return std::any_of(kept.begin(), kept.end(),
+                     [&](const state::v1::PaymentRecord& r) { return r.posting_id() == id; });
+}
+bool KeptInState(const google::protobuf::RepeatedPtrField<state::v1::SuspendedPayment>& kept,
+                 const std::string& id) {
+  return std::any_of(kept.begin(), kept.end(),
+                     [&](const state::v1::SuspendedPayment& r) { return r.posting_id() == id; });
+}
+
 }  // namespace
 
 std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
@@ -186,6 +226,11 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
   if (!ledger.ok()) {
     out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
                                   std::string(ledger.status().message()));
+    return out;
+  }
+  if (absl::Status st = AddKeyedRecords(stream.keyed, *ledger); !st.ok()) {
+    out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
+                                  std::string(st.message()));
     return out;
   }
   Decision decision;
@@ -246,29 +291,84 @@ absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common:
   return Fold(state, event, nullptr);
 }
 
-absl::Status LedgerLogic::EvolveWithHistory(google::protobuf::Message& state,
-                                            const common::v1::Event& event,
-                                            std::vector<std::string>& history) {
-  return Fold(state, event, &history);
+std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnvelope& envelope,
+                                                   std::string_view payload) const {
+  std::vector<std::string> keys;
+  // A payload that does not convert names no keys (Validate refused it already).
+  WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [&](const auto& c) {
+    using T = std::decay_t<decltype(c)>;
+    if constexpr (std::is_same_v<T, RecordPayment>) {
+      keys.push_back(PaymentKey(PaymentPostingId(c.source, c.external_reference)));
+    } else if constexpr (std::is_same_v<T, ReversePayment>) {
+      keys.push_back(PaymentKey(c.original_posting_id));
+    } else if constexpr (std::is_same_v<T, TransferOut>) {
+      if (!c.payment_posting_id.empty()) keys.push_back(PaymentKey(c.payment_posting_id));
+    } else if constexpr (std::is_same_v<T, SuspendPayment>) {
+      keys.push_back(SuspendedKey(SuspendedPostingId(c.source, c.external_reference)));
+    } else if constexpr (std::is_same_v<T, ReleaseFromSuspense>) {
+      keys.push_back(SuspendedKey(c.suspended_posting_id));
+    }
+  }).IgnoreError();
+  return keys;
+}
+
+std::vector<std::string> LedgerLogic::KeysToFold(const common::v1::Event& event) const {
+  static const std::set<std::string> kChangesRecords = {
+      v1::PaymentReceived::descriptor()->full_name(),
+      v1::PaymentReversed::descriptor()->full_name(), v1::TransferredOut::descriptor()->full_name(),
+      v1::PaymentSuspended::descriptor()->full_name(),
+      v1::SuspenseReleased::descriptor()->full_name()};
+  if (!kChangesRecords.count(event.envelope().event_type())) return {};
+  auto e = EventFromProto(event.envelope().event_type(), event.payload());
+  if (!e.ok()) return {};  // the fold reports it
+  RecordIds ids = RecordsChangedBy(*e);
+  std::vector<std::string> keys;
+  for (const std::string& id : ids.payments) keys.push_back(PaymentKey(id));
+  for (const std::string& id : ids.suspended) keys.push_back(SuspendedKey(id));
+  return keys;
+}
+
+absl::Status LedgerLogic::EvolveStream(google::protobuf::Message& state,
+                                       const common::v1::Event& event, runtime::FoldSide& side) {
+  return Fold(state, event, &side);
 }
 
 absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v1::Event& event,
-                               std::vector<std::string>* history) {
+                               runtime::FoldSide* side) {
   auto& proto = static_cast<state::v1::TenancyLedgerState&>(state);
   const std::string& tenancy = event.envelope().tenancy_ref();
-  if (history == nullptr && proto.history_movements() > 0) {
-    // Its newer movements would come before the older ones in the history.
+  if (side == nullptr && (proto.history_movements() > 0 || proto.keyed_records())) {
+    // Its newer movements would come before the older ones in the history, and its payments
+    // are keyed records this fold cannot read.
     return absl::FailedPreconditionError(
         absl::StrCat("ledger state of ", tenancy,
                      " keeps its movements as history: fold it with "
-                     "EvolveWithHistory"));
+                     "EvolveStream"));
   }
   // Decoded without its movements, the ledger's `movements` are exactly the event's new ones.
   auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
   if (!ledger.ok()) return ledger.status();
   auto e = EventFromProto(event.envelope().event_type(), event.payload());
   if (!e.ok()) return e.status();
+  if (side != nullptr) {
+    if (absl::Status st = AddKeyedRecords(side->keyed, *ledger); !st.ok()) return st;
+  }
   ledger::Evolve(*ledger, *e);
+  if (side != nullptr) {
+    // The records the event changed go back as keyed records, unless the state kept them
+    // (written before keyed records): those stay where they are.
+    const RecordIds changed = RecordsChangedBy(*e);
+    for (const std::string& id : changed.payments) {
+      if (KeptInState(proto.payments(), id)) continue;
+      side->keyed_writes[PaymentKey(id)] = PaymentRecordBytes(id, ledger->payments[id]);
+      ledger->payments.erase(id);
+    }
+    for (const std::string& id : changed.suspended) {
+      if (KeptInState(proto.suspended(), id)) continue;
+      side->keyed_writes[SuspendedKey(id)] = SuspendedRecordBytes(id, ledger->suspended[id]);
+      ledger->suspended.erase(id);
+    }
+  }
   std::vector<AccountMovement> added = std::move(ledger->movements);
   ledger->movements.clear();
   // Movements in the state (folded without a history store, or before there was one) stay.
@@ -278,14 +378,15 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   ToProto(*ledger, &proto);
   proto.mutable_movements()->Swap(&kept);
   for (const AccountMovement& m : added) {
-    if (history != nullptr) {
-      history->push_back(MovementToProto(m).SerializeAsString());
+    if (side != nullptr) {
+      side->history.push_back(MovementToProto(m).SerializeAsString());
       ++in_history;
     } else {
       *proto.add_movements() = MovementToProto(m);
     }
   }
   proto.set_history_movements(in_history);
+  if (side != nullptr) proto.set_keyed_records(true);
   return absl::OkStatus();
 }
 

@@ -21,17 +21,26 @@ class LedgerLogic : public runtime::StreamLogic {
                                   std::string_view payload) override;
   // The business-day tick is the charge run: every period due by the day and not yet charged.
   runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
-  // Folds keeping the account movements in the state (no history store: tests, tools).
+  // Folds keeping the account movements and payment records in the state (no history or keyed
+  // store: tests, tools).
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
+  // The payment (by posting id) a payment, reversal or transfer decision reads, or the held
+  // payment a suspense decision reads.
+  std::vector<std::string> KeysToDecide(const common::v1::CommandEnvelope& envelope,
+                                        std::string_view payload) const override;
+  // The payment or held payment the event records or changes.
+  std::vector<std::string> KeysToFold(const common::v1::Event& event) const override;
   // Folds moving the event's account movements (state::v1::Movement records) to the stream's
-  // history: statements and balances as of a date read them; no decision does.
-  absl::Status EvolveWithHistory(google::protobuf::Message& state, const common::v1::Event& event,
-                                 std::vector<std::string>& history) override;
+  // history — statements and balances as of a date read them, no decision does — and keeping
+  // its payments and held payments as keyed records (PaymentKey, SuspendedKey) that a decision
+  // loads one by one. Payment records an older state kept stay there.
+  absl::Status EvolveStream(google::protobuf::Message& state, const common::v1::Event& event,
+                            runtime::FoldSide& side) override;
   int64_t NextReviewDay(const google::protobuf::Message& state) const override;
 
  private:
   absl::Status Fold(google::protobuf::Message& state, const common::v1::Event& event,
-                    std::vector<std::string>* history);
+                    runtime::FoldSide* side);
   LedgerLimits limits_;
 };
 

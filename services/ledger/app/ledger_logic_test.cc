@@ -49,7 +49,10 @@ class LedgerLogicTest : public ::testing::Test {
       d.rejection = *rejection;
       return d;
     }
-    runtime::StreamView view{kTenancy, sequence_, *state_};
+    // As the runtime does with a history store: only the keyed records named are loaded.
+    const runtime::KeyedRecords named =
+        history_ != nullptr ? Named(logic_.KeysToDecide(env, bytes)) : runtime::KeyedRecords();
+    runtime::StreamView view{kTenancy, sequence_, *state_, named};
     runtime::Decision d = logic_.DecideCommand(view, env, bytes);
     for (const runtime::NewEvent& ne : d.events) {
       common::v1::Event ev;
@@ -57,13 +60,24 @@ class LedgerLogicTest : public ::testing::Test {
       ev.mutable_envelope()->set_event_type(ne.event_type);
       ev.set_payload(ne.payload);
       if (history_ != nullptr) {
-        EXPECT_TRUE(logic_.EvolveWithHistory(*state_, ev, *history_).ok());
+        runtime::FoldSide side;
+        side.keyed = Named(logic_.KeysToFold(ev));
+        EXPECT_TRUE(logic_.EvolveStream(*state_, ev, side).ok());
+        history_->insert(history_->end(), side.history.begin(), side.history.end());
+        for (auto& [key, record] : side.keyed_writes) keyed_[key] = record;
       } else {
         EXPECT_TRUE(logic_.Evolve(*state_, ev).ok());
       }
       ++sequence_;
     }
     return d;
+  }
+  runtime::KeyedRecords Named(const std::vector<std::string>& keys) const {
+    runtime::KeyedRecords out;
+    for (const std::string& k : keys) {
+      if (auto it = keyed_.find(k); it != keyed_.end()) out.insert(*it);
+    }
+    return out;
   }
   const state::v1::TenancyLedgerState& state() const {
     return static_cast<const state::v1::TenancyLedgerState&>(*state_);
@@ -79,6 +93,7 @@ class LedgerLogicTest : public ::testing::Test {
   std::unique_ptr<google::protobuf::Message> state_ = logic_.NewState();
   uint64_t sequence_ = 0;
   std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
+  runtime::KeyedRecords keyed_;                  // the stream's keyed records, then
 };
 
 // A year of weekly charges, a payment and two one-off postings (whose ids count movements).
@@ -190,6 +205,130 @@ TEST_F(LedgerLogicTest, AStateWithChargedLinesPerPeriodIsReadAndRewrittenAsRuns)
   ToProto(*decoded, &rewritten);
   EXPECT_EQ(rewritten.SerializeAsString(), current.SerializeAsString())
       << "re-encoded as the current layout, byte for byte";
+}
+
+// Payments recorded, refused as duplicates, reversed (twice), a reversal of nothing, another one.
+std::vector<runtime::Decision> PaymentsAndReversals(
+    const std::function<runtime::Decision(const google::protobuf::Message&)>& run) {
+  std::vector<runtime::Decision> out;
+  out.push_back(run(OpenCommand()));
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 4, 26);
+  out.push_back(run(charges));
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bacs");
+  pay.set_external_reference("DD-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(11050);
+  out.push_back(run(pay));
+  out.push_back(run(pay));  // a duplicate
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
+  reverse.set_reason("returned unpaid");
+  out.push_back(run(reverse));
+  out.push_back(run(reverse));  // already reversed
+  reverse.set_original_posting_id("payment:bacs:DD-9");
+  out.push_back(run(reverse));  // no such payment
+  pay.set_external_reference("DD-2");
+  out.push_back(run(pay));
+  return out;
+}
+
+TEST_F(LedgerLogicTest, PaymentsAreKeyedRecordsAndDecisionsAreTheSame) {
+  const std::vector<runtime::Decision> in_state =
+      PaymentsAndReversals([&](const google::protobuf::Message& c) { return Run(c); });
+  ASSERT_EQ(state().payments_size(), 2);
+  state_ = logic_.NewState();
+  sequence_ = 0;
+  std::vector<std::string> history;
+  history_ = &history;
+  const std::vector<runtime::Decision> keyed =
+      PaymentsAndReversals([&](const google::protobuf::Message& c) { return Run(c); });
+
+  ASSERT_EQ(in_state.size(), keyed.size());
+  for (size_t i = 0; i < in_state.size(); ++i) {
+    ASSERT_EQ(in_state[i].rejection.has_value(), keyed[i].rejection.has_value()) << i;
+    if (keyed[i].rejection.has_value()) {
+      EXPECT_EQ(in_state[i].rejection->code(), keyed[i].rejection->code()) << i;
+      EXPECT_EQ(in_state[i].rejection->field(), keyed[i].rejection->field()) << i;
+    }
+    ASSERT_EQ(in_state[i].events.size(), keyed[i].events.size()) << i;
+    for (size_t k = 0; k < in_state[i].events.size(); ++k) {
+      EXPECT_EQ(in_state[i].events[k].payload, keyed[i].events[k].payload) << i;
+    }
+  }
+  EXPECT_EQ(keyed[3].rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(keyed[5].rejection->code(), common::v1::REJECTION_CODE_FAILED_PRECONDITION);
+  EXPECT_EQ(keyed[6].rejection->code(), common::v1::REJECTION_CODE_NOT_FOUND);
+
+  // The state a decision loads holds no payment; each is a keyed record by posting id.
+  EXPECT_EQ(state().payments_size(), 0);
+  EXPECT_TRUE(state().keyed_records());
+  ASSERT_EQ(keyed_.size(), 2u);
+  state::v1::PaymentRecord first;
+  ASSERT_TRUE(first.ParseFromString(keyed_.at(PaymentKey("payment:bacs:DD-1"))));
+  EXPECT_TRUE(first.reversed());
+  EXPECT_EQ(first.amount().pence(), 11050);
+  state::v1::PaymentRecord second;
+  ASSERT_TRUE(second.ParseFromString(keyed_.at(PaymentKey("payment:bacs:DD-2"))));
+  EXPECT_FALSE(second.reversed());
+
+  // Queries see every payment: the ledger with its history and keyed records is the one kept
+  // whole in the state.
+  runtime::SideRecords side{history, keyed_};
+  auto ledger = LedgerForQueries(state(), kTenancy, side);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  ASSERT_EQ(ledger->payments.size(), 2u);
+  EXPECT_TRUE(ledger->payments.at("payment:bacs:DD-1").reversed);
+  runtime::SideRecords bad{history, {{PaymentKey("payment:x:1"), "\xff\xff"}}};
+  EXPECT_EQ(LedgerForQueries(state(), kTenancy, bad).status().code(), absl::StatusCode::kDataLoss);
+  runtime::SideRecords misfiled{history, {{PaymentKey("payment:x:1"), second.SerializeAsString()}}};
+  EXPECT_EQ(LedgerForQueries(state(), kTenancy, misfiled).status().code(),
+            absl::StatusCode::kDataLoss)
+      << "a record under another payment's key";
+
+  // Folding without the keyed records is refused, even on a stream with no movements yet.
+  common::v1::Event event;
+  event.mutable_envelope()->set_tenancy_ref(kTenancy);
+  event.mutable_envelope()->set_event_type("rentstream.ledger.v1.PaymentReversed");
+  state::v1::TenancyLedgerState no_movements = state();
+  no_movements.set_history_movements(0);
+  EXPECT_EQ(logic_.Evolve(no_movements, event).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LedgerLogicTest, PaymentsAStateKeptStayThereAndNewOnesAreKeyed) {
+  // A projection written before keyed records: its payment is in the state.
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bacs");
+  pay.set_external_reference("DD-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(11050);
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  ASSERT_EQ(state().payments_size(), 1);
+  std::vector<std::string> history;
+  history_ = &history;
+
+  runtime::Decision again = Run(pay);
+  ASSERT_TRUE(again.rejection.has_value()) << "found in the state";
+  EXPECT_EQ(again.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
+  reverse.set_reason("returned unpaid");
+  ASSERT_FALSE(Run(reverse).rejection.has_value());
+  ASSERT_EQ(state().payments_size(), 1);
+  EXPECT_TRUE(state().payments(0).reversed()) << "changed where it is kept";
+  EXPECT_TRUE(keyed_.empty());
+  pay.set_external_reference("DD-2");
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  EXPECT_EQ(state().payments_size(), 1);
+  EXPECT_EQ(keyed_.size(), 1u);
+  EXPECT_TRUE(keyed_.count(PaymentKey("payment:bacs:DD-2")));
 }
 
 TEST_F(LedgerLogicTest, AStateWithMovementsKeepsThemAndAddsNewOnesToTheHistory) {

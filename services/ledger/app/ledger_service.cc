@@ -293,8 +293,8 @@ grpc::Status LedgerService::TransferBetweenAccounts(
 
 absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref,
                                                   uint64_t* sequence) {
-  std::vector<std::string> history;
-  auto stored = host_.LoadStream(tenancy_ref, &history);
+  runtime::SideRecords side;
+  auto stored = host_.LoadStream(tenancy_ref, &side);
   if (!stored.ok()) return stored.status();
   auto not_found =
       absl::NotFoundError(absl::StrCat("tenancy_ref: no ledger account for ", tenancy_ref));
@@ -304,7 +304,7 @@ absl::StatusOr<TenancyLedger> LedgerService::Load(const std::string& tenancy_ref
     return absl::DataLossError("ledger state does not parse");
   }
   if (!state.opened()) return not_found;
-  auto ledger = LedgerForQueries(state, tenancy_ref, history);
+  auto ledger = LedgerForQueries(state, tenancy_ref, side);
   if (!ledger.ok()) return ledger.status();
   *sequence = (*stored)->sequence();
   return ledger;
@@ -359,9 +359,8 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   }
   KpiAccumulator kpis(as_of);
   absl::Status failed;
-  absl::Status st =
-      host_.store().ForEachStreamWithHistory([&](const runtime::v1::StreamRecord& record,
-                                                 const runtime::StreamStore::HistoryLoader& load) {
+  absl::Status st = host_.store().ForEachStreamWithSide(
+      [&](const runtime::v1::StreamRecord& record, const runtime::StreamStore::SideLoader& load) {
         state::v1::TenancyLedgerState state;
         if (!state.ParseFromString(record.state())) {
           failed = absl::DataLossError(absl::StrCat("ledger state of ", record.tenancy_ref()));
@@ -369,9 +368,9 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
         }
         if (!state.opened()) return true;
         if (!request->patch().empty() && state.account().patch() != request->patch()) return true;
-        std::vector<std::string> history;
-        if (failed = load(history); !failed.ok()) return false;
-        auto ledger = LedgerForQueries(state, record.tenancy_ref(), history);
+        runtime::SideRecords side;
+        if (failed = load(side); !failed.ok()) return false;
+        auto ledger = LedgerForQueries(state, record.tenancy_ref(), side);
         if (!ledger.ok()) {
           failed = ledger.status();
           return false;

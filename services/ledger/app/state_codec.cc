@@ -1,4 +1,5 @@
 // The ledger's projection state: the domain's TenancyLedger to its protobuf and back.
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/ledger/app/codec_internal.h"
 #include "services/ledger/app/ledger_codec.h"
@@ -6,6 +7,95 @@
 namespace rentstream::ledger::app {
 
 using namespace internal;  // NOLINT: the codec's own helpers
+
+namespace {
+
+state::v1::PaymentRecord PaymentToProto(const std::string& id, const PaymentRecord& p) {
+  state::v1::PaymentRecord r;
+  r.set_posting_id(id);
+  *r.mutable_amount() = ToProto(p.amount);
+  r.set_account_kind(EnumToProto<v1::AccountKind>(p.account_kind));
+  r.set_contra(EnumToProto<v1::ControlAccount>(p.contra));
+  *r.mutable_value_date() = ToProto(p.value_date);
+  r.set_reversed(p.reversed);
+  if (p.transferred != Money::Zero()) *r.mutable_transferred() = ToProto(p.transferred);
+  return r;
+}
+
+bool AddPayment(const state::v1::PaymentRecord& r, TenancyLedger& s) {
+  auto kind = KindFromProto(r.account_kind(), "account_kind");
+  auto contra = EnumFromProto<ControlAccount>(r.contra(), 13, "contra");
+  auto date = DateFromProto(r.value_date(), "value_date");
+  if (!kind.ok() || !contra.ok() || !date.ok()) return false;
+  s.payments[r.posting_id()] = {MoneyFromProto(r.amount()),     *kind, *contra, *date, r.reversed(),
+                                MoneyFromProto(r.transferred())};
+  return true;
+}
+
+state::v1::SuspendedPayment SuspendedToProto(const std::string& id,
+                                             const TenancyLedger::Suspended& held) {
+  state::v1::SuspendedPayment p;
+  p.set_posting_id(id);
+  *p.mutable_amount() = ToProto(held.amount);
+  *p.mutable_received_date() = ToProto(held.received_date);
+  p.set_released_to(held.released_to);
+  return p;
+}
+
+bool AddSuspended(const state::v1::SuspendedPayment& held, TenancyLedger& s) {
+  auto date = DateFromProto(held.received_date(), "received_date");
+  if (!date.ok()) return false;
+  s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to()};
+  return true;
+}
+
+constexpr absl::string_view kPaymentKeyPrefix = "payment/";
+constexpr absl::string_view kSuspendedKeyPrefix = "suspended/";
+
+}  // namespace
+
+std::string PaymentKey(absl::string_view posting_id) {
+  return absl::StrCat(kPaymentKeyPrefix, posting_id);
+}
+
+std::string SuspendedKey(absl::string_view posting_id) {
+  return absl::StrCat(kSuspendedKeyPrefix, posting_id);
+}
+
+absl::Status AddKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger) {
+  for (const auto& [key, record] : records) {
+    const auto corrupt = [&] {
+      return absl::DataLossError(
+          absl::StrCat("keyed record ", key, " of ", ledger.info.tenancy_ref, " does not parse"));
+    };
+    if (absl::StartsWith(key, kPaymentKeyPrefix)) {
+      state::v1::PaymentRecord r;
+      if (!r.ParseFromString(record) || PaymentKey(r.posting_id()) != key ||
+          !AddPayment(r, ledger)) {
+        return corrupt();
+      }
+    } else if (absl::StartsWith(key, kSuspendedKeyPrefix)) {
+      state::v1::SuspendedPayment r;
+      if (!r.ParseFromString(record) || SuspendedKey(r.posting_id()) != key ||
+          !AddSuspended(r, ledger)) {
+        return corrupt();
+      }
+    } else {
+      return absl::DataLossError(
+          absl::StrCat("keyed record ", key, " of ", ledger.info.tenancy_ref, ": unknown key"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment) {
+  return PaymentToProto(posting_id, payment).SerializeAsString();
+}
+
+std::string SuspendedRecordBytes(const std::string& posting_id,
+                                 const TenancyLedger::Suspended& held) {
+  return SuspendedToProto(posting_id, held).SerializeAsString();
+}
 
 state::v1::Movement MovementToProto(const AccountMovement& m) {
   state::v1::Movement out;
@@ -51,10 +141,11 @@ absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& 
 
 absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerState& state,
                                                const std::string& tenancy_ref,
-                                               const std::vector<std::string>& history) {
+                                               const runtime::SideRecords& side) {
   auto ledger = FromProto(state, tenancy_ref);
   if (!ledger.ok()) return ledger.status();
-  if (absl::Status st = AddHistory(history, *ledger); !st.ok()) return st;
+  if (absl::Status st = AddHistory(side.history, *ledger); !st.ok()) return st;
+  if (absl::Status st = AddKeyedRecords(side.keyed, *ledger); !st.ok()) return st;
   return ledger;
 }
 
@@ -78,13 +169,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->Clear();
   out->set_opened(s.opened);
   // The suspense stream is never opened: its held payments are all its state.
-  for (const auto& [id, held] : s.suspended) {
-    state::v1::SuspendedPayment* p = out->add_suspended();
-    p->set_posting_id(id);
-    *p->mutable_amount() = ToProto(held.amount);
-    *p->mutable_received_date() = ToProto(held.received_date);
-    p->set_released_to(held.released_to);
-  }
+  for (const auto& [id, held] : s.suspended) *out->add_suspended() = SuspendedToProto(id, held);
   if (!s.opened) return;
   // The account details are kept in their event form (AccountOpened).
   runtime::NewEvent opened = ToNewEvent(AccountOpened{s.info, s.schedule});
@@ -105,16 +190,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
     LinesToProto(run.lines, r->mutable_lines());
     r->mutable_start_days()->Add(run.days.begin(), run.days.end());
   }
-  for (const auto& [id, p] : s.payments) {
-    state::v1::PaymentRecord* r = out->add_payments();
-    r->set_posting_id(id);
-    *r->mutable_amount() = ToProto(p.amount);
-    r->set_account_kind(EnumToProto<v1::AccountKind>(p.account_kind));
-    r->set_contra(EnumToProto<v1::ControlAccount>(p.contra));
-    *r->mutable_value_date() = ToProto(p.value_date);
-    r->set_reversed(p.reversed);
-    if (p.transferred != Money::Zero()) *r->mutable_transferred() = ToProto(p.transferred);
-  }
+  for (const auto& [id, p] : s.payments) *out->add_payments() = PaymentToProto(id, p);
   for (const AccountMovement& m : s.movements) *out->add_movements() = MovementToProto(m);
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
   for (const auto& [id, request] : s.pending_write_offs) {
@@ -139,9 +215,7 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
   s.info.tenancy_ref = tenancy_ref;
   // The suspense stream is never opened; its held payments are all it has.
   for (const auto& held : p.suspended()) {
-    auto date = DateFromProto(held.received_date(), "received_date");
-    if (!date.ok()) return absl::DataLossError("suspended payment date");
-    s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to()};
+    if (!AddSuspended(held, s)) return absl::DataLossError("suspended payment date");
   }
   s.received_from_suspense.insert(p.received_from_suspense().begin(),
                                   p.received_from_suspense().end());
@@ -179,13 +253,7 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!st.ok()) return corrupt("charged period lines");
   }
   for (const auto& r : p.payments()) {
-    auto kind = KindFromProto(r.account_kind(), "account_kind");
-    auto contra = EnumFromProto<ControlAccount>(r.contra(), 13, "contra");
-    auto date = DateFromProto(r.value_date(), "value_date");
-    if (!kind.ok() || !contra.ok() || !date.ok()) return corrupt("payment record");
-    s.payments[r.posting_id()] = {
-        MoneyFromProto(r.amount()),     *kind, *contra, *date, r.reversed(),
-        MoneyFromProto(r.transferred())};
+    if (!AddPayment(r, s)) return corrupt("payment record");
   }
   s.movements_before = p.history_movements() + (with_movements ? 0 : p.movements_size());
   for (const auto& m : p.movements()) {

@@ -142,7 +142,7 @@ Decision Decide(const TenancyLedger& s, const SuspendPayment& c, const LedgerLim
   if (c.external_reference.empty() || c.external_reference.size() > 128) {
     return Invalid("external_reference", "must be 1 to 128 characters");
   }
-  const std::string id = absl::StrCat("suspense:", c.source, ":", c.external_reference);
+  const std::string id = SuspendedPostingId(c.source, c.external_reference);
   if (s.suspended.count(id)) {
     return Refusal{Refusal::Kind::kAlreadyExists, "external_reference",
                    absl::StrCat("payment ", c.external_reference, " from ", c.source,

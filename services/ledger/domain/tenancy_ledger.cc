@@ -40,6 +40,10 @@ std::string PaymentPostingId(const std::string& source, const std::string& exter
   return absl::StrCat("payment:", source, ":", external_reference);
 }
 
+std::string SuspendedPostingId(const std::string& source, const std::string& external_reference) {
+  return absl::StrCat("suspense:", source, ":", external_reference);
+}
+
 std::string ChargePostingId(const std::string& tenancy_ref, Date period_start) {
   return absl::StrCat("charge:", tenancy_ref, ":rent:", period_start.ToIso());
 }

@@ -516,6 +516,8 @@ class KpiAccumulator {
 
 // The posting id of a payment: unique per (source, external reference).
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
+// The posting id of a payment held in suspense: unique per (source, external reference).
+std::string SuspendedPostingId(const std::string& source, const std::string& external_reference);
 std::string ChargePostingId(const std::string& tenancy_ref, core::Date period_start);
 std::string TransferOutPostingId(const std::string& from_tenancy_ref,
                                  const std::string& transfer_id);

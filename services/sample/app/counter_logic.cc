@@ -49,13 +49,32 @@ std::optional<Rejection> CounterLogic::Validate(const common::v1::CommandEnvelop
   return std::nullopt;
 }
 
+std::string CounterLogic::DayKey(const google::protobuf::Timestamp& occurred_at) {
+  return "day/" + core::LondonDateOf(occurred_at.seconds()).ToIso();
+}
+
+std::vector<std::string> CounterLogic::KeysToDecide(const common::v1::CommandEnvelope& envelope,
+                                                    std::string_view /*payload*/) const {
+  return {DayKey(envelope.occurred_at())};
+}
+
+std::vector<std::string> CounterLogic::KeysToFold(const common::v1::Event& event) const {
+  if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name()) return {};
+  return {DayKey(event.envelope().occurred_at())};
+}
+
 runtime::Decision CounterLogic::DecideCommand(const runtime::StreamView& stream,
-                                              const common::v1::CommandEnvelope& /*envelope*/,
+                                              const common::v1::CommandEnvelope& envelope,
                                               std::string_view payload) {
   v1::Increment increment;
   increment.ParseFromArray(payload.data(), static_cast<int>(payload.size()));
   const auto& state = static_cast<const v1::CounterState&>(stream.state);
-  auto decision = DecideIncrement({state.total(), state.increments()}, {increment.amount()});
+  v1::DayTotal today;
+  if (auto it = stream.keyed.find(DayKey(envelope.occurred_at())); it != stream.keyed.end()) {
+    today.ParseFromString(it->second);
+  }
+  auto decision =
+      DecideIncrement({state.total(), state.increments()}, {increment.amount()}, today.total());
   if (const Refusal* refusal = std::get_if<Refusal>(&decision)) {
     runtime::Decision d;
     d.rejection = ToRejection(*refusal);
@@ -114,13 +133,26 @@ absl::Status CounterLogic::Evolve(google::protobuf::Message& state,
   return absl::OkStatus();
 }
 
-absl::Status CounterLogic::EvolveWithHistory(google::protobuf::Message& state,
-                                             const common::v1::Event& event,
-                                             std::vector<std::string>& history) {
+absl::Status CounterLogic::EvolveStream(google::protobuf::Message& state,
+                                        const common::v1::Event& event, runtime::FoldSide& side) {
   if (absl::Status st = Evolve(state, event); !st.ok()) return st;
-  if (event.envelope().event_type() == v1::Incremented::descriptor()->full_name()) {
-    history.push_back(event.payload());
+  if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name()) {
+    return absl::OkStatus();
   }
+  side.history.push_back(event.payload());
+  v1::Incremented incremented;
+  incremented.ParseFromString(event.payload());  // Evolve parsed it already
+  const std::string key = DayKey(event.envelope().occurred_at());
+  v1::DayTotal day;
+  if (auto it = side.keyed.find(key); it != side.keyed.end() && !day.ParseFromString(it->second)) {
+    return absl::DataLossError(absl::StrCat("keyed record ", key, " does not parse"));
+  }
+  const core::Date date = core::LondonDateOf(event.envelope().occurred_at().seconds());
+  day.mutable_date()->set_year(date.year());
+  day.mutable_date()->set_month(date.month());
+  day.mutable_date()->set_day(date.day());
+  day.set_total(day.total() + incremented.amount());
+  side.keyed_writes[key] = day.SerializeAsString();
   return absl::OkStatus();
 }
 

@@ -35,8 +35,8 @@ grpc::Status CounterService::Increment(grpc::ServerContext* context,
 grpc::Status CounterService::GetCounter(grpc::ServerContext* /*context*/,
                                         const v1::GetCounterRequest* request,
                                         v1::GetCounterResponse* response) {
-  std::vector<std::string> history;
-  auto stored = host_.LoadStream(request->tenancy_ref(), &history);
+  runtime::SideRecords side;
+  auto stored = host_.LoadStream(request->tenancy_ref(), &side);
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -46,12 +46,17 @@ grpc::Status CounterService::GetCounter(grpc::ServerContext* /*context*/,
   state.ParseFromString((*stored)->state());
   response->set_total(state.total());
   response->set_sequence((*stored)->sequence());
-  for (const std::string& record : history) {
+  for (const std::string& record : side.history) {
     v1::Incremented incremented;
     if (!incremented.ParseFromString(record)) {
       return grpc::Status(grpc::StatusCode::DATA_LOSS, "counter history does not parse");
     }
     response->add_amounts(incremented.amount());
+  }
+  for (const auto& [key, record] : side.keyed) {  // "day/YYYY-MM-DD": in date order
+    if (!response->add_days()->ParseFromString(record)) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS, "counter day total does not parse");
+    }
   }
   return grpc::Status::OK;
 }

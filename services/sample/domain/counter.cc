@@ -13,8 +13,14 @@ std::optional<Refusal> ValidateIncrement(const IncrementCommand& command) {
 }
 
 std::variant<Incremented, Refusal> DecideIncrement(const CounterState& state,
-                                                   const IncrementCommand& command) {
+                                                   const IncrementCommand& command,
+                                                   int64_t day_total) {
   if (auto invalid = ValidateIncrement(command)) return *invalid;
+  if (day_total > kMaxPerDay - command.amount) {
+    return Refusal{Refusal::Kind::kFailedPrecondition, "amount",
+                   "at most " + std::to_string(kMaxPerDay) + " a day; " +
+                       std::to_string(day_total) + " already added today"};
+  }
   if (state.total > std::numeric_limits<int64_t>::max() - command.amount) {
     return Refusal{Refusal::Kind::kFailedPrecondition, "amount", "the counter would overflow"};
   }

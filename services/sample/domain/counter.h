@@ -9,6 +9,8 @@
 namespace rentstream::sample {
 
 inline constexpr int64_t kMaxIncrement = 1'000'000;
+// At most this much may be added to one counter on one business day.
+inline constexpr int64_t kMaxPerDay = 10'000'000;
 
 struct CounterState {
   int64_t total = 0;
@@ -35,8 +37,10 @@ struct Refusal {
 // Checks what needs no state.
 std::optional<Refusal> ValidateIncrement(const IncrementCommand& command);
 
+// `day_total`: what was already added to this counter on the command's business day.
 std::variant<Incremented, Refusal> DecideIncrement(const CounterState& state,
-                                                   const IncrementCommand& command);
+                                                   const IncrementCommand& command,
+                                                   int64_t day_total = 0);
 
 CounterState Evolve(CounterState state, const Incremented& event);
 

@@ -33,5 +33,13 @@ TEST(CounterTest, RefusesOverflowAsAPreconditionNotAnArgument) {
   EXPECT_TRUE(std::holds_alternative<Incremented>(DecideIncrement(near_max, {3})));
 }
 
+TEST(CounterTest, RefusesWhatWouldTakeTheDayOverItsLimit) {
+  EXPECT_TRUE(std::holds_alternative<Incremented>(DecideIncrement({0, 0}, {5}, kMaxPerDay - 5)));
+  auto decision = DecideIncrement({0, 0}, {6}, kMaxPerDay - 5);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(decision));
+  EXPECT_EQ(std::get<Refusal>(decision).kind, Refusal::Kind::kFailedPrecondition);
+  EXPECT_EQ(std::get<Refusal>(decision).field, "amount");
+}
+
 }  // namespace
 }  // namespace rentstream::sample
