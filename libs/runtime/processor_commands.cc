@@ -93,6 +93,7 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     }
     StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state, keyed};
     decision = logic_.DecideCommand(view, env, payload);
+    if (!decision.fault.ok()) return decision.fault;
   }
   return RecordDecision(partition, env, **entry, decision, batch);
 }
@@ -143,6 +144,19 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
     if (!outcome.ok()) return outcome.status();
     return Reply(env, **outcome, batch);
   }
+  // The batch's streams, remembered outcomes and keyed records in one lookup each, not one per
+  // command.
+  std::vector<StreamCache::Upcoming> upcoming;
+  upcoming.reserve(commands.commands_size());
+  for (const common::v1::Command& item : commands.commands()) {
+    const common::v1::CommandEnvelope& ienv = item.envelope();
+    if (!ienv.tenancy_ref().empty() && !ienv.command_id().empty() &&
+        eventlog::PartitionForKey(ienv.tenancy_ref(), partitions_) == r.partition) {
+      upcoming.push_back(
+          {ienv.tenancy_ref(), ienv.command_id(), logic_.KeysToDecide(ienv, item.payload())});
+    }
+  }
+  if (absl::Status st = cache_.Prefetch(r.partition, upcoming); !st.ok()) return st;
   common::v1::CommandOutcome answer;
   answer.set_command_id(env.command_id());
   answer.set_tenancy_ref(env.tenancy_ref());
@@ -245,6 +259,7 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     if (next == 0 || next > day) return absl::OkStatus();  // moved by an earlier input
     StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state};
     Decision decision = logic_.DecideTick(view, day);
+    if (!decision.fault.ok()) return decision.fault;
     decision.rejection.reset();
     return Emit(r.partition, **entry, decision, cause, batch, nullptr);
   };

@@ -420,6 +420,7 @@ absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
   if (!entry.ok()) return entry.status();
   StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
   Decision decision = logic_.DecideEvent(view, event);
+  if (!decision.fault.ok()) return decision.fault;
   decision.rejection.reset();  // nobody to answer: an event is a fact, not a request
   common::v1::Actor actor;
   actor.set_id(options_.service);
@@ -458,22 +459,26 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
       if (absl::Status st = EvolveEntry(cache_, logic_, partition, entry, ev); !st.ok()) {
-        // The logic cannot fold what it just decided: a bug. The batch fails and is aborted.
-        return absl::InternalError(absl::StrCat("evolve ", ne.event_type, ": ", st.message()));
+        // The logic cannot fold what it just decided: a bug, or stored records it read do not
+        // decode (DataLoss, which stops the loop as in catch-up). The batch is aborted.
+        return absl::Status(st.code() == absl::StatusCode::kDataLoss ? absl::StatusCode::kDataLoss
+                                                                     : absl::StatusCode::kInternal,
+                            absl::StrCat("evolve ", ne.event_type, " of ",
+                                         entry.record.tenancy_ref(), ": ", st.message()));
       }
     }
     sequence = ev.envelope().sequence();
     last_hash = ev.envelope().hash();
     sealed.push_back(std::move(ev));
   }
-  for (const common::v1::Event& ev : sealed) {
+  for (common::v1::Event& ev : sealed) {
     if (absl::Status st = member_->Append(EventRecord(topics_.events, ev)); !st.ok()) return st;
     batch.Out(topics_.events);
     if (outcome == nullptr) continue;
     if (decision.rejection.has_value()) {
       *outcome->mutable_rejected() = *decision.rejection;
     } else {
-      *outcome->mutable_accepted()->add_events() = ev;
+      *outcome->mutable_accepted()->add_events() = std::move(ev);  // appended: not used again
     }
   }
   entry.last_command_id = cause.command_id;

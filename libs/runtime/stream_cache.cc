@@ -1,6 +1,7 @@
 #include "libs/runtime/stream_cache.h"
 
 #include <algorithm>
+#include <set>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -20,8 +21,28 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return out;
 }
 
+namespace {
+
+// Whether a message type, or any it contains, has a map field: only maps make protobuf's plain
+// serialization order vary between equal messages.
+bool HasMapField(const google::protobuf::Descriptor* type,
+                 std::set<const google::protobuf::Descriptor*>& seen) {
+  if (!seen.insert(type).second) return false;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    if (field->is_map()) return true;
+    if (field->message_type() != nullptr && HasMapField(field->message_type(), seen)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 StreamCache::StreamCache(StreamStore& store, const StreamLogic& logic, size_t max_clean_entries)
-    : store_(store), logic_(logic), max_clean_(max_clean_entries) {}
+    : store_(store), logic_(logic), max_clean_(max_clean_entries) {
+  std::set<const google::protobuf::Descriptor*> seen;
+  state_has_maps_ = HasMapField(logic_.NewState()->GetDescriptor(), seen);
+}
 
 absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::string& tenancy) {
   auto it = entries_.find({partition, tenancy});
@@ -31,10 +52,15 @@ absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::str
   }
   auto stored = store_.LoadStream(partition, tenancy);
   if (!stored.ok()) return stored.status();
+  return Insert(partition, tenancy, *std::move(stored));
+}
+
+absl::StatusOr<StreamEntry*> StreamCache::Insert(int32_t partition, const std::string& tenancy,
+                                                 std::optional<v1::StreamRecord> stored) {
   StreamEntry entry;
   entry.state = logic_.NewState();
-  if (stored->has_value()) {
-    entry.record = std::move(**stored);
+  if (stored.has_value()) {
+    entry.record = std::move(*stored);
     if (!entry.state->ParseFromString(entry.record.state())) {
       return absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
     }
@@ -46,6 +72,54 @@ absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::str
   }
   entry.last_used = ++uses_;
   return &entries_.emplace(Key{partition, tenancy}, std::move(entry)).first->second;
+}
+
+absl::Status StreamCache::Prefetch(int32_t partition, const std::vector<Upcoming>& commands) {
+  std::vector<std::string> streams;
+  std::vector<std::pair<std::string, std::string>> unknown;
+  std::set<std::string> asked;
+  for (const Upcoming& command : commands) {
+    if (!entries_.count({partition, command.tenancy}) && asked.insert(command.tenancy).second) {
+      streams.push_back(command.tenancy);
+    }
+    OutcomeKey key{partition, command.tenancy, command.command_id};
+    if (!outcomes_.count(key) && !prefetched_.count(key)) {
+      unknown.emplace_back(command.tenancy, command.command_id);
+    }
+  }
+  auto records = store_.LoadStreams(partition, streams);
+  if (!records.ok()) return records.status();
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if (auto st = Insert(partition, streams[i], std::move((*records)[i])); !st.ok()) {
+      return st.status();
+    }
+  }
+  auto outcomes = store_.LoadOutcomes(partition, unknown);
+  if (!outcomes.ok()) return outcomes.status();
+  for (size_t i = 0; i < unknown.size(); ++i) {
+    prefetched_[{partition, unknown[i].first, unknown[i].second}] = std::move((*outcomes)[i]);
+  }
+  // Keyed records not known to the entries yet (neither written nor read in this transaction).
+  std::vector<std::pair<std::string, std::string>> keyed;
+  std::vector<StreamEntry*> owners;
+  for (const Upcoming& command : commands) {
+    StreamEntry& entry = entries_.at({partition, command.tenancy});
+    for (const std::string& key : command.keys) {
+      if (entry.pending_keyed.count(key) || entry.keyed_read.count(key)) continue;
+      entry.keyed_read[key] = std::nullopt;  // placeholder: asked once
+      keyed.emplace_back(command.tenancy, key);
+      owners.push_back(&entry);
+    }
+  }
+  auto values = store_.LoadKeyedOf(partition, keyed);
+  if (!values.ok()) {
+    for (size_t i = 0; i < keyed.size(); ++i) owners[i]->keyed_read.erase(keyed[i].second);
+    return values.status();
+  }
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    owners[i]->keyed_read[keyed[i].second] = std::move((*values)[i]);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StreamEntry*> StreamCache::Touch(int32_t partition, const std::string& tenancy) {
@@ -65,24 +139,42 @@ absl::StatusOr<const StreamEntry*> StreamCache::Peek(int32_t partition,
   return *entry;
 }
 
-absl::Status StreamCache::LoadKeyed(int32_t partition, const StreamEntry& entry,
+absl::Status StreamCache::LoadKeyed(int32_t partition, StreamEntry& entry,
                                     const std::vector<std::string>& keys, KeyedRecords& out) {
   std::vector<std::string> stored;
   for (const std::string& key : keys) {
-    auto pending = entry.pending_keyed.find(key);
-    if (pending != entry.pending_keyed.end()) {
+    if (auto pending = entry.pending_keyed.find(key); pending != entry.pending_keyed.end()) {
       out[key] = pending->second;
+    } else if (auto read = entry.keyed_read.find(key); read != entry.keyed_read.end()) {
+      if (read->second.has_value()) out[key] = *read->second;
     } else {
       stored.push_back(key);
     }
   }
-  return store_.LoadKeyed(partition, entry.record.tenancy_ref(), stored, out);
+  if (stored.empty()) return absl::OkStatus();
+  KeyedRecords found;
+  if (absl::Status st = store_.LoadKeyed(partition, entry.record.tenancy_ref(), stored, found);
+      !st.ok()) {
+    return st;
+  }
+  for (const std::string& key : stored) {
+    auto it = found.find(key);
+    if (it == found.end()) {
+      entry.keyed_read[key] = std::nullopt;
+    } else {
+      entry.keyed_read[key] = it->second;
+      out[key] = std::move(it->second);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamCache::FindOutcome(
     int32_t partition, const std::string& tenancy, const std::string& command_id) {
   auto it = outcomes_.find({partition, tenancy, command_id});
   if (it != outcomes_.end()) return std::optional<common::v1::CommandOutcome>(it->second);
+  auto prefetched = prefetched_.find({partition, tenancy, command_id});
+  if (prefetched != prefetched_.end()) return prefetched->second;
   return store_.LoadOutcome(partition, tenancy, command_id);
 }
 
@@ -94,7 +186,11 @@ absl::StatusOr<common::v1::CommandOutcome*> StreamCache::TouchOutcome(int32_t pa
   auto it = outcomes_.find(key);
   if (it != outcomes_.end()) return &it->second;
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> stored = std::nullopt;
-  if (!known_new) stored = store_.LoadOutcome(partition, tenancy, command_id);
+  if (auto prefetched = prefetched_.find(key); prefetched != prefetched_.end()) {
+    stored = prefetched->second;
+  } else if (!known_new) {
+    stored = store_.LoadOutcome(partition, tenancy, command_id);
+  }
   if (!stored.ok()) return stored.status();
   common::v1::CommandOutcome outcome;
   if (stored->has_value()) {
@@ -122,7 +218,9 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
   for (const Key& k : dirty_) {
     StreamEntry& e = entries_.at(k);
     v1::StreamRecord record = e.record;
-    record.set_state(DeterministicBytes(*e.state));
+    // Equal states, equal bytes (the projection digest): deterministic order where maps
+    // could vary it; otherwise the plain (faster) serialization is already deterministic.
+    record.set_state(state_has_maps_ ? DeterministicBytes(*e.state) : e.state->SerializeAsString());
     batch.PutStream(k.first, record, e.stored_review_day);
     for (const auto& [sequence, records] : e.pending_history) {
       batch.PutHistory(k.first, k.second, sequence, records);
@@ -130,12 +228,14 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
     e.pending_history.clear();
     for (const auto& [key, value] : e.pending_keyed) batch.PutKeyed(k.first, k.second, key, value);
     e.pending_keyed.clear();
+    e.keyed_read.clear();
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }
   for (const auto& [k, outcome] : outcomes_) batch.PutOutcome(k.partition, k.tenancy, outcome);
   dirty_.clear();
   outcomes_.clear();
+  prefetched_.clear();
   EvictIfFull();
 }
 
@@ -143,18 +243,21 @@ void StreamCache::DropDirty() {
   for (const Key& k : dirty_) entries_.erase(k);
   dirty_.clear();
   outcomes_.clear();
+  prefetched_.clear();
 }
 
 void StreamCache::DropPartition(int32_t partition) {
   std::erase_if(dirty_, [&](const Key& k) { return k.first == partition; });
   std::erase_if(entries_, [&](const auto& kv) { return kv.first.first == partition; });
   std::erase_if(outcomes_, [&](const auto& kv) { return kv.first.partition == partition; });
+  std::erase_if(prefetched_, [&](const auto& kv) { return kv.first.partition == partition; });
 }
 
 void StreamCache::Clear() {
   entries_.clear();
   dirty_.clear();
   outcomes_.clear();
+  prefetched_.clear();
 }
 
 // Bounded memory: when the clean cache is over its limit, forget the least recently used quarter

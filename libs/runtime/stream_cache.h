@@ -33,6 +33,10 @@ struct StreamEntry {
   std::vector<std::pair<uint64_t, std::vector<std::string>>> pending_history;
   // Keyed records set since the last flush (read before the store's: they are newer).
   KeyedRecords pending_keyed;
+  // The store's keyed records under keys read since the last flush or prefetched (nullopt:
+  // none), so a fold does not look up again what its decision just read. Valid while this loop
+  // owns the partition: only it writes them, and its flush clears them.
+  std::map<std::string, std::optional<std::string>> keyed_read;
 };
 
 class StreamCache {
@@ -46,8 +50,20 @@ class StreamCache {
 
   // Adds to `out` the stream's keyed records under `keys` that exist: this transaction's writes
   // first, then the store's.
-  absl::Status LoadKeyed(int32_t partition, const StreamEntry& entry,
+  absl::Status LoadKeyed(int32_t partition, StreamEntry& entry,
                          const std::vector<std::string>& keys, KeyedRecords& out);
+
+  // A command about to be decided: its stream, id and the keyed records its decision reads.
+  struct Upcoming {
+    std::string tenancy;
+    std::string command_id;
+    std::vector<std::string> keys;
+  };
+  // Loads, in one batched lookup each, the streams not cached yet, the remembered outcomes and
+  // the keyed records of the commands about to be decided (a command batch): what Touch,
+  // FindOutcome and LoadKeyed would otherwise look up one at a time. Prefetched outcomes are
+  // forgotten at the transaction's end.
+  absl::Status Prefetch(int32_t partition, const std::vector<Upcoming>& commands);
 
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> FindOutcome(
       int32_t partition, const std::string& tenancy, const std::string& command_id);
@@ -78,15 +94,21 @@ class StreamCache {
     friend auto operator<=>(const OutcomeKey&, const OutcomeKey&) = default;
   };
   absl::StatusOr<StreamEntry*> Load(int32_t partition, const std::string& tenancy);
+  // A cache entry for a stream as the store has it (nullopt: no stream yet).
+  absl::StatusOr<StreamEntry*> Insert(int32_t partition, const std::string& tenancy,
+                                      std::optional<v1::StreamRecord> stored);
   void EvictIfFull();
 
   StreamStore& store_;
   const StreamLogic& logic_;
   size_t max_clean_;
+  bool state_has_maps_ = true;
   uint64_t uses_ = 0;
   std::map<Key, StreamEntry> entries_;
   std::vector<Key> dirty_;
   std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
+  // The store's outcomes of prefetched commands (nullopt: none), until the transaction ends.
+  std::map<OutcomeKey, std::optional<common::v1::CommandOutcome>> prefetched_;
 };
 
 // Deterministic protobuf bytes (stable map order), so equal states have equal digests.

@@ -36,14 +36,19 @@ struct NewEvent {
 struct Decision {
   std::vector<NewEvent> events;
   std::optional<common::v1::Rejection> rejection;
+  // Not OK when no decision could be made because what the store holds for the stream does not
+  // decode (a corrupt state or keyed record): the host stops with it (DataLoss) rather than
+  // answer the command with something the damage made up.
+  absl::Status fault;
 
-  static Decision Accept(std::vector<NewEvent> events) { return {std::move(events), {}}; }
+  static Decision Accept(std::vector<NewEvent> events) { return {std::move(events), {}, {}}; }
+  static Decision Fault(absl::Status fault) { return {{}, {}, std::move(fault)}; }
   static Decision Reject(common::v1::RejectionCode code, std::string field, std::string reason) {
     common::v1::Rejection r;
     r.set_code(code);
     r.set_field(std::move(field));
     r.set_reason(std::move(reason));
-    return {{}, std::move(r)};
+    return {{}, std::move(r), {}};
   }
 };
 
@@ -76,7 +81,9 @@ class StreamLogic {
                                  const common::v1::CommandEnvelope& envelope,
                                  std::string_view payload) = 0;
 
-  // Decides on another service's event about this tenancy (subscribed topics only).
+  // Decides on another service's event about this tenancy (subscribed topics only). Its view
+  // has no keyed records (nor has DecideTick's): a service whose ticks or subscriptions need
+  // them keeps what they read in the state.
   virtual Decision DecideEvent(const StreamView& /*stream*/, const common::v1::Event& /*event*/) {
     return {};
   }
@@ -100,7 +107,10 @@ class StreamLogic {
     return {};
   }
 
-  // Evolve, keeping beside the state what a decision does not need whole (stream_side.h):
+  // Evolve, keeping beside the state what a decision does not need whole (stream_side.h).
+  // The host folds each event into a stream once (by its sequence), so a fold may read, change
+  // and write back a keyed record (a running total); writes of an aborted transaction are
+  // dropped with its state.
   // history records that only queries read (a ledger's movements, for statements), and keyed
   // records a decision reads one by one (a ledger's payments by posting id). The host stores
   // both beside the stream record in the same atomic write as the state, so a stream's cost

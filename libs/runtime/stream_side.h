@@ -1,7 +1,7 @@
 #pragma once
 // What a stream keeps beside its record (head + state) in the state store, so that the state a
-// decision loads stays small however old the stream is (docs/architecture.md, "Stream history
-// and keyed records"):
+// decision loads stays small however old the stream is (docs/architecture.md, "A stream's
+// history is not its state; nor are its records by key"):
 // - history records: append-only, in folding order, read only by queries (a ledger's movements);
 // - keyed records: one record per key, written by folds and read by a decision only under the
 //   keys its logic names for the command (a ledger's payments by posting id, to refuse a

@@ -19,6 +19,13 @@ constexpr char kApplied = 'a';
 constexpr char kReview = 'r';
 constexpr char kHistory = 'h';
 constexpr char kKeyed = 'k';
+constexpr char kMeta = 'm';
+
+// The key layout this code writes: 1 = stream, outcome, review, applied and history records;
+// 2 = also keyed records (a store written at 1 is read as it is). A store written by a newer
+// layout is refused: this code would misread what it does not know.
+constexpr uint64_t kLayout = 2;
+const std::string kLayoutKey = std::string(1, kMeta) + "layout";
 
 void PutBE(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -81,7 +88,25 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open state store ", dir));
-  return std::unique_ptr<StreamStore>(new StreamStore(db));
+  std::unique_ptr<StreamStore> store(new StreamStore(db));
+  std::string layout;
+  s = db->Get(rocksdb::ReadOptions(), kLayoutKey, &layout);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "state store layout");
+  const uint64_t written = s.ok() && layout.size() == 8 ? GetBE(layout, 8) : 0;
+  if (s.ok() && (layout.size() != 8 || written > kLayout)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("state store ", dir, " was written by a newer release (layout ", written,
+                     "; this one knows up to ", kLayout,
+                     "): run that release, or rebuild the projection into an empty directory"));
+  }
+  if (written < kLayout) {
+    std::string value;
+    PutBE(value, kLayout, 8);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (s = db->Put(wo, kLayoutKey, value); !s.ok()) return FromRocks(s, "state store layout");
+  }
+  return store;
 }
 
 absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(int32_t partition,
@@ -146,6 +171,78 @@ absl::Status StreamStore::ReadSideAt(rocksdb::Iterator& history, rocksdb::Iterat
   return FromRocks(keyed.status(), "keyed records of " + tenancy);
 }
 
+absl::Status StreamStore::GetMany(const std::vector<std::string>& keys,
+                                  std::vector<std::optional<std::string>>& values) {
+  values.assign(keys.size(), std::nullopt);
+  if (keys.empty()) return absl::OkStatus();
+  if (keys.size() == 1) {  // a plain lookup costs less than a batch of one
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys[0], &value);
+    if (s.ok()) values[0] = std::move(value);
+    return s.ok() || s.IsNotFound() ? absl::OkStatus() : FromRocks(s, "lookup");
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> found(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(), slices.data(),
+                found.data(), statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "lookup");
+    values[i] = found[i].ToString();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::optional<v1::StreamRecord>>> StreamStore::LoadStreams(
+    int32_t partition, const std::vector<std::string>& tenancies) {
+  std::vector<std::string> keys;
+  keys.reserve(tenancies.size());
+  for (const std::string& t : tenancies) keys.push_back(StreamKey(partition, t));
+  std::vector<std::optional<std::string>> values;
+  if (absl::Status st = GetMany(keys, values); !st.ok()) return st;
+  std::vector<std::optional<v1::StreamRecord>> out(tenancies.size());
+  for (size_t i = 0; i < tenancies.size(); ++i) {
+    if (!values[i].has_value()) continue;
+    out[i].emplace();
+    if (!out[i]->ParseFromString(*values[i])) {
+      return absl::DataLossError(
+          absl::StrCat("stream record of ", tenancies[i], " does not parse"));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::optional<common::v1::CommandOutcome>>> StreamStore::LoadOutcomes(
+    int32_t partition, const std::vector<std::pair<std::string, std::string>>& commands) {
+  std::vector<std::string> keys;
+  keys.reserve(commands.size());
+  for (const auto& [tenancy, id] : commands) keys.push_back(OutcomeKey(partition, tenancy, id));
+  std::vector<std::optional<std::string>> values;
+  if (absl::Status st = GetMany(keys, values); !st.ok()) return st;
+  std::vector<std::optional<common::v1::CommandOutcome>> out(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (!values[i].has_value()) continue;
+    out[i].emplace();
+    if (!out[i]->ParseFromString(*values[i])) {
+      return absl::DataLossError(
+          absl::StrCat("outcome of ", commands[i].second, " does not parse"));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> StreamStore::LoadKeyedOf(
+    int32_t partition, const std::vector<std::pair<std::string, std::string>>& tenancy_keys) {
+  std::vector<std::string> keys;
+  keys.reserve(tenancy_keys.size());
+  for (const auto& [tenancy, key] : tenancy_keys)
+    keys.push_back(KeyedPrefix(partition, tenancy) + key);
+  std::vector<std::optional<std::string>> values;
+  if (absl::Status st = GetMany(keys, values); !st.ok()) return st;
+  return values;
+}
+
 absl::Status StreamStore::LoadKeyed(int32_t partition, const std::string& tenancy,
                                     const std::vector<std::string>& keys, KeyedRecords& out) {
   if (keys.empty()) return absl::OkStatus();
@@ -153,16 +250,10 @@ absl::Status StreamStore::LoadKeyed(int32_t partition, const std::string& tenanc
   std::vector<std::string> full;
   full.reserve(keys.size());
   for (const std::string& k : keys) full.push_back(prefix + k);
-  std::vector<rocksdb::Slice> slices(full.begin(), full.end());
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses = db_->MultiGet(
-      rocksdb::ReadOptions(),
-      std::vector<rocksdb::ColumnFamilyHandle*>(slices.size(), db_->DefaultColumnFamily()), slices,
-      &values);
+  std::vector<std::optional<std::string>> values;
+  if (absl::Status st = GetMany(full, values); !st.ok()) return st;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocks(statuses[i], "keyed record of " + tenancy);
-    out[keys[i]] = std::move(values[i]);
+    if (values[i].has_value()) out[keys[i]] = *std::move(values[i]);
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,15 @@ class StreamStore {
   absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(int32_t partition,
                                                              const std::string& tenancy,
                                                              SideRecords* side = nullptr);
+  // Several streams of a partition at once (one batched lookup): nullopt for those with none.
+  absl::StatusOr<std::vector<std::optional<v1::StreamRecord>>> LoadStreams(
+      int32_t partition, const std::vector<std::string>& tenancies);
+  // Several remembered outcomes of a partition at once, by (tenancy, command id).
+  absl::StatusOr<std::vector<std::optional<common::v1::CommandOutcome>>> LoadOutcomes(
+      int32_t partition, const std::vector<std::pair<std::string, std::string>>& commands);
+  // Keyed records of several streams of a partition at once, by (tenancy, key).
+  absl::StatusOr<std::vector<std::optional<std::string>>> LoadKeyedOf(
+      int32_t partition, const std::vector<std::pair<std::string, std::string>>& tenancy_keys);
   // Adds to `out` the stream's keyed records under `keys` that exist (one batched lookup).
   absl::Status LoadKeyed(int32_t partition, const std::string& tenancy,
                          const std::vector<std::string>& keys, KeyedRecords& out);
@@ -104,6 +114,9 @@ class StreamStore {
 
  private:
   explicit StreamStore(rocksdb::DB* db);
+  // Point lookups of `keys` in one batched MultiGet: `values[i]` is nullopt when absent.
+  absl::Status GetMany(const std::vector<std::string>& keys,
+                       std::vector<std::optional<std::string>>& values);
   absl::Status ReadSide(const rocksdb::Snapshot* snapshot, int32_t partition,
                         const std::string& tenancy, SideRecords& side);
   // Reads the stream's history records with `history` and its keyed records with `keyed`, each

@@ -1,6 +1,7 @@
 #include "libs/runtime/stream_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <filesystem>
 #include <map>
@@ -219,6 +220,25 @@ TEST_F(StreamStoreTest, KeyedRecordsArePerStreamByKeyAndCountInTheDigest) {
   changed.PutKeyed(0, "HA-1", "payment/p2", "TWO");
   ASSERT_TRUE(store_->Write(changed).ok());
   EXPECT_NE(*store_->StreamsDigest(), digest);
+}
+
+TEST(StreamStoreLayoutTest, AStoreWrittenByANewerLayoutIsRefusedNotMisread) {
+  std::string dir = (std::filesystem::temp_directory_path() / "rs-layout-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  ASSERT_TRUE(StreamStore::Open(dir).ok()) << "a new store takes this layout";
+  ASSERT_TRUE(StreamStore::Open(dir).ok()) << "and opens again";
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    const std::string future("\0\0\0\0\0\0\0\x63", 8);  // layout 99
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "mlayout", future).ok());
+  }
+  auto refused = StreamStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("layout 99"), std::string::npos) << refused.status();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

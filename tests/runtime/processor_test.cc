@@ -175,6 +175,28 @@ TEST_P(ProcessorTest, RepeatedCommandIdGetsTheFirstOutcomeAndNoNewEvent) {
   EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 2u);
 }
 
+TEST_P(ProcessorTest, AKeyedRecordThatDoesNotDecodeStopsTheLoopInsteadOfAnsweringFromIt) {
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 5));
+  WaitForInputs(1);
+  StopProcessor();
+  {
+    // The day's total, damaged on disk.
+    auto store = StreamStore::Open(dir_.Sub("state"));
+    ASSERT_TRUE(store.ok());
+    StreamStore::Batch damage;
+    damage.PutKeyed(eventlog::PartitionForKey("HA-1", kPartitions), "HA-1", "day/2026-11-25",
+                    "\xff\xff not a DayTotal");
+    ASSERT_TRUE((*store)->Write(damage).ok());
+  }
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c2", 5));  // its decision reads that day's total
+  thread_.join();                           // the loop stops by itself
+  EXPECT_EQ(run_status_.code(), absl::StatusCode::kDataLoss) << run_status_;
+  EXPECT_NE(run_status_.message().find("day/2026-11-25"), std::string::npos) << run_status_;
+  EXPECT_EQ(testing::ReadTopic(*bus_, topics_.events).size(), 1u) << "no answer made up";
+}
+
 TEST_P(ProcessorTest, PoisonGoesToTheDeadLetterTopicAndProcessingContinues) {
   StartProcessor(dir_.Sub("state"));
   Append("HA-1", "\xff\xfe not a protobuf command");

@@ -75,7 +75,7 @@ absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedge
 // A movement as a history record (LedgerLogic::EvolveStream) and back.
 state::v1::Movement MovementToProto(const AccountMovement& movement);
 absl::StatusOr<AccountMovement> MovementFromProto(const state::v1::Movement& movement);
-// Appends a stream's history records (runtime::StreamStore::LoadStream with `history`) to the
+// Appends a stream's history records (runtime::SideRecords::history) to the
 // ledger's movements, after any the state kept: the ledger as queries need it.
 absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& ledger);
 // The stream's keyed records (runtime::StreamLogic::EvolveStream): a payment by its posting id

@@ -1,11 +1,11 @@
 #include "services/ledger/app/ledger_logic.h"
 
 #include <algorithm>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
+#include "rentstream/ledger/v1/events.pb.h"
 #include "services/ledger/app/ledger_codec.h"
 
 namespace rentstream::ledger::app {
@@ -223,15 +223,10 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
   auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
                           /*with_movements=*/false);
   runtime::Decision out;
-  if (!ledger.ok()) {
-    out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
-                                  std::string(ledger.status().message()));
-    return out;
-  }
+  // What the store holds does not decode: no answer is made up from it.
+  if (!ledger.ok()) return runtime::Decision::Fault(ledger.status());
   if (absl::Status st = AddKeyedRecords(stream.keyed, *ledger); !st.ok()) {
-    out.rejection = MakeRejection(common::v1::REJECTION_CODE_FAILED_PRECONDITION, "tenancy_ref",
-                                  std::string(st.message()));
-    return out;
+    return runtime::Decision::Fault(st);
   }
   Decision decision;
   absl::Status st = WithCommand(envelope.command_type(), tenancy, payload, [&](const auto& c) {
@@ -267,7 +262,7 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
   runtime::Decision out;
   auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state),
                           std::string(stream.tenancy_ref), /*with_movements=*/false);
-  if (!ledger.ok()) return out;
+  if (!ledger.ok()) return runtime::Decision::Fault(ledger.status());
   const std::optional<core::Date> due = NextChargeDue(*ledger);
   const core::Date today = core::Date::FromDaysSinceEpoch(day);
   if (!due.has_value() || *due > today) return out;
@@ -291,41 +286,63 @@ absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common:
   return Fold(state, event, nullptr);
 }
 
+// The keys are read from the protobuf payloads alone (no conversion to the domain's types: this
+// runs for every command and event); they match what RecordsChangedBy and the decisions use.
 std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnvelope& envelope,
                                                    std::string_view payload) const {
+  const std::string& type = envelope.command_type();
   std::vector<std::string> keys;
-  // A payload that does not convert names no keys (Validate refused it already).
-  WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [&](const auto& c) {
-    using T = std::decay_t<decltype(c)>;
-    if constexpr (std::is_same_v<T, RecordPayment>) {
-      keys.push_back(PaymentKey(PaymentPostingId(c.source, c.external_reference)));
-    } else if constexpr (std::is_same_v<T, ReversePayment>) {
-      keys.push_back(PaymentKey(c.original_posting_id));
-    } else if constexpr (std::is_same_v<T, TransferOut>) {
-      if (!c.payment_posting_id.empty()) keys.push_back(PaymentKey(c.payment_posting_id));
-    } else if constexpr (std::is_same_v<T, SuspendPayment>) {
-      keys.push_back(SuspendedKey(SuspendedPostingId(c.source, c.external_reference)));
-    } else if constexpr (std::is_same_v<T, ReleaseFromSuspense>) {
-      keys.push_back(SuspendedKey(c.suspended_posting_id));
+  // A payload that does not parse names no keys (Validate refused it already).
+  if (type == v1::RecordPayment::descriptor()->full_name()) {
+    if (auto c = Parse<v1::RecordPayment>(payload); c.ok()) {
+      keys.push_back(PaymentKey(PaymentPostingId(c->source(), c->external_reference())));
     }
-  }).IgnoreError();
+  } else if (type == v1::ReversePayment::descriptor()->full_name()) {
+    if (auto c = Parse<v1::ReversePayment>(payload); c.ok()) {
+      keys.push_back(PaymentKey(c->original_posting_id()));
+    }
+  } else if (type == v1::TransferOut::descriptor()->full_name()) {
+    if (auto c = Parse<v1::TransferOut>(payload); c.ok() && !c->payment_posting_id().empty()) {
+      keys.push_back(PaymentKey(c->payment_posting_id()));
+    }
+  } else if (type == v1::SuspendPayment::descriptor()->full_name()) {
+    if (auto c = Parse<v1::SuspendPayment>(payload); c.ok()) {
+      keys.push_back(SuspendedKey(SuspendedPostingId(c->source(), c->external_reference())));
+    }
+  } else if (type == v1::ReleaseFromSuspense::descriptor()->full_name()) {
+    if (auto c = Parse<v1::ReleaseFromSuspense>(payload); c.ok()) {
+      keys.push_back(SuspendedKey(c->suspended_posting_id()));
+    }
+  }
   return keys;
 }
 
 std::vector<std::string> LedgerLogic::KeysToFold(const common::v1::Event& event) const {
-  static const std::set<std::string> kChangesRecords = {
-      v1::PaymentReceived::descriptor()->full_name(),
-      v1::PaymentReversed::descriptor()->full_name(), v1::TransferredOut::descriptor()->full_name(),
-      v1::PaymentSuspended::descriptor()->full_name(),
-      v1::SuspenseReleased::descriptor()->full_name()};
-  if (!kChangesRecords.count(event.envelope().event_type())) return {};
-  auto e = EventFromProto(event.envelope().event_type(), event.payload());
-  if (!e.ok()) return {};  // the fold reports it
-  RecordIds ids = RecordsChangedBy(*e);
-  std::vector<std::string> keys;
-  for (const std::string& id : ids.payments) keys.push_back(PaymentKey(id));
-  for (const std::string& id : ids.suspended) keys.push_back(SuspendedKey(id));
-  return keys;
+  const std::string& type = event.envelope().event_type();
+  const std::string& payload = event.payload();
+  // A payload that does not parse names no keys: the fold reports it.
+  if (type == v1::PaymentReceived::descriptor()->full_name()) {
+    if (auto e = Parse<v1::PaymentReceived>(payload); e.ok()) {
+      return {PaymentKey(e->posting().posting_id())};
+    }
+  } else if (type == v1::PaymentReversed::descriptor()->full_name()) {
+    if (auto e = Parse<v1::PaymentReversed>(payload); e.ok()) {
+      return {PaymentKey(e->original_posting_id())};
+    }
+  } else if (type == v1::TransferredOut::descriptor()->full_name()) {
+    if (auto e = Parse<v1::TransferredOut>(payload); e.ok() && !e->payment_posting_id().empty()) {
+      return {PaymentKey(e->payment_posting_id())};
+    }
+  } else if (type == v1::PaymentSuspended::descriptor()->full_name()) {
+    if (auto e = Parse<v1::PaymentSuspended>(payload); e.ok()) {
+      return {SuspendedKey(e->posting().posting_id())};
+    }
+  } else if (type == v1::SuspenseReleased::descriptor()->full_name()) {
+    if (auto e = Parse<v1::SuspenseReleased>(payload); e.ok()) {
+      return {SuspendedKey(e->suspended_posting_id())};
+    }
+  }
+  return {};
 }
 
 absl::Status LedgerLogic::EvolveStream(google::protobuf::Message& state,
@@ -342,8 +359,8 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
     // are keyed records this fold cannot read.
     return absl::FailedPreconditionError(
         absl::StrCat("ledger state of ", tenancy,
-                     " keeps its movements as history: fold it with "
-                     "EvolveStream"));
+                     " keeps its movements as history and its payments as keyed records: fold "
+                     "it with EvolveStream"));
   }
   // Decoded without its movements, the ledger's `movements` are exactly the event's new ones.
   auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
@@ -361,13 +378,16 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
     for (const std::string& id : changed.payments) {
       if (KeptInState(proto.payments(), id)) continue;
       side->keyed_writes[PaymentKey(id)] = PaymentRecordBytes(id, ledger->payments[id]);
-      ledger->payments.erase(id);
     }
     for (const std::string& id : changed.suspended) {
       if (KeptInState(proto.suspended(), id)) continue;
       side->keyed_writes[SuspendedKey(id)] = SuspendedRecordBytes(id, ledger->suspended[id]);
-      ledger->suspended.erase(id);
     }
+    // Only what the state kept goes back into it: none of the keyed records read or written.
+    std::erase_if(ledger->payments,
+                  [&](const auto& p) { return !KeptInState(proto.payments(), p.first); });
+    std::erase_if(ledger->suspended,
+                  [&](const auto& p) { return !KeptInState(proto.suspended(), p.first); });
   }
   std::vector<AccountMovement> added = std::move(ledger->movements);
   ledger->movements.clear();

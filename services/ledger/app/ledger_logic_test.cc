@@ -41,7 +41,7 @@ class LedgerLogicTest : public ::testing::Test {
     common::v1::CommandEnvelope env;
     env.mutable_actor()->set_id(actor);
     env.mutable_actor()->set_role(role);
-    env.set_tenancy_ref(kTenancy);
+    env.set_tenancy_ref(tenancy_);
     env.set_command_type(payload.GetDescriptor()->full_name());
     const std::string bytes = payload.SerializeAsString();
     if (auto rejection = logic_.Validate(env, bytes)) {
@@ -52,11 +52,12 @@ class LedgerLogicTest : public ::testing::Test {
     // As the runtime does with a history store: only the keyed records named are loaded.
     const runtime::KeyedRecords named =
         history_ != nullptr ? Named(logic_.KeysToDecide(env, bytes)) : runtime::KeyedRecords();
-    runtime::StreamView view{kTenancy, sequence_, *state_, named};
+    runtime::StreamView view{tenancy_, sequence_, *state_, named};
     runtime::Decision d = logic_.DecideCommand(view, env, bytes);
+    EXPECT_TRUE(d.fault.ok()) << d.fault;
     for (const runtime::NewEvent& ne : d.events) {
       common::v1::Event ev;
-      ev.mutable_envelope()->set_tenancy_ref(kTenancy);
+      ev.mutable_envelope()->set_tenancy_ref(tenancy_);
       ev.mutable_envelope()->set_event_type(ne.event_type);
       ev.set_payload(ne.payload);
       if (history_ != nullptr) {
@@ -94,6 +95,7 @@ class LedgerLogicTest : public ::testing::Test {
   uint64_t sequence_ = 0;
   std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
   runtime::KeyedRecords keyed_;                  // the stream's keyed records, then
+  std::string tenancy_ = kTenancy;
 };
 
 // A year of weekly charges, a payment and two one-off postings (whose ids count movements).
@@ -297,6 +299,84 @@ TEST_F(LedgerLogicTest, PaymentsAreKeyedRecordsAndDecisionsAreTheSame) {
   state::v1::TenancyLedgerState no_movements = state();
   no_movements.set_history_movements(0);
   EXPECT_EQ(logic_.Evolve(no_movements, event).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LedgerLogicTest, HeldPaymentsAreKeyedRecordsOfTheSuspenseStream) {
+  tenancy_ = kSuspenseStream;
+  std::vector<std::string> history;
+  history_ = &history;
+  v1::SuspendPayment suspend;
+  suspend.set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
+  suspend.set_source("bank");
+  suspend.set_external_reference("BT-1");
+  *suspend.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *suspend.mutable_amount() = ProtoPence(1000);
+  ASSERT_FALSE(Run(suspend).rejection.has_value());
+  runtime::Decision again = Run(suspend);
+  ASSERT_TRUE(again.rejection.has_value());
+  EXPECT_EQ(again.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+  const std::string id = "suspense:bank:BT-1";
+  v1::ReleaseFromSuspense release;
+  release.set_suspended_posting_id(id);
+  release.set_tenancy_ref(kTenancy);
+  *release.mutable_amount() = ProtoPence(1000);
+  *release.mutable_value_date() = ProtoDate(2026, 4, 9);
+  ASSERT_FALSE(Run(release).rejection.has_value());
+  release.set_tenancy_ref("HA-000456");
+  runtime::Decision elsewhere = Run(release);
+  ASSERT_TRUE(elsewhere.rejection.has_value());
+  EXPECT_EQ(elsewhere.rejection->code(), common::v1::REJECTION_CODE_FAILED_PRECONDITION);
+  release.set_suspended_posting_id("suspense:bank:BT-9");
+  EXPECT_EQ(Run(release).rejection->code(), common::v1::REJECTION_CODE_NOT_FOUND);
+
+  // The suspense stream's state holds none of them, however many there are.
+  EXPECT_EQ(state().suspended_size(), 0);
+  ASSERT_EQ(keyed_.size(), 1u);
+  state::v1::SuspendedPayment held;
+  ASSERT_TRUE(held.ParseFromString(keyed_.at(SuspendedKey(id))));
+  EXPECT_EQ(held.released_to(), kTenancy);
+  EXPECT_EQ(held.amount().pence(), 1000);
+}
+
+TEST_F(LedgerLogicTest, ATransferOfAKeyedPaymentChangesItsRecord) {
+  std::vector<std::string> history;
+  history_ = &history;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_CARD);
+  pay.set_source("card");
+  pay.set_external_reference("C-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(5000);
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  v1::TransferOut out;
+  out.set_transfer_id("t-1");
+  out.set_to_tenancy_ref("HA-000456");
+  out.set_payment_posting_id("payment:card:C-1");
+  out.set_account_kind(v1::ACCOUNT_KIND_RENT);
+  *out.mutable_amount() = ProtoPence(3000);
+  *out.mutable_value_date() = ProtoDate(2026, 4, 10);
+  out.set_reason_code("MISALLOCATED");
+  out.set_reason("paid to the wrong account");
+  runtime::Decision d = Run(out, "officer-7");
+  ASSERT_FALSE(d.rejection.has_value()) << d.rejection->reason();
+  state::v1::PaymentRecord record;
+  ASSERT_TRUE(record.ParseFromString(keyed_.at(PaymentKey("payment:card:C-1"))));
+  EXPECT_EQ(record.transferred().pence(), 3000);
+  EXPECT_EQ(state().payments_size(), 0);
+  // What is left of it is what the record says: 20.00, not 50.00.
+  out.set_transfer_id("t-2");
+  runtime::Decision too_much = Run(out, "officer-7");
+  ASSERT_TRUE(too_much.rejection.has_value());
+  EXPECT_EQ(too_much.rejection->field(), "amount");
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:card:C-1");
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
+  reverse.set_reason("chargeback");
+  EXPECT_EQ(Run(reverse).rejection->code(), common::v1::REJECTION_CODE_FAILED_PRECONDITION)
+      << "part of it was transferred";
+  out.set_payment_posting_id("payment:card:C-9");
+  EXPECT_EQ(Run(out, "officer-7").rejection->code(), common::v1::REJECTION_CODE_NOT_FOUND);
 }
 
 TEST_F(LedgerLogicTest, PaymentsAStateKeptStayThereAndNewOnesAreKeyed) {

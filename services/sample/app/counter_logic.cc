@@ -70,8 +70,10 @@ runtime::Decision CounterLogic::DecideCommand(const runtime::StreamView& stream,
   increment.ParseFromArray(payload.data(), static_cast<int>(payload.size()));
   const auto& state = static_cast<const v1::CounterState&>(stream.state);
   v1::DayTotal today;
-  if (auto it = stream.keyed.find(DayKey(envelope.occurred_at())); it != stream.keyed.end()) {
-    today.ParseFromString(it->second);
+  if (auto it = stream.keyed.find(DayKey(envelope.occurred_at()));
+      it != stream.keyed.end() && !today.ParseFromString(it->second)) {
+    return runtime::Decision::Fault(
+        absl::DataLossError(absl::StrCat("keyed record ", it->first, " does not parse")));
   }
   auto decision =
       DecideIncrement({state.total(), state.increments()}, {increment.amount()}, today.total());
