@@ -91,7 +91,8 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
         !st.ok()) {
       return st;
     }
-    StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state, keyed};
+    StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state, keyed,
+                    &(*entry)->memo};
     decision = logic_.DecideCommand(view, env, payload);
     if (!decision.fault.ok()) return decision.fault;
   }
@@ -257,7 +258,8 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
     if (!entry.ok()) return entry.status();
     const int64_t next = (*entry)->record.next_review_day();
     if (next == 0 || next > day) return absl::OkStatus();  // moved by an earlier input
-    StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state};
+    StreamView view{tenancy, (*entry)->record.sequence(), *(*entry)->state, kNoKeyedRecords,
+                    &(*entry)->memo};
     Decision decision = logic_.DecideTick(view, day);
     if (!decision.fault.ok()) return decision.fault;
     decision.rejection.reset();

@@ -64,6 +64,7 @@ OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& ev
 absl::Status EvolveEntry(StreamCache& cache, StreamLogic& logic, int32_t partition,
                          StreamEntry& entry, const common::v1::Event& event) {
   FoldSide side;
+  side.memo = &entry.memo;
   if (absl::Status st = cache.LoadKeyed(partition, entry, logic.KeysToFold(event), side.keyed);
       !st.ok()) {
     return st;
@@ -418,7 +419,8 @@ absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
   }
   auto entry = cache_.Touch(r.partition, env.tenancy_ref());
   if (!entry.ok()) return entry.status();
-  StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state};
+  StreamView view{env.tenancy_ref(), (*entry)->record.sequence(), *(*entry)->state, kNoKeyedRecords,
+                  &(*entry)->memo};
   Decision decision = logic_.DecideEvent(view, event);
   if (!decision.fault.ok()) return decision.fault;
   decision.rejection.reset();  // nobody to answer: an event is a fact, not a request

@@ -229,6 +229,7 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
     for (const auto& [key, value] : e.pending_keyed) batch.PutKeyed(k.first, k.second, key, value);
     e.pending_keyed.clear();
     e.keyed_read.clear();
+    e.memo.reset();  // a memo lives for one transaction: clean entries hold only the state
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }

@@ -21,6 +21,9 @@ namespace rentstream::runtime {
 struct StreamEntry {
   v1::StreamRecord record;  // head + next review day; `state` field left empty in memory
   std::unique_ptr<google::protobuf::Message> state;
+  // The logic's decoded `state` while the entry is dirty (empty when loaded; dropped at flush,
+  // so the clean cache holds states only).
+  std::unique_ptr<StreamMemo> memo;
   int64_t stored_review_day = 0;  // what the store's review index holds
   bool dirty = false;
   uint64_t last_used = 0;  // the cache's use counter when last loaded or touched (eviction order)

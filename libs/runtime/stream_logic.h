@@ -54,6 +54,18 @@ struct Decision {
 
 inline const KeyedRecords kNoKeyedRecords{};
 
+// A logic's own decoded form of a stream's state, which the host keeps with the state between
+// calls within a transaction (StreamView::memo, FoldSide::memo) so that a decision and the folds
+// after it — a tick's dozens of charges, say — do not decode the same state again. The host
+// starts it empty whenever the state comes from anywhere but the logic's folds (loaded from the
+// store) and drops it when the transaction's writes are flushed (memory stays bounded by what a
+// transaction touches); the logic, which alone changes the state, keeps it equal to the state or
+// empties it.
+class StreamMemo {
+ public:
+  virtual ~StreamMemo() = default;
+};
+
 // The head of a tenancy's stream in this service, as far as the logic may care.
 struct StreamView {
   std::string_view tenancy_ref;
@@ -62,6 +74,8 @@ struct StreamView {
   // The stream's keyed records under the keys the logic named for this decision (KeysToDecide)
   // that exist; nothing else of them is loaded.
   const KeyedRecords& keyed = kNoKeyedRecords;
+  // The stream's memo (null: none kept, decode the state).
+  std::unique_ptr<StreamMemo>* memo = nullptr;
 };
 
 class StreamLogic {

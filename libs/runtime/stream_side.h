@@ -8,6 +8,7 @@
 //   duplicate or find the payment a reversal names); queries may read them all.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,13 @@ struct SideRecords {
   KeyedRecords keyed;
 };
 
+class StreamMemo;
+
 // What folding one event keeps beside the state (StreamLogic::EvolveStream).
 struct FoldSide {
+  // The stream's memo (StreamMemo; null: none kept): a fold that changes the state updates it
+  // or empties it.
+  std::unique_ptr<StreamMemo>* memo = nullptr;
   // In: the stream's records under the keys the logic named for the event (KeysToFold) that
   // exist, with this transaction's writes. The fold reads them; it does not change this map.
   KeyedRecords keyed;

@@ -88,6 +88,8 @@ std::string SuspendedRecordBytes(const std::string& posting_id,
                                  const TenancyLedger::Suspended& held);
 // Adds keyed records to the ledger's payments and held payments (beside any its state kept).
 absl::Status AddKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger);
+// Takes them out again (a record is either kept in the state or keyed, never both).
+void RemoveKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger);
 // A stored ledger as queries need it — FromProto with every movement, then its history
 // (AddHistory) and keyed records (AddKeyedRecords).
 absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerState& state,

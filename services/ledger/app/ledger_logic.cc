@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
@@ -179,6 +180,32 @@ RecordIds RecordsChangedBy(const LedgerEvent& event) {
   return ids;
 }
 
+// The ledger a stream's state decodes to without its movements and keyed records: what
+// decisions and folds start from, kept between them as the stream's memo.
+struct LedgerMemo : runtime::StreamMemo {
+  TenancyLedger ledger;
+};
+
+// The stream's ledger (no movements, no keyed records): the memo's when the host keeps one and it
+// is filled, else decoded into `scratch` (and moved into the memo when the host keeps one).
+absl::StatusOr<TenancyLedger*> LedgerOf(const state::v1::TenancyLedgerState& state,
+                                        const std::string& tenancy,
+                                        std::unique_ptr<runtime::StreamMemo>* memo,
+                                        TenancyLedger& scratch) {
+  if (memo != nullptr && *memo != nullptr) return &static_cast<LedgerMemo&>(**memo).ledger;
+  auto decoded = FromProto(state, tenancy, /*with_movements=*/false);
+  if (!decoded.ok()) return decoded.status();
+  if (memo == nullptr) {
+    scratch = *std::move(decoded);
+    return &scratch;
+  }
+  auto filled = std::make_unique<LedgerMemo>();
+  filled->ledger = *std::move(decoded);
+  TenancyLedger* out = &filled->ledger;
+  *memo = std::move(filled);
+  return out;
+}
+
 bool KeptInState(const google::protobuf::RepeatedPtrField<state::v1::PaymentRecord>& kept,
                  const std::string& id) {
   return std::any_of(kept.begin(), kept.end(),
@@ -220,11 +247,15 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
                                              const common::v1::CommandEnvelope& envelope,
                                              std::string_view payload) {
   const std::string tenancy(stream.tenancy_ref);
-  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
-                          /*with_movements=*/false);
+  TenancyLedger scratch;
+  auto found = LedgerOf(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
+                        stream.memo, scratch);
   runtime::Decision out;
   // What the store holds does not decode: no answer is made up from it.
-  if (!ledger.ok()) return runtime::Decision::Fault(ledger.status());
+  if (!found.ok()) return runtime::Decision::Fault(found.status());
+  TenancyLedger* ledger = *found;
+  // The keyed records join the ledger for this decision only (the memo is the state's ledger).
+  absl::Cleanup keyed_out = [&] { RemoveKeyedRecords(stream.keyed, *ledger); };
   if (absl::Status st = AddKeyedRecords(stream.keyed, *ledger); !st.ok()) {
     return runtime::Decision::Fault(st);
   }
@@ -260,9 +291,11 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
 
 runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int64_t day) {
   runtime::Decision out;
-  auto ledger = FromProto(static_cast<const state::v1::TenancyLedgerState&>(stream.state),
-                          std::string(stream.tenancy_ref), /*with_movements=*/false);
-  if (!ledger.ok()) return runtime::Decision::Fault(ledger.status());
+  TenancyLedger scratch;
+  auto found = LedgerOf(static_cast<const state::v1::TenancyLedgerState&>(stream.state),
+                        std::string(stream.tenancy_ref), stream.memo, scratch);
+  if (!found.ok()) return runtime::Decision::Fault(found.status());
+  const TenancyLedger* ledger = *found;
   const std::optional<core::Date> due = NextChargeDue(*ledger);
   const core::Date today = core::Date::FromDaysSinceEpoch(day);
   if (!due.has_value() || *due > today) return out;
@@ -362,11 +395,19 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
                      " keeps its movements as history and its payments as keyed records: fold "
                      "it with EvolveStream"));
   }
-  // Decoded without its movements, the ledger's `movements` are exactly the event's new ones.
-  auto ledger = FromProto(proto, tenancy, /*with_movements=*/false);
-  if (!ledger.ok()) return ledger.status();
   auto e = EventFromProto(event.envelope().event_type(), event.payload());
   if (!e.ok()) return e.status();
+  // Without its movements (the memo's, or decoded), the ledger's `movements` are exactly the
+  // event's new ones.
+  std::unique_ptr<runtime::StreamMemo>* memo = side != nullptr ? side->memo : nullptr;
+  TenancyLedger scratch;
+  auto found = LedgerOf(proto, tenancy, memo, scratch);
+  if (!found.ok()) return found.status();
+  TenancyLedger* ledger = *found;
+  // Whatever fails from here leaves no memo behind that might differ from the state.
+  absl::Cleanup forget = [&] {
+    if (memo != nullptr) memo->reset();
+  };
   if (side != nullptr) {
     if (absl::Status st = AddKeyedRecords(side->keyed, *ledger); !st.ok()) return st;
   }
@@ -391,6 +432,7 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   }
   std::vector<AccountMovement> added = std::move(ledger->movements);
   ledger->movements.clear();
+  ledger->movements_before += added.size();  // as a decode of the new state would count them
   // Movements in the state (folded without a history store, or before there was one) stay.
   google::protobuf::RepeatedPtrField<state::v1::Movement> kept;
   kept.Swap(proto.mutable_movements());
@@ -407,6 +449,7 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   }
   proto.set_history_movements(in_history);
   if (side != nullptr) proto.set_keyed_records(true);
+  std::move(forget).Cancel();  // the memo (if kept) is the new state's ledger
   return absl::OkStatus();
 }
 

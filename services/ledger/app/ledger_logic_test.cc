@@ -52,7 +52,10 @@ class LedgerLogicTest : public ::testing::Test {
     // As the runtime does with a history store: only the keyed records named are loaded.
     const runtime::KeyedRecords named =
         history_ != nullptr ? Named(logic_.KeysToDecide(env, bytes)) : runtime::KeyedRecords();
-    runtime::StreamView view{tenancy_, sequence_, *state_, named};
+    // As the runtime does: the logic's memo of the state kept between calls.
+    if (forget_memo_) memo_.reset();
+    runtime::StreamView view{tenancy_, sequence_, *state_, named,
+                             history_ != nullptr ? &memo_ : nullptr};
     runtime::Decision d = logic_.DecideCommand(view, env, bytes);
     EXPECT_TRUE(d.fault.ok()) << d.fault;
     for (const runtime::NewEvent& ne : d.events) {
@@ -62,6 +65,7 @@ class LedgerLogicTest : public ::testing::Test {
       ev.set_payload(ne.payload);
       if (history_ != nullptr) {
         runtime::FoldSide side;
+        side.memo = &memo_;
         side.keyed = Named(logic_.KeysToFold(ev));
         EXPECT_TRUE(logic_.EvolveStream(*state_, ev, side).ok());
         history_->insert(history_->end(), side.history.begin(), side.history.end());
@@ -96,6 +100,8 @@ class LedgerLogicTest : public ::testing::Test {
   std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
   runtime::KeyedRecords keyed_;                  // the stream's keyed records, then
   std::string tenancy_ = kTenancy;
+  std::unique_ptr<runtime::StreamMemo> memo_;  // only used with history_, reset with state_
+  bool forget_memo_ = false;                   // set: decode the state for every command
 };
 
 // A year of weekly charges, a payment and two one-off postings (whose ids count movements).
@@ -377,6 +383,56 @@ TEST_F(LedgerLogicTest, ATransferOfAKeyedPaymentChangesItsRecord) {
       << "part of it was transferred";
   out.set_payment_posting_id("payment:card:C-9");
   EXPECT_EQ(Run(out, "officer-7").rejection->code(), common::v1::REJECTION_CODE_NOT_FOUND);
+}
+
+TEST_F(LedgerLogicTest, TheMemoKeptBetweenCallsDecidesAndFoldsAsADecodedStateWould) {
+  // The same commands as the runtime runs them, keeping the logic's memo between calls, and
+  // decoding the state afresh for every command: the same decisions, state, history and records.
+  struct Pass {
+    std::vector<runtime::Decision> decisions;
+    std::string state;
+    std::vector<std::string> history;
+    runtime::KeyedRecords keyed;
+  };
+  auto run_all = [&](bool forget) {
+    state_ = logic_.NewState();
+    memo_.reset();
+    keyed_.clear();
+    sequence_ = 0;
+    forget_memo_ = forget;
+    std::vector<std::string> history;
+    history_ = &history;
+    Pass out;
+    out.decisions = AYear([&](const google::protobuf::Message& c) { return Run(c); });
+    // A second year (the tick's path: charges) and payments with reversals on the same account.
+    v1::PostCharges charges;
+    *charges.mutable_from() = ProtoDate(2027, 4, 5);
+    *charges.mutable_to() = ProtoDate(2028, 4, 2);
+    out.decisions.push_back(Run(charges));
+    for (runtime::Decision& d :
+         PaymentsAndReversals([&](const google::protobuf::Message& c) { return Run(c); })) {
+      out.decisions.push_back(std::move(d));
+    }
+    out.state = state().SerializeAsString();
+    out.history = history;
+    out.keyed = keyed_;
+    history_ = nullptr;
+    return out;
+  };
+  const Pass kept = run_all(false);
+  const Pass decoded = run_all(true);
+  ASSERT_EQ(kept.decisions.size(), decoded.decisions.size());
+  for (size_t i = 0; i < kept.decisions.size(); ++i) {
+    ASSERT_EQ(kept.decisions[i].rejection.has_value(), decoded.decisions[i].rejection.has_value());
+    ASSERT_EQ(kept.decisions[i].events.size(), decoded.decisions[i].events.size()) << i;
+    for (size_t k = 0; k < kept.decisions[i].events.size(); ++k) {
+      EXPECT_EQ(kept.decisions[i].events[k].payload, decoded.decisions[i].events[k].payload) << i;
+    }
+  }
+  EXPECT_EQ(kept.state, decoded.state);
+  EXPECT_EQ(kept.history, decoded.history);
+  EXPECT_EQ(kept.keyed, decoded.keyed);
+  EXPECT_GT(kept.history.size(), 100u);
 }
 
 TEST_F(LedgerLogicTest, PaymentsAStateKeptStayThereAndNewOnesAreKeyed) {

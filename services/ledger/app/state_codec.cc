@@ -88,6 +88,16 @@ absl::Status AddKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger
   return absl::OkStatus();
 }
 
+void RemoveKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger) {
+  for (const auto& [key, record] : records) {
+    if (absl::StartsWith(key, kPaymentKeyPrefix)) {
+      ledger.payments.erase(key.substr(kPaymentKeyPrefix.size()));
+    } else if (absl::StartsWith(key, kSuspendedKeyPrefix)) {
+      ledger.suspended.erase(key.substr(kSuspendedKeyPrefix.size()));
+    }
+  }
+}
+
 std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment) {
   return PaymentToProto(posting_id, payment).SerializeAsString();
 }
