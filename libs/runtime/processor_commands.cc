@@ -145,6 +145,17 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
     if (!outcome.ok()) return outcome.status();
     return Reply(env, **outcome, batch);
   }
+  // What the batch's commands share comes from the batch envelope (before anything reads
+  // their envelopes: the keys a decision names may depend on its business time).
+  const std::string correlation =
+      env.correlation_id().empty() ? env.command_id() : env.correlation_id();
+  for (common::v1::Command& item : *commands.mutable_commands()) {
+    common::v1::CommandEnvelope& ienv = *item.mutable_envelope();
+    *ienv.mutable_actor() = env.actor();
+    *ienv.mutable_occurred_at() = env.occurred_at();
+    *ienv.mutable_submitted_at() = env.submitted_at();
+    ienv.set_correlation_id(correlation);
+  }
   // The batch's streams, remembered outcomes and keyed records in one lookup each, not one per
   // command.
   std::vector<StreamCache::Upcoming> upcoming;
@@ -162,8 +173,6 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
   answer.set_command_id(env.command_id());
   answer.set_tenancy_ref(env.tenancy_ref());
   common::v1::BatchOutcome& items = *answer.mutable_batch();
-  const std::string correlation =
-      env.correlation_id().empty() ? env.command_id() : env.correlation_id();
   for (int i = 0; i < commands.commands_size(); ++i) {
     common::v1::Command& item = *commands.mutable_commands(i);
     common::v1::CommandEnvelope& ienv = *item.mutable_envelope();
@@ -197,11 +206,6 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
           absl::StrCat("\"", ienv.command_type(), "\" cannot be a command of a batch"));
       continue;
     }
-    // What the batch's commands share comes from the batch envelope.
-    *ienv.mutable_actor() = env.actor();
-    *ienv.mutable_occurred_at() = env.occurred_at();
-    *ienv.mutable_submitted_at() = env.submitted_at();
-    ienv.set_correlation_id(correlation);
     std::optional<common::v1::CommandOutcome> remembered;
     auto outcome = DecideOne(r.partition, ienv, item.payload(), batch, remembered);
     if (!outcome.ok()) return outcome.status();

@@ -106,6 +106,7 @@ absl::Status StreamCache::Prefetch(int32_t partition, const std::vector<Upcoming
     StreamEntry& entry = entries_.at({partition, command.tenancy});
     for (const std::string& key : command.keys) {
       if (entry.pending_keyed.count(key) || entry.keyed_read.count(key)) continue;
+      if (entry.keyed_read.empty()) prefetched_keyed_.push_back({partition, command.tenancy});
       entry.keyed_read[key] = std::nullopt;  // placeholder: asked once
       keyed.emplace_back(command.tenancy, key);
       owners.push_back(&entry);
@@ -237,10 +238,19 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
   dirty_.clear();
   outcomes_.clear();
   prefetched_.clear();
+  ForgetPrefetchedKeyed();
   EvictIfFull();
 }
 
+void StreamCache::ForgetPrefetchedKeyed() {
+  for (const Key& k : prefetched_keyed_) {
+    if (auto it = entries_.find(k); it != entries_.end()) it->second.keyed_read.clear();
+  }
+  prefetched_keyed_.clear();
+}
+
 void StreamCache::DropDirty() {
+  ForgetPrefetchedKeyed();
   for (const Key& k : dirty_) entries_.erase(k);
   dirty_.clear();
   outcomes_.clear();
@@ -252,6 +262,7 @@ void StreamCache::DropPartition(int32_t partition) {
   std::erase_if(entries_, [&](const auto& kv) { return kv.first.first == partition; });
   std::erase_if(outcomes_, [&](const auto& kv) { return kv.first.partition == partition; });
   std::erase_if(prefetched_, [&](const auto& kv) { return kv.first.partition == partition; });
+  std::erase_if(prefetched_keyed_, [&](const Key& k) { return k.first == partition; });
 }
 
 void StreamCache::Clear() {
@@ -259,6 +270,7 @@ void StreamCache::Clear() {
   dirty_.clear();
   outcomes_.clear();
   prefetched_.clear();
+  prefetched_keyed_.clear();
 }
 
 // Bounded memory: when the clean cache is over its limit, forget the least recently used quarter

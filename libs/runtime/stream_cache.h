@@ -36,9 +36,9 @@ struct StreamEntry {
   std::vector<std::pair<uint64_t, std::vector<std::string>>> pending_history;
   // Keyed records set since the last flush (read before the store's: they are newer).
   KeyedRecords pending_keyed;
-  // The store's keyed records under keys read since the last flush or prefetched (nullopt:
-  // none), so a fold does not look up again what its decision just read. Valid while this loop
-  // owns the partition: only it writes them, and its flush clears them.
+  // The store's keyed records under keys read or prefetched in this transaction (nullopt:
+  // none), so a fold does not look up again what its decision just read. Forgotten when the
+  // transaction ends (flushed or dropped).
   std::map<std::string, std::optional<std::string>> keyed_read;
 };
 
@@ -97,6 +97,8 @@ class StreamCache {
     friend auto operator<=>(const OutcomeKey&, const OutcomeKey&) = default;
   };
   absl::StatusOr<StreamEntry*> Load(int32_t partition, const std::string& tenancy);
+  // Forgets the keyed records prefetched into entries (the transaction ended).
+  void ForgetPrefetchedKeyed();
   // A cache entry for a stream as the store has it (nullopt: no stream yet).
   absl::StatusOr<StreamEntry*> Insert(int32_t partition, const std::string& tenancy,
                                       std::optional<v1::StreamRecord> stored);
@@ -112,6 +114,9 @@ class StreamCache {
   std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
   // The store's outcomes of prefetched commands (nullopt: none), until the transaction ends.
   std::map<OutcomeKey, std::optional<common::v1::CommandOutcome>> prefetched_;
+  // Entries whose keyed records were prefetched (maybe never touched): forgotten with the
+  // transaction like the dirty ones'.
+  std::vector<Key> prefetched_keyed_;
 };
 
 // Deterministic protobuf bytes (stable map order), so equal states have equal digests.

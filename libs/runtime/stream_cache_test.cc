@@ -116,5 +116,71 @@ TEST(StreamCacheTest, KeyedRecordsWrittenInTheTransactionAreReadBeforeTheStoresA
   std::filesystem::remove_all(dir);
 }
 
+TEST(StreamCacheTest, PrefetchLoadsABatchsStreamsOutcomesAndRecordsForOneTransaction) {
+  std::string dir = (std::filesystem::temp_directory_path() / "rs-cache-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    auto store = StreamStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    StreamStore::Batch stored;
+    v1::StreamRecord record;
+    record.set_tenancy_ref("T-1");
+    record.set_sequence(3);
+    google::protobuf::Int64Value five;
+    five.set_value(5);
+    record.set_state(five.SerializeAsString());
+    stored.PutStream(0, record, 0);
+    stored.PutKeyed(0, "T-1", "a", "a1");
+    common::v1::CommandOutcome seen;
+    seen.set_command_id("c1");
+    seen.mutable_accepted();
+    stored.PutOutcome(0, "T-1", seen);
+    ASSERT_TRUE((*store)->Write(stored).ok());
+
+    CounterState logic;
+    StreamCache cache(**store, logic, /*max_clean_entries=*/8);
+    // Duplicates (a stream twice, a key twice, an id twice) are asked once.
+    ASSERT_TRUE(cache
+                    .Prefetch(0, {{"T-1", "c1", {"a"}},
+                                  {"T-1", "c2", {"a", "b"}},
+                                  {"T-2", "c3", {}},
+                                  {"T-1", "c2", {"b"}}})
+                    .ok());
+    auto c1 = cache.FindOutcome(0, "T-1", "c1");
+    ASSERT_TRUE(c1.ok() && c1->has_value()) << "remembered";
+    auto c2 = cache.FindOutcome(0, "T-1", "c2");
+    ASSERT_TRUE(c2.ok());
+    EXPECT_FALSE(c2->has_value());
+    auto t1 = cache.Peek(0, "T-1");
+    ASSERT_TRUE(t1.ok());
+    EXPECT_EQ((*t1)->record.sequence(), 3u);
+    EXPECT_EQ(static_cast<const google::protobuf::Int64Value&>(*(*t1)->state).value(), 5);
+    auto t2 = cache.Peek(0, "T-2");
+    ASSERT_TRUE(t2.ok());
+    EXPECT_EQ((*t2)->record.sequence(), 0u) << "no stream yet";
+    auto entry = cache.Touch(0, "T-1");
+    ASSERT_TRUE(entry.ok());
+    KeyedRecords records;
+    ASSERT_TRUE(cache.LoadKeyed(0, **entry, {"a", "b"}, records).ok());
+    EXPECT_EQ(records, (KeyedRecords{{"a", "a1"}}));
+
+    // The transaction ends: what was prefetched is forgotten, touched or not.
+    StreamStore::Batch batch;
+    cache.Flush(batch);
+    ASSERT_TRUE((*store)->Write(batch).ok());
+    EXPECT_TRUE((*entry)->keyed_read.empty());
+    EXPECT_TRUE((*t2)->keyed_read.empty());
+    StreamStore::Batch later;
+    later.PutKeyed(0, "T-1", "b", "b1");  // written by a later transaction
+    ASSERT_TRUE((*store)->Write(later).ok());
+    records.clear();
+    entry = cache.Touch(0, "T-1");
+    ASSERT_TRUE(entry.ok());
+    ASSERT_TRUE(cache.LoadKeyed(0, **entry, {"b"}, records).ok());
+    EXPECT_EQ(records, (KeyedRecords{{"b", "b1"}})) << "not a remembered absence";
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace rentstream::runtime

@@ -36,8 +36,8 @@ struct NewEvent {
 struct Decision {
   std::vector<NewEvent> events;
   std::optional<common::v1::Rejection> rejection;
-  // Not OK when no decision could be made because what the store holds for the stream does not
-  // decode (a corrupt state or keyed record): the host stops with it (DataLoss) rather than
+  // A DataLoss status when no decision could be made because what the store holds for the
+  // stream does not decode (a corrupt state or keyed record): the host stops with it rather than
   // answer the command with something the damage made up.
   absl::Status fault;
 

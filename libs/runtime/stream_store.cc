@@ -93,7 +93,11 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   s = db->Get(rocksdb::ReadOptions(), kLayoutKey, &layout);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "state store layout");
   const uint64_t written = s.ok() && layout.size() == 8 ? GetBE(layout, 8) : 0;
-  if (s.ok() && (layout.size() != 8 || written > kLayout)) {
+  if (s.ok() && layout.size() != 8) {
+    return absl::DataLossError(absl::StrCat("state store ", dir, ": its layout marker is ",
+                                            layout.size(), " bytes, not 8"));
+  }
+  if (written > kLayout) {
     return absl::FailedPreconditionError(
         absl::StrCat("state store ", dir, " was written by a newer release (layout ", written,
                      "; this one knows up to ", kLayout,

@@ -424,12 +424,18 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
       if (KeptInState(proto.suspended(), id)) continue;
       side->keyed_writes[SuspendedKey(id)] = SuspendedRecordBytes(id, ledger->suspended[id]);
     }
-    // Only what the state kept goes back into it: none of the keyed records read or written.
-    std::erase_if(ledger->payments,
-                  [&](const auto& p) { return !KeptInState(proto.payments(), p.first); });
-    std::erase_if(ledger->suspended,
-                  [&](const auto& p) { return !KeptInState(proto.suspended(), p.first); });
+    // Only what the state kept goes back into it: none of the keyed records read or written
+    // (besides those the state kept, the ledger holds just these).
+    RemoveKeyedRecords(side->keyed, *ledger);
+    for (const std::string& id : changed.payments) {
+      if (!KeptInState(proto.payments(), id)) ledger->payments.erase(id);
+    }
+    for (const std::string& id : changed.suspended) {
+      if (!KeptInState(proto.suspended(), id)) ledger->suspended.erase(id);
+    }
   }
+  // As a decode of the state names it (the envelope's tenancy, not an event payload's).
+  ledger->info.tenancy_ref = tenancy;
   std::vector<AccountMovement> added = std::move(ledger->movements);
   ledger->movements.clear();
   ledger->movements_before += added.size();  // as a decode of the new state would count them

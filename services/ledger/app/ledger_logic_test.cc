@@ -424,6 +424,11 @@ TEST_F(LedgerLogicTest, TheMemoKeptBetweenCallsDecidesAndFoldsAsADecodedStateWou
   ASSERT_EQ(kept.decisions.size(), decoded.decisions.size());
   for (size_t i = 0; i < kept.decisions.size(); ++i) {
     ASSERT_EQ(kept.decisions[i].rejection.has_value(), decoded.decisions[i].rejection.has_value());
+    if (kept.decisions[i].rejection.has_value()) {
+      EXPECT_EQ(kept.decisions[i].rejection->SerializeAsString(),
+                decoded.decisions[i].rejection->SerializeAsString())
+          << i;
+    }
     ASSERT_EQ(kept.decisions[i].events.size(), decoded.decisions[i].events.size()) << i;
     for (size_t k = 0; k < kept.decisions[i].events.size(); ++k) {
       EXPECT_EQ(kept.decisions[i].events[k].payload, decoded.decisions[i].events[k].payload) << i;
