@@ -1,0 +1,112 @@
+#pragma once
+// The ledger logic's test fixture: commands decided and their events folded as the processor host
+// does it — in the state (plain Evolve), or as the runtime does with a history and keyed-record
+// store and a memo (set `history_`). Shared by ledger_logic_test.cc and ledger_side_test.cc.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rentstream/ledger/state/v1/state.pb.h"
+#include "rentstream/ledger/v1/commands.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+#include "services/ledger/app/ledger_logic.h"
+
+namespace rentstream::ledger::app {
+
+inline constexpr char kTenancy[] = "HA-000123";
+
+inline v1::OpenAccount OpenCommand() {
+  v1::OpenAccount c;
+  c.set_tenancy_type(v1::TENANCY_TYPE_SECURE);
+  c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
+  c.set_patch("EAST-2");
+  c.add_tenant_ids("person-1");
+  *c.mutable_start_date() = ProtoDate(2026, 4, 6);
+  v1::RentSchedule& s = *c.mutable_schedule();
+  s.set_frequency(v1::FREQUENCY_WEEKLY);
+  *s.mutable_anchor() = ProtoDate(2026, 4, 6);
+  v1::RentRate& rate = *s.add_rates();
+  *rate.mutable_effective_from() = ProtoDate(2026, 4, 6);
+  v1::ChargeLine& line = *rate.add_lines();
+  line.set_kind(v1::CHARGE_KIND_NET_RENT);
+  line.set_code("RNT");
+  *line.mutable_amount() = ProtoPence(11050);
+  return c;
+}
+
+class LedgerLogicTest : public ::testing::Test {
+ protected:
+  // Decides a command and folds its events, as the processor host does.
+  runtime::Decision Run(const google::protobuf::Message& payload, const std::string& actor = "",
+                        common::v1::ActorRole role = common::v1::ACTOR_ROLE_OFFICER) {
+    common::v1::CommandEnvelope env;
+    env.mutable_actor()->set_id(actor);
+    env.mutable_actor()->set_role(role);
+    env.set_tenancy_ref(tenancy_);
+    env.set_command_type(payload.GetDescriptor()->full_name());
+    const std::string bytes = payload.SerializeAsString();
+    if (auto rejection = logic_.Validate(env, bytes)) {
+      runtime::Decision d;
+      d.rejection = *rejection;
+      return d;
+    }
+    // As the runtime does with a history store: only the keyed records named are loaded.
+    const runtime::KeyedRecords named =
+        history_ != nullptr ? Named(logic_.KeysToDecide(env, bytes)) : runtime::KeyedRecords();
+    // As the runtime does: the logic's memo of the state kept between calls.
+    if (forget_memo_) memo_.reset();
+    runtime::StreamView view{tenancy_, sequence_, *state_, named,
+                             history_ != nullptr ? &memo_ : nullptr};
+    runtime::Decision d = logic_.DecideCommand(view, env, bytes);
+    EXPECT_TRUE(d.fault.ok()) << d.fault;
+    for (const runtime::NewEvent& ne : d.events) {
+      common::v1::Event ev;
+      ev.mutable_envelope()->set_tenancy_ref(tenancy_);
+      ev.mutable_envelope()->set_event_type(ne.event_type);
+      ev.set_payload(ne.payload);
+      if (history_ != nullptr) {
+        runtime::FoldSide side;
+        side.memo = &memo_;
+        side.keyed = Named(logic_.KeysToFold(ev));
+        EXPECT_TRUE(logic_.EvolveStream(*state_, ev, side).ok());
+        history_->insert(history_->end(), side.history.begin(), side.history.end());
+        for (auto& [key, record] : side.keyed_writes) keyed_[key] = record;
+      } else {
+        EXPECT_TRUE(logic_.Evolve(*state_, ev).ok());
+      }
+      ++sequence_;
+    }
+    return d;
+  }
+  runtime::KeyedRecords Named(const std::vector<std::string>& keys) const {
+    runtime::KeyedRecords out;
+    for (const std::string& k : keys) {
+      if (auto it = keyed_.find(k); it != keyed_.end()) out.insert(*it);
+    }
+    return out;
+  }
+  const state::v1::TenancyLedgerState& state() const {
+    return static_cast<const state::v1::TenancyLedgerState&>(*state_);
+  }
+  int64_t RentBalance() const {
+    for (const auto& b : state().balances()) {
+      if (b.kind() == v1::ACCOUNT_KIND_RENT) return b.balance().pence();
+    }
+    return 0;
+  }
+
+  LedgerLogic logic_;
+  std::unique_ptr<google::protobuf::Message> state_ = logic_.NewState();
+  uint64_t sequence_ = 0;
+  std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
+  runtime::KeyedRecords keyed_;                  // the stream's keyed records, then
+  std::string tenancy_ = kTenancy;
+  std::unique_ptr<runtime::StreamMemo> memo_;  // only used with history_, reset with state_
+  bool forget_memo_ = false;                   // set: decode the state for every command
+};
+
+}  // namespace rentstream::ledger::app
