@@ -72,7 +72,8 @@ absl::Status ProcessorHost::Reply(const common::v1::CommandEnvelope& env,
 // else the logic's validation and decision, the events emitted and the outcome remembered.
 absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
-    Batch& batch, std::optional<common::v1::CommandOutcome>& remembered) {
+    Batch& batch, std::optional<common::v1::CommandOutcome>& remembered,
+    const std::vector<std::string>* keys) {
   auto found = cache_.FindOutcome(partition, env.tenancy_ref(), env.command_id());
   if (!found.ok()) return found.status();
   if (found->has_value()) {
@@ -86,8 +87,8 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     decision.rejection = std::move(*rejection);
   } else {
     KeyedRecords keyed;
-    if (absl::Status st =
-            cache_.LoadKeyed(partition, **entry, logic_.KeysToDecide(env, payload), keyed);
+    if (absl::Status st = cache_.LoadKeyed(
+            partition, **entry, keys != nullptr ? *keys : logic_.KeysToDecide(env, payload), keyed);
         !st.ok()) {
       return st;
     }
@@ -160,10 +161,13 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
   // command.
   std::vector<StreamCache::Upcoming> upcoming;
   upcoming.reserve(commands.commands_size());
-  for (const common::v1::Command& item : commands.commands()) {
+  std::vector<int> upcoming_of(commands.commands_size(), -1);  // command → its entry, if any
+  for (int i = 0; i < commands.commands_size(); ++i) {
+    const common::v1::Command& item = commands.commands(i);
     const common::v1::CommandEnvelope& ienv = item.envelope();
     if (!ienv.tenancy_ref().empty() && !ienv.command_id().empty() &&
         eventlog::PartitionForKey(ienv.tenancy_ref(), partitions_) == r.partition) {
+      upcoming_of[i] = static_cast<int>(upcoming.size());
       upcoming.push_back(
           {ienv.tenancy_ref(), ienv.command_id(), logic_.KeysToDecide(ienv, item.payload())});
     }
@@ -207,7 +211,8 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
       continue;
     }
     std::optional<common::v1::CommandOutcome> remembered;
-    auto outcome = DecideOne(r.partition, ienv, item.payload(), batch, remembered);
+    auto outcome = DecideOne(r.partition, ienv, item.payload(), batch, remembered,
+                             upcoming_of[i] >= 0 ? &upcoming[upcoming_of[i]].keys : nullptr);
     if (!outcome.ok()) return outcome.status();
     if ((*outcome)->has_rejected()) {
       *out.mutable_rejected() = (*outcome)->rejected();

@@ -101,9 +101,11 @@ class ProcessorHost : private eventlog::RebalanceListener {
   absl::Status HandleCommand(const eventlog::Record& r, Batch& batch);
   absl::Status HandleCommandBatch(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
                                   std::string_view payload, Batch& batch);
+  // `keys`: the keyed records the decision reads, when the caller named them already.
   absl::StatusOr<const common::v1::CommandOutcome*> DecideOne(
       int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
-      Batch& batch, std::optional<common::v1::CommandOutcome>& remembered);
+      Batch& batch, std::optional<common::v1::CommandOutcome>& remembered,
+      const std::vector<std::string>* keys = nullptr);
   absl::StatusOr<const common::v1::CommandOutcome*> RecordDecision(
       int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
       const Decision& decision, Batch& batch);
