@@ -114,6 +114,13 @@ class GroupMember {
   // last record there. A processor stores this as "own events applied up to" (architecture §3).
   virtual std::map<TopicPartition, int64_t> LastCommitAppendEnds() const { return {}; }
 
+  // Inside a rebalance callback: true when the group has already moved past the assignment being
+  // handed over (LocalBus assigns a new generation at once when a member joins or leaves, so a
+  // listener still taking the old one may wait for a partition another member now holds). The
+  // next Poll revokes the old assignment and hands over the new one. Kafka's eager protocol
+  // waits for every member to rejoin first, so KafkaBus never reports this.
+  virtual bool AssignmentSuperseded() const { return false; }
+
   // Leaves the group (an open transaction is aborted).
   virtual void Close() = 0;
 };

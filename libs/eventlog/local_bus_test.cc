@@ -221,6 +221,41 @@ TEST(LocalBusTest, AStaleMemberCannotCommitPositionsAfterARebalance) {
   EXPECT_EQ((*first)->Assignment().size(), 1u);
 }
 
+// A member still taking an assignment in its callback learns when the group has moved past it
+// (another member joined meanwhile), so it need not wait for a partition that member now holds.
+TEST(LocalBusTest, AnAssignmentIsSupersededWhenTheGroupMovesOnDuringItsCallback) {
+  TempDir dir;
+  auto bus = LocalBus::Open(dir.path());
+  ASSERT_TRUE((*bus)->DeclareTopics({Spec("in", 2)}).ok());
+  struct Listener : RebalanceListener {
+    std::function<void()> on_assigned;
+    void OnAssigned(const std::vector<TopicPartition>&) override {
+      if (on_assigned) on_assigned();
+    }
+    void OnRevoked(const std::vector<TopicPartition>&) override {}
+  } listener;
+  auto first = (*bus)->JoinGroup({"g", {"in"}, "slot-0", &listener});
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<GroupMember>> second;
+  std::vector<bool> superseded;
+  listener.on_assigned = [&] {
+    superseded.push_back((*first)->AssignmentSuperseded());
+    if (superseded.size() == 1) {
+      second = (*bus)->JoinGroup({"g", {"in"}, "slot-1", nullptr});  // joins mid-callback
+      superseded.push_back((*first)->AssignmentSuperseded());
+    }
+  };
+  ASSERT_TRUE((*first)->Poll(10, 0ms).ok());
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_GE(superseded.size(), 2u);
+  EXPECT_FALSE(superseded[0]) << "the assignment being handed over is current";
+  EXPECT_TRUE(superseded[1]) << "the group moved on while the callback ran";
+  // The next poll takes the new generation: one partition each, current again.
+  ASSERT_TRUE((*first)->Poll(10, 0ms).ok());
+  EXPECT_EQ((*first)->Assignment().size(), 1u);
+  EXPECT_FALSE((*first)->AssignmentSuperseded());
+}
+
 TEST(LocalBusTest, BadInputGetsAClearErrorAndWritesNothing) {
   TempDir dir;
   LocalBusOptions options;

@@ -66,6 +66,11 @@ class LocalBus::Member : public GroupMember {
 
   std::vector<TopicPartition> Assignment() const override { return assignment_; }
 
+  bool AssignmentSuperseded() const override {
+    std::lock_guard lock(st_.mu);
+    return GenerationChangedLocked();
+  }
+
   absl::StatusOr<std::optional<int64_t>> CommittedPosition(const TopicPartition& tp) override {
     std::lock_guard lock(st_.mu);
     if (absl::Status s = st_.CheckPartitionLocked(tp); !s.ok()) return s;

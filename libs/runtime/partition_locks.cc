@@ -3,7 +3,8 @@
 namespace rentstream::runtime {
 
 bool PartitionLocks::Acquire(int32_t partition, const void* holder, const std::atomic<bool>& stop,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout,
+                             const std::function<bool()>& give_up) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mu_);
   for (;;) {
@@ -13,7 +14,14 @@ bool PartitionLocks::Acquire(int32_t partition, const void* holder, const std::a
       return true;
     }
     if (stop.load() || std::chrono::steady_clock::now() >= deadline) return false;
-    // Woken by a release; the stop flag is checked at least every 100 ms.
+    if (give_up) {
+      lock.unlock();  // give_up may take other locks (the bus's)
+      const bool giving_up = give_up();
+      lock.lock();
+      if (giving_up) return false;
+      if (held_.find(partition) == held_.end()) continue;  // released meanwhile
+    }
+    // Woken by a release; stop and give_up are checked at least every 100 ms.
     released_.wait_for(lock, std::chrono::milliseconds(100));
   }
 }

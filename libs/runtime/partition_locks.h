@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -17,11 +18,13 @@ namespace rentstream::runtime {
 
 class PartitionLocks {
  public:
-  // Holds `partition` for `holder` once no other holder has it. False when `stop` became true
-  // or `timeout` passed first (the caller leaves and rejoins: two loops each waiting for the
-  // other's partition, from different group generations, would otherwise wait for ever).
+  // Holds `partition` for `holder` once no other holder has it. False when `stop` became true,
+  // `give_up` answered true (checked at least every 100 ms; the caller's assignment was
+  // superseded, say) or `timeout` passed first (the caller leaves and rejoins: two loops each
+  // waiting for the other's partition, from different group generations, would otherwise wait
+  // for ever).
   bool Acquire(int32_t partition, const void* holder, const std::atomic<bool>& stop,
-               std::chrono::milliseconds timeout);
+               std::chrono::milliseconds timeout, const std::function<bool()>& give_up = {});
   // Gives `partition` back, if `holder` has it.
   void Release(int32_t partition, const void* holder);
   // Who holds `partition` (nullptr: no one).

@@ -202,12 +202,19 @@ void ProcessorHost::Leave() {
 
 void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
   static const std::atomic<bool> kNeverStop{false};
+  assignment_superseded_ = false;
+  const auto superseded = [this] { return member_ != nullptr && member_->AssignmentSuperseded(); };
   for (const TopicPartition& tp : partitions) {
     if (tp.topic != topics_.commands || owned_.count(tp.partition)) continue;
-    // A loop sharing the store waits for the partition's previous holder to let go.
+    // A loop sharing the store waits for the partition's previous holder to let go — unless the
+    // group has moved on meanwhile and the partition may now be another loop's for good.
     PartitionLocks* locks = options_.partition_locks;
     if (locks != nullptr && !locks->Acquire(tp.partition, this, stop_ ? *stop_ : kNeverStop,
-                                            options_.partition_lock_timeout)) {
+                                            options_.partition_lock_timeout, superseded)) {
+      if (superseded()) {
+        assignment_superseded_ = true;
+        return;
+      }
       assignment_error_ = absl::UnavailableError(
           absl::StrCat("partition ", tp.partition, " is still held by another processing loop"));
       return;
@@ -275,6 +282,12 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       if (!stop.load()) LogWarn("catch-up failed; restarting", {{"error", st.ToString()}});
       if (metrics_) metrics_->restarts.Inc();
       Leave();
+      continue;
+    }
+    if (assignment_superseded_) {
+      // Read under an assignment the group had already replaced (partly not ours): nothing of it
+      // is processed; the next poll takes the new assignment and rewinds to committed positions.
+      assignment_superseded_ = false;
       continue;
     }
     if (!records.ok()) {

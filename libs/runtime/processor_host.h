@@ -134,6 +134,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   std::map<eventlog::TopicPartition, int64_t> positions_;  // next input offset, committed
   std::chrono::steady_clock::time_point lag_updated_{};
   absl::Status assignment_error_;
+  // The last assignment handed over was superseded before this loop could take all of it: what
+  // the poll returned is dropped, and the next poll revokes it and hands over the new one.
+  bool assignment_superseded_ = false;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> owns_partitions_{false};
   const std::atomic<bool>* stop_ = nullptr;  // Run's, for waits inside rebalance callbacks
