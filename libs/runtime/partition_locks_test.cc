@@ -46,5 +46,39 @@ TEST(PartitionLocksTest, AWaitEndsOnStopOrTimeout) {
   EXPECT_EQ(locks.Holder(1), &loop_a);
 }
 
+// A loop whose assignment was superseded stops waiting for a partition another loop now holds
+// for good; until then it waits, and takes the partition when it is let go.
+TEST(PartitionLocksTest, AWaitEndsWhenTheWaiterGivesUp) {
+  PartitionLocks locks;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> superseded{false};
+  std::promise<void> asked;
+  std::atomic<bool> asked_once{false};
+  const auto give_up = [&] {
+    if (!asked_once.exchange(true)) asked.set_value();
+    return superseded.load();
+  };
+  int loop_a = 0, loop_b = 0;
+  ASSERT_TRUE(locks.Acquire(2, &loop_a, stop, milliseconds(0)));
+  auto b = std::async(std::launch::async, [&] {
+    return locks.Acquire(2, &loop_b, stop, milliseconds(600000), give_up);
+  });
+  asked.get_future().wait();  // asked while waiting, and told to go on
+  superseded = true;
+  EXPECT_FALSE(b.get()) << "gave up long before the timeout";
+  EXPECT_EQ(locks.Holder(2), &loop_a);
+
+  superseded = false;
+  std::promise<void> waiting;
+  auto again = std::async(std::launch::async, [&] {
+    waiting.set_value();
+    return locks.Acquire(2, &loop_b, stop, milliseconds(600000), give_up);
+  });
+  waiting.get_future().wait();
+  locks.Release(2, &loop_a);
+  EXPECT_TRUE(again.get());
+  EXPECT_EQ(locks.Holder(2), &loop_b);
+}
+
 }  // namespace
 }  // namespace rentstream::runtime
