@@ -47,6 +47,7 @@ class LocalBus::Member : public GroupMember {
     for (;;) {
       if (absl::Status st = MaybeRebalance(); !st.ok()) return st;
       std::map<TopicPartition, int64_t> readable;
+      bool rebalance = false;
       {
         std::unique_lock lock(st_.mu);
         auto ready = [&] {
@@ -58,8 +59,11 @@ class LocalBus::Member : public GroupMember {
           return !readable.empty() || GenerationChangedLocked();
         };
         if (!st_.changed.wait_until(lock, deadline, ready)) return std::vector<Record>{};
+        rebalance = GenerationChangedLocked();
       }
-      if (readable.empty()) continue;  // a rebalance: take it, then look again
+      // A rebalance first (nothing is read under an assignment the group has replaced), then
+      // look again.
+      if (rebalance || readable.empty()) continue;
       return Read(readable, max_records);
     }
   }

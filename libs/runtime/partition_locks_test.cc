@@ -52,30 +52,40 @@ TEST(PartitionLocksTest, AWaitEndsWhenTheWaiterGivesUp) {
   PartitionLocks locks;
   std::atomic<bool> stop{false};
   std::atomic<bool> superseded{false};
-  std::promise<void> asked;
-  std::atomic<bool> asked_once{false};
+  std::atomic<int> asked{0};
+  std::promise<void> first_ask;
+  std::atomic<bool> first_told{false};
   const auto give_up = [&] {
-    if (!asked_once.exchange(true)) asked.set_value();
+    ++asked;
+    if (!first_told.exchange(true)) first_ask.set_value();
     return superseded.load();
   };
+  const auto wait = std::chrono::seconds(20);  // far longer than a give-up takes (<= 100 ms)
   int loop_a = 0, loop_b = 0;
   ASSERT_TRUE(locks.Acquire(2, &loop_a, stop, milliseconds(0)));
   auto b = std::async(std::launch::async, [&] {
-    return locks.Acquire(2, &loop_b, stop, milliseconds(600000), give_up);
+    const auto started = std::chrono::steady_clock::now();
+    const bool got = locks.Acquire(2, &loop_b, stop, wait, give_up);
+    return std::make_pair(got, std::chrono::steady_clock::now() - started);
   });
-  asked.get_future().wait();  // asked while waiting, and told to go on
+  ASSERT_EQ(first_ask.get_future().wait_for(wait), std::future_status::ready)
+      << "asked while waiting";
   superseded = true;
-  EXPECT_FALSE(b.get()) << "gave up long before the timeout";
+  ASSERT_EQ(b.wait_for(wait), std::future_status::ready);
+  const auto [got, took] = b.get();
+  EXPECT_FALSE(got);
+  EXPECT_LT(took, wait / 2) << "gave up when told, not at the timeout";
   EXPECT_EQ(locks.Holder(2), &loop_a);
 
+  // Not giving up: it waits (asked again and again) and takes the partition when let go.
   superseded = false;
-  std::promise<void> waiting;
-  auto again = std::async(std::launch::async, [&] {
-    waiting.set_value();
-    return locks.Acquire(2, &loop_b, stop, milliseconds(600000), give_up);
-  });
-  waiting.get_future().wait();
+  asked = 0;
+  auto again = std::async(std::launch::async,
+                          [&] { return locks.Acquire(2, &loop_b, stop, wait, give_up); });
+  while (asked.load() < 2 && again.wait_for(milliseconds(10)) != std::future_status::ready) {
+  }
   locks.Release(2, &loop_a);
+  ASSERT_EQ(again.wait_for(wait), std::future_status::ready);
   EXPECT_TRUE(again.get());
   EXPECT_EQ(locks.Holder(2), &loop_b);
 }

@@ -195,6 +195,7 @@ void ProcessorHost::Leave() {
   }
   owned_.clear();
   owns_partitions_ = false;
+  assignment_superseded_ = false;
   cache_.Clear();
   caught_up_ = false;
   if (metrics_) metrics_->caught_up.Set(0);
