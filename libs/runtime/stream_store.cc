@@ -316,24 +316,65 @@ absl::StatusOr<std::vector<std::string>> StreamStore::DueStreams(int32_t partiti
   return out;
 }
 
+namespace {
+
+// Write batch buffers a thread has used and may use again: a transaction's batch is megabytes,
+// and growing a fresh one means copying it and faulting in new pages every time.
+std::vector<std::unique_ptr<rocksdb::WriteBatch>>& SpareWriteBatches() {
+  thread_local std::vector<std::unique_ptr<rocksdb::WriteBatch>> spare;
+  return spare;
+}
+
+}  // namespace
+
+StreamStore::Batch::Batch() {
+  auto& spare = SpareWriteBatches();
+  if (spare.empty()) {
+    wb_ = std::make_unique<rocksdb::WriteBatch>();
+  } else {
+    wb_ = std::move(spare.back());
+    spare.pop_back();
+  }
+}
+
+StreamStore::Batch::~Batch() {
+  // Kept for the thread's next batch unless exceptionally large (or the thread has a few).
+  auto& spare = SpareWriteBatches();
+  if (wb_ && wb_->GetDataSize() <= (64u << 20) && spare.size() < 4) {
+    wb_->Clear();
+    spare.push_back(std::move(wb_));
+  }
+}
+
+bool StreamStore::Batch::empty() const { return wb_->Count() == 0; }
+
+void StreamStore::Batch::Put(std::string_view key, std::string_view value) {
+  rocksdb::Status s =
+      wb_->Put(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+  if (!s.ok() && status_.ok()) status_ = FromRocks(s, "batch");
+}
+
+void StreamStore::Batch::Delete(std::string_view key) {
+  rocksdb::Status s = wb_->Delete(rocksdb::Slice(key.data(), key.size()));
+  if (!s.ok() && status_.ok()) status_ = FromRocks(s, "batch");
+}
+
 void StreamStore::Batch::PutStream(int32_t partition, const v1::StreamRecord& record,
                                    int64_t previous_review_day) {
   if (previous_review_day != record.next_review_day()) {
     if (previous_review_day > 0) {
-      ops_.push_back({true, ReviewKey(partition, previous_review_day, record.tenancy_ref()), ""});
+      Delete(ReviewKey(partition, previous_review_day, record.tenancy_ref()));
     }
     if (record.next_review_day() > 0) {
-      ops_.push_back(
-          {false, ReviewKey(partition, record.next_review_day(), record.tenancy_ref()), ""});
+      Put(ReviewKey(partition, record.next_review_day(), record.tenancy_ref()), "");
     }
   }
-  ops_.push_back({false, StreamKey(partition, record.tenancy_ref()), record.SerializeAsString()});
+  Put(StreamKey(partition, record.tenancy_ref()), record.SerializeAsString());
 }
 
 void StreamStore::Batch::PutOutcome(int32_t partition, const std::string& tenancy,
                                     const common::v1::CommandOutcome& outcome) {
-  ops_.push_back(
-      {false, OutcomeKey(partition, tenancy, outcome.command_id()), outcome.SerializeAsString()});
+  Put(OutcomeKey(partition, tenancy, outcome.command_id()), outcome.SerializeAsString());
 }
 
 void StreamStore::Batch::PutHistory(int32_t partition, const std::string& tenancy,
@@ -343,39 +384,27 @@ void StreamStore::Batch::PutHistory(int32_t partition, const std::string& tenanc
     std::string key = prefix;
     PutBE(key, sequence, 8);
     PutBE(key, i, 4);
-    ops_.push_back({false, std::move(key), records[i]});
+    Put(key, records[i]);
   }
 }
 
 void StreamStore::Batch::PutKeyed(int32_t partition, const std::string& tenancy,
                                   const std::string& key, const std::string& record) {
-  ops_.push_back({false, KeyedPrefix(partition, tenancy) + key, record});
+  Put(KeyedPrefix(partition, tenancy) + key, record);
 }
 
 void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
   std::string v;
   PutBE(v, static_cast<uint64_t>(next_offset), 8);
-  ops_.push_back({false, PartitionPrefix(kApplied, partition), v});
+  Put(PartitionPrefix(kApplied, partition), v);
 }
 
 absl::Status StreamStore::Write(const Batch& batch, bool sync) {
-  // One buffer per writing thread (each processing loop has its own), reused: a transaction's
-  // batch is megabytes, and regrowing it means copying it and faulting in fresh pages every
-  // time. Loops never wait for each other here, so RocksDB can group their synced writes.
-  thread_local std::unique_ptr<rocksdb::WriteBatch> reusable;
-  if (!reusable) reusable = std::make_unique<rocksdb::WriteBatch>();
-  rocksdb::WriteBatch& wb = *reusable;
-  wb.Clear();
-  for (const Batch::Op& op : batch.ops_) {
-    rocksdb::Status s = op.is_delete ? wb.Delete(op.key) : wb.Put(op.key, op.value);
-    if (!s.ok()) return FromRocks(s, "batch");
-  }
+  if (!batch.status_.ok()) return batch.status_;
+  // Loops never wait for each other here, so RocksDB can group their synced writes.
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  absl::Status written = FromRocks(db_->Write(wo, &wb), "write state batch");
-  // Keep the buffer for the next transaction unless this one was exceptionally large.
-  if (wb.GetDataSize() > (64u << 20)) reusable.reset();
-  return written;
+  return FromRocks(db_->Write(wo, batch.wb_.get()), "write state batch");
 }
 
 absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {

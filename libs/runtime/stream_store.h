@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,7 @@ namespace rocksdb {
 class DB;
 class Iterator;
 class Snapshot;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace rentstream::runtime {
@@ -70,9 +72,15 @@ class StreamStore {
   // The tenancies alone, from the start of the index.
   absl::StatusOr<std::vector<std::string>> DueStreams(int32_t partition, int64_t day, size_t limit);
 
-  // The changes of one batch; applied atomically by Write.
+  // The changes of one batch; applied atomically by Write. Built straight into a RocksDB write
+  // batch (a transaction's is megabytes: no second copy), whose buffer a thread reuses.
   class Batch {
    public:
+    Batch();
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
     // `previous_review_day` is what the stored record had (0 if none), to move the index entry.
     void PutStream(int32_t partition, const v1::StreamRecord& record, int64_t previous_review_day);
     void PutOutcome(int32_t partition, const std::string& tenancy,
@@ -85,16 +93,14 @@ class StreamStore {
     void PutKeyed(int32_t partition, const std::string& tenancy, const std::string& key,
                   const std::string& record);
     void SetApplied(int32_t partition, int64_t next_offset);
-    bool empty() const { return ops_.empty(); }
+    bool empty() const;
 
    private:
     friend class StreamStore;
-    struct Op {
-      bool is_delete;
-      std::string key;
-      std::string value;
-    };
-    std::vector<Op> ops_;
+    void Put(std::string_view key, std::string_view value);
+    void Delete(std::string_view key);
+    std::unique_ptr<rocksdb::WriteBatch> wb_;
+    absl::Status status_;  // the first change RocksDB refused (a key or value over 4 GiB)
   };
   absl::Status Write(const Batch& batch, bool sync = true);
 
