@@ -8,13 +8,12 @@
 #include <thread>
 
 #include "libs/eventlog/event_bus.h"
-#include "libs/runtime/envelope.h"
 #include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/topics.h"
-#include "rentstream/sample/v1/counter.pb.h"
 #include "services/sample/app/counter_logic.h"
 #include "tests/runtime/bus_fixture.h"
+#include "tests/runtime/counter_commands.h"
 
 namespace rentstream::runtime {
 namespace {
@@ -33,21 +32,10 @@ std::string TenancyOn(int32_t partition) {
 
 eventlog::OutgoingRecord Increment(const std::string& topic, const std::string& tenancy,
                                    const std::string& id) {
-  common::v1::Command c;
-  auto& env = *c.mutable_envelope();
-  env.set_command_id(id);
-  env.set_tenancy_ref(tenancy);
-  env.set_command_type(sample::v1::Increment::descriptor()->full_name());
-  env.set_schema_version(1);
-  *env.mutable_occurred_at() = TimestampFromMicros(1795585116000000);
-  env.mutable_actor()->set_id("officer-1");
-  sample::v1::Increment inc;
-  inc.set_amount(1);
-  c.set_payload(inc.SerializeAsString());
   eventlog::OutgoingRecord r;
   r.topic = topic;
   r.key = tenancy;
-  r.value = c.SerializeAsString();
+  r.value = testing::IncrementCommand(tenancy, id, 1).SerializeAsString();
   return r;
 }
 

@@ -17,31 +17,16 @@
 #include "rentstream/sample/v1/counter.pb.h"
 #include "services/sample/app/counter_logic.h"
 #include "tests/runtime/bus_fixture.h"
+#include "tests/runtime/counter_commands.h"
 
 namespace rentstream::runtime {
 namespace {
 
 using testing::BusKind;
+using testing::IncrementCommand;
 using testing::TempDir;
 
 constexpr int kPartitions = 3;
-
-common::v1::Command IncrementCommand(const std::string& tenancy, const std::string& id,
-                                     int64_t amount) {
-  common::v1::Command c;
-  auto& env = *c.mutable_envelope();
-  env.set_command_id(id);
-  env.set_tenancy_ref(tenancy);
-  env.set_command_type(sample::v1::Increment::descriptor()->full_name());
-  env.set_schema_version(1);
-  *env.mutable_occurred_at() = TimestampFromMicros(1795585116000000);
-  env.mutable_actor()->set_id("officer-1");
-  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_OFFICER);
-  sample::v1::Increment inc;
-  inc.set_amount(amount);
-  c.set_payload(inc.SerializeAsString());
-  return c;
-}
 
 class ProcessorTest : public ::testing::TestWithParam<BusKind> {
  protected:
