@@ -3,6 +3,8 @@
 // (docs/performance.md; a unit starting "x_" is a ratio, printed with three decimals), and an
 // exit with the reason when a step fails.
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +25,34 @@ inline void Report(const std::string& name, double value, const std::string& uni
 
 inline double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// CPU time the whole machine has spent busy (every process: the service, a broker on the same
+// machine, background compaction), from /proc/stat; -1 where it cannot be read. On a shared
+// machine a step's busy CPU time per unit of work moves less between runs than its wall-clock
+// rate, so benchmarks report both.
+inline double MachineBusySeconds() {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (f == nullptr) return -1;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  const int got = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice,
+                              &system, &idle, &iowait, &irq, &softirq, &steal);
+  std::fclose(f);
+  if (got != 8) return -1;
+  return static_cast<double>(user + nice + system + irq + softirq + steal) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Reports `<name>_cpu` as machine-busy microseconds per unit of work since `busy_before`
+// (MachineBusySeconds), when it could be read; `unit` names the work ("posting").
+inline void ReportCpuPer(const std::string& name, double busy_before, double units,
+                         const std::string& unit) {
+  const double busy_after = MachineBusySeconds();
+  if (busy_before < 0 || busy_after < 0 || units <= 0) return;
+  std::printf("bench: %s_cpu %.1f us/%s\n", name.c_str(), (busy_after - busy_before) * 1e6 / units,
+              unit.c_str());
+  std::fflush(stdout);
 }
 
 inline void Check(const absl::Status& st, const char* what) {

@@ -10,6 +10,9 @@
 //                              running service (`rentstream ledger import`: gRPC ImportPayments,
 //                              command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
+//   ledger_charge_run_<bus>_cpu, ledger_import_<bus>_cpu: the whole machine's busy CPU time per
+//                              posting (microseconds; every process, broker included), steadier
+//                              between runs on a shared machine than postings/s
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
 // --history-payments: the accounts also paid weekly through that history (a payment for every
@@ -158,6 +161,7 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // progress poll, not sync
   }
   options.source = "bench-bank";
+  const double busy = MachineBusySeconds();
   const auto start = Clock::now();
   auto report = cli::ImportPaymentFile(file, options);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -168,6 +172,7 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
     std::exit(1);
   }
   Report("ledger_import_" + name, n / seconds, "postings/s");
+  ReportCpuPer("ledger_import_" + name, busy, n, "posting");
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
@@ -213,6 +218,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   // One business day opens four weekly periods for every account: the charge run. It is paged
   // (continuations through the command topic), so it is done when no account is still due.
   const core::Date tick_day = *core::Date::FromYmd(2026, 4, 27);
+  const double tick_busy = MachineBusySeconds();
   const auto tick_start = Clock::now();
   Check(runtime::OpenBusinessDay(bus, "ledger", tick_day), "tick");
   for (bool due = true; due;) {
@@ -225,6 +231,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   }
   const double tick_seconds = std::chrono::duration<double>(Clock::now() - tick_start).count();
   Report("ledger_charge_run_" + name, static_cast<double>(weeks) * n / tick_seconds, "postings/s");
+  ReportCpuPer("ledger_charge_run_" + name, tick_busy, static_cast<double>(weeks) * n, "posting");
 
   ledger::v1::RecordPayment pay;
   pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);

@@ -338,9 +338,10 @@ StreamStore::Batch::Batch() {
 }
 
 StreamStore::Batch::~Batch() {
-  // Kept for the thread's next batch unless exceptionally large (or the thread has a few).
+  // Kept for the thread's next batch unless exceptionally large (one spare a thread: a loop
+  // builds one batch at a time).
   auto& spare = SpareWriteBatches();
-  if (wb_ && wb_->GetDataSize() <= (64u << 20) && spare.size() < 4) {
+  if (wb_ && wb_->GetDataSize() <= (64u << 20) && spare.empty()) {
     wb_->Clear();
     spare.push_back(std::move(wb_));
   }
