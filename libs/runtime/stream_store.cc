@@ -318,32 +318,25 @@ absl::StatusOr<std::vector<std::string>> StreamStore::DueStreams(int32_t partiti
 
 namespace {
 
-// Write batch buffers a thread has used and may use again: a transaction's batch is megabytes,
-// and growing a fresh one means copying it and faulting in new pages every time.
-std::vector<std::unique_ptr<rocksdb::WriteBatch>>& SpareWriteBatches() {
-  thread_local std::vector<std::unique_ptr<rocksdb::WriteBatch>> spare;
+// The write batch buffer a thread used last, for its next batch: a transaction's batch is
+// megabytes, and growing a fresh one means copying it and faulting in new pages every time.
+std::unique_ptr<rocksdb::WriteBatch>& SpareWriteBatch() {
+  thread_local std::unique_ptr<rocksdb::WriteBatch> spare;
   return spare;
 }
 
 }  // namespace
 
-StreamStore::Batch::Batch() {
-  auto& spare = SpareWriteBatches();
-  if (spare.empty()) {
-    wb_ = std::make_unique<rocksdb::WriteBatch>();
-  } else {
-    wb_ = std::move(spare.back());
-    spare.pop_back();
-  }
-}
+StreamStore::Batch::Batch()
+    : wb_(SpareWriteBatch() ? std::move(SpareWriteBatch())
+                            : std::make_unique<rocksdb::WriteBatch>()) {}
 
 StreamStore::Batch::~Batch() {
-  // Kept for the thread's next batch unless exceptionally large (one spare a thread: a loop
-  // builds one batch at a time).
-  auto& spare = SpareWriteBatches();
-  if (wb_ && wb_->GetDataSize() <= (64u << 20) && spare.empty()) {
+  // Kept unless exceptionally large, or the thread already has one (a second batch at once).
+  std::unique_ptr<rocksdb::WriteBatch>& spare = SpareWriteBatch();
+  if (wb_ && wb_->GetDataSize() <= (64u << 20) && !spare) {
     wb_->Clear();
-    spare.push_back(std::move(wb_));
+    spare = std::move(wb_);
   }
 }
 
