@@ -89,9 +89,16 @@ class CommandGateway {
 };
 
 // Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
-// types): every service's results have that shape.
+// types): every service's results have that shape. Either form of Accepted gives the same.
 template <typename Result>
 void RecordOutcome(const common::v1::CommandOutcome& outcome, Result* result) {
+  if (outcome.accepted().has_result()) {
+    const common::v1::CommandResult& given = outcome.accepted().result();
+    result->set_sequence(given.sequence());
+    for (const std::string& id : given.event_ids()) result->add_event_ids(id);
+    for (const std::string& type : given.event_types()) result->add_event_types(type);
+    return;
+  }
   for (const common::v1::Event& event : outcome.accepted().events()) {
     result->set_sequence(event.envelope().sequence());
     result->add_event_ids(event.envelope().event_id());

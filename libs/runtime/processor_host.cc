@@ -58,6 +58,21 @@ OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& ev
   return r;
 }
 
+// Adds one of a command's events to its remembered outcome, in the form the logic remembers:
+// decided here or folded from the topic, a command is remembered alike.
+void RememberEvent(const StreamLogic& logic, common::v1::Event event,
+                   common::v1::CommandOutcome& outcome) {
+  common::v1::Accepted& accepted = *outcome.mutable_accepted();
+  if (logic.RemembersOfOutcomes() == StreamLogic::Remembered::kEvents) {
+    *accepted.add_events() = std::move(event);
+    return;
+  }
+  common::v1::CommandResult& result = *accepted.mutable_result();
+  result.set_sequence(event.envelope().sequence());
+  result.add_event_ids(event.envelope().event_id());
+  result.add_event_types(event.envelope().event_type());
+}
+
 // The logic folds one of the stream's own events (not a rejection) into its state, with the
 // keyed records it names for the event; the history and keyed records it writes wait in the entry
 // for the transaction's store write.
@@ -112,7 +127,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
     }
     *(*outcome)->mutable_rejected() = rejected.rejection();
   } else {
-    *(*outcome)->mutable_accepted()->add_events() = event;
+    RememberEvent(logic, event, **outcome);
   }
   return absl::OkStatus();
 }
@@ -494,7 +509,7 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
     if (decision.rejection.has_value()) {
       *outcome->mutable_rejected() = *decision.rejection;
     } else {
-      *outcome->mutable_accepted()->add_events() = std::move(ev);  // appended: not used again
+      RememberEvent(logic_, std::move(ev), *outcome);  // appended: not used again
     }
   }
   entry.last_command_id = cause.command_id;

@@ -135,6 +135,15 @@ class StreamLogic {
     return Evolve(state, event);
   }
 
+  // What the host remembers of an accepted command under its id, and answers with — the first
+  // time and on every repeat, whichever instance decided or folded it: the events themselves
+  // (kEvents, the default: an answer that needs a payload, such as the sample counter's total),
+  // or only what identifies them (kEventIds: ids, types and the stream's sequence after them, in
+  // Accepted.result), for a service whose answers need no more. kEventIds keeps a second copy of
+  // every event out of the projection and the outcomes topic.
+  enum class Remembered { kEvents, kEventIds };
+  virtual Remembered RemembersOfOutcomes() const { return Remembered::kEvents; }
+
   // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none.
   virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/) const { return 0; }
 };

@@ -18,93 +18,15 @@
 #include "services/sample/app/counter_logic.h"
 #include "tests/runtime/bus_fixture.h"
 #include "tests/runtime/counter_commands.h"
+#include "tests/runtime/processor_fixture.h"
 
 namespace rentstream::runtime {
 namespace {
 
 using testing::BusKind;
+using testing::CommandBatchOf;
 using testing::IncrementCommand;
 using testing::TempDir;
-
-constexpr int kPartitions = 3;
-
-class ProcessorTest : public ::testing::TestWithParam<BusKind> {
- protected:
-  void SetUp() override {
-    service_ = "counter" + std::to_string(++counter_);  // fresh topics per test on Kafka
-    topics_ = ServiceTopics::For(service_);
-    bus_ = testing::OpenBus(GetParam(), dir_);
-    ASSERT_NE(bus_, nullptr);
-    ASSERT_TRUE(bus_->DeclareTopics(TopicsToDeclare(service_, {}, kPartitions, 1)).ok());
-    auto appender = bus_->NewAppender("test");
-    ASSERT_TRUE(appender.ok());
-    appender_ = std::move(*appender);
-  }
-  void TearDown() override { StopProcessor(); }
-
-  void StartProcessor(const std::string& state_dir, size_t tick_page_streams = 1000,
-                      size_t max_transaction_outputs = 20000) {
-    auto store = StreamStore::Open(state_dir);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    ProcessorOptions options;
-    options.service = service_;
-    options.static_membership = false;
-    options.tick_page_streams = tick_page_streams;
-    options.max_transaction_outputs = max_transaction_outputs;
-    if (!metrics_) metrics_ = std::make_unique<ProcessorMetrics>(registry_, service_);
-    host_ = std::make_unique<ProcessorHost>(*bus_, *store_, logic_, options, metrics_.get());
-    stop_ = false;
-    thread_ = std::thread([this] { run_status_ = host_->Run(stop_); });
-  }
-  void StopProcessor() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    host_.reset();
-    store_.reset();
-  }
-
-  void Append(const std::string& key, const std::string& value) {
-    eventlog::OutgoingRecord r;
-    r.topic = topics_.commands;
-    r.key = key;
-    r.value = value;
-    ASSERT_TRUE(appender_->Append({r}).ok());
-  }
-  void Send(const common::v1::Command& c) {
-    Append(c.envelope().tenancy_ref(), c.SerializeAsString());
-  }
-  // `Reviewed` events (the sample logic's answer to a tick) per stream.
-  std::map<std::string, int> ReviewedPerStream() {
-    std::map<std::string, int> out;
-    for (const eventlog::Record& r : testing::ReadTopic(*bus_, topics_.events)) {
-      common::v1::Event ev;
-      EXPECT_TRUE(ev.ParseFromString(r.value));
-      if (ev.envelope().event_type() == "rentstream.sample.v1.Reviewed") ++out[r.key];
-    }
-    return out;
-  }
-  void WaitForInputs(uint64_t n) {
-    ASSERT_TRUE(testing::WaitFor([&] { return host_->committed_inputs() >= n; }))
-        << "processed " << host_->committed_inputs() << " of " << n;
-  }
-
-  static std::atomic<int> counter_;
-  std::string service_;
-  ServiceTopics topics_;
-  TempDir dir_;
-  std::unique_ptr<eventlog::EventBus> bus_;
-  std::unique_ptr<eventlog::Appender> appender_;
-  sample::CounterLogic logic_;
-  std::unique_ptr<StreamStore> store_;
-  MetricsRegistry registry_;
-  std::unique_ptr<ProcessorMetrics> metrics_;
-  std::unique_ptr<ProcessorHost> host_;
-  std::atomic<bool> stop_{false};
-  absl::Status run_status_;
-  std::thread thread_;
-};
-std::atomic<int> ProcessorTest::counter_{0};
 
 TEST_P(ProcessorTest, DecidesCommandsIntoHashChainedEvents) {
   StartProcessor(dir_.Sub("state"));
@@ -232,7 +154,7 @@ TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
   ASSERT_TRUE(fresh.ok());
   auto rebuilt = StreamStore::Open(dir_.Sub("rebuilt"));
   ASSERT_TRUE(rebuilt.ok());
-  auto folded = ProcessorHost::Rebuild(*bus_, **rebuilt, logic_, service_);
+  auto folded = ProcessorHost::Rebuild(*bus_, **rebuilt, *logic_, service_);
   ASSERT_TRUE(folded.ok()) << folded.status();
   EXPECT_EQ(*folded, 61u);
   EXPECT_EQ(*(*rebuilt)->StreamsDigest(), *(*fresh)->StreamsDigest());
@@ -361,37 +283,17 @@ TEST_P(ProcessorTest, ATickInTheSameTransactionAsItsStreamsChangesStopsAtTheBudg
 
 // Tenancies on the same partition as `first` (and one that is not), for command batches.
 std::vector<std::string> SamePartition(const std::string& first, int n, std::string* other) {
-  const int32_t p = eventlog::PartitionForKey(first, kPartitions);
+  const int32_t p = eventlog::PartitionForKey(first, ProcessorTest::kPartitions);
   std::vector<std::string> out = {first};
   for (int i = 100; static_cast<int>(out.size()) < n || other->empty(); ++i) {
     const std::string t = "HA-" + std::to_string(i);
-    if (eventlog::PartitionForKey(t, kPartitions) == p) {
+    if (eventlog::PartitionForKey(t, ProcessorTest::kPartitions) == p) {
       if (static_cast<int>(out.size()) < n) out.push_back(t);
     } else if (other->empty()) {
       *other = t;
     }
   }
   return out;
-}
-
-common::v1::Command Batch(const std::string& id, const std::vector<common::v1::Command>& items) {
-  common::v1::CommandBatch batch;
-  for (const common::v1::Command& c : items) {
-    common::v1::Command& item = *batch.add_commands();
-    item = c;
-    item.mutable_envelope()->clear_actor();  // the batch's actor applies
-  }
-  common::v1::Command c;
-  auto& env = *c.mutable_envelope();
-  env.set_command_id(id);
-  env.set_tenancy_ref(items.front().envelope().tenancy_ref());
-  env.set_command_type(common::v1::CommandBatch::descriptor()->full_name());
-  env.set_schema_version(1);
-  *env.mutable_occurred_at() = TimestampFromMicros(1795585116000000);
-  env.mutable_actor()->set_id("import-1");
-  env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_INTEGRATION);
-  c.set_payload(batch.SerializeAsString());
-  return c;
 }
 
 common::v1::CommandOutcome LastOutcome(eventlog::EventBus& bus, const std::string& topic) {
@@ -409,11 +311,11 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   WaitForInputs(1);
 
   common::v1::Command bad_id = IncrementCommand(t[0], "bad id!", 1);
-  const common::v1::Command batch =
-      Batch("batch-1", {IncrementCommand(t[0], "item-0", 2), IncrementCommand(t[1], "item-1", 3),
-                        IncrementCommand(other, "item-2", 1), bad_id,
-                        IncrementCommand(t[2], "item-4", 0), IncrementCommand(t[1], "single-1", 9),
-                        IncrementCommand(t[0], "item-6", 5), IncrementCommand(t[0], "batch-1", 1)});
+  const common::v1::Command batch = CommandBatchOf(
+      "batch-1", {IncrementCommand(t[0], "item-0", 2), IncrementCommand(t[1], "item-1", 3),
+                  IncrementCommand(other, "item-2", 1), bad_id, IncrementCommand(t[2], "item-4", 0),
+                  IncrementCommand(t[1], "single-1", 9), IncrementCommand(t[0], "item-6", 5),
+                  IncrementCommand(t[0], "batch-1", 1)});
   Send(batch);
   WaitForInputs(2);
 
@@ -485,7 +387,7 @@ TEST_P(ProcessorTest, ABatchOfMoreThanAThousandCommandsIsRefusedWhole) {
   std::vector<common::v1::Command> items;
   for (int i = 0; i < 1001; ++i)
     items.push_back(IncrementCommand("HA-1", "i" + std::to_string(i), 1));
-  Send(Batch("too-big", items));
+  Send(CommandBatchOf("too-big", items));
   Send(IncrementCommand("HA-1", "after", 1));
   WaitForInputs(2);
   auto outcomes = testing::ReadTopic(*bus_, topics_.outcomes);
@@ -517,7 +419,7 @@ TEST_P(ProcessorTest, ABacklogOfBatchesIsDecidedInBoundedTransactions) {
     eventlog::OutgoingRecord r;
     r.topic = topics_.commands;
     r.key = "HA-7";
-    r.value = Batch("batch-" + std::to_string(b), items).SerializeAsString();
+    r.value = CommandBatchOf("batch-" + std::to_string(b), items).SerializeAsString();
     r.headers = {{kBatchCommandsHeader, "700"}};
     ASSERT_TRUE(appender_->Append({r}).ok());
   }

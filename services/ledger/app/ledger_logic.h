@@ -37,6 +37,9 @@ class LedgerLogic : public runtime::StreamLogic {
   absl::Status EvolveStream(google::protobuf::Message& state, const common::v1::Event& event,
                             runtime::FoldSide& side) override;
   int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+  // Every gRPC answer of the ledger is a CommandResult (ids, types, sequence): a command is
+  // remembered by its events' ids only, not a second copy of each posting.
+  Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }
 
  private:
   absl::Status Fold(google::protobuf::Message& state, const common::v1::Event& event,
