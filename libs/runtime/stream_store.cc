@@ -85,6 +85,10 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
+  // The first two levels are rewritten soonest: left uncompressed (compressing them was ~5% of
+  // a payment import's machine CPU); LZ4, cheaper than the default Snappy, below.
+  options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression};
+  options.compression_per_level.resize(options.num_levels, rocksdb::kLZ4Compression);
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open state store ", dir));
