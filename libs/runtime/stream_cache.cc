@@ -216,24 +216,42 @@ std::vector<std::string> StreamCache::DirtyDue(int32_t partition, int64_t day) c
 }
 
 void StreamCache::Flush(StreamStore::Batch& batch) {
+  // Written in key order, one key space at a time (streams, then history, keyed records and
+  // outcomes, each sorted): RocksDB's memtable inserts a write batch's keys in the order given
+  // and starts each search from where the previous key went, so sorted keys cost a few
+  // comparisons each instead of a search from the top.
+  std::sort(dirty_.begin(), dirty_.end());
+  std::vector<StreamEntry*> flushed;
+  flushed.reserve(dirty_.size());
   for (const Key& k : dirty_) {
     StreamEntry& e = entries_.at(k);
+    flushed.push_back(&e);
     v1::StreamRecord record = e.record;
     // Equal states, equal bytes (the projection digest): deterministic order where maps
     // could vary it; otherwise the plain (faster) serialization is already deterministic.
     record.set_state(state_has_maps_ ? DeterministicBytes(*e.state) : e.state->SerializeAsString());
     batch.PutStream(k.first, record, e.stored_review_day);
+  }
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    StreamEntry& e = *flushed[i];
+    // A stream's history keys grow with its sequence, and pending_history is in folding order.
     for (const auto& [sequence, records] : e.pending_history) {
-      batch.PutHistory(k.first, k.second, sequence, records);
+      batch.PutHistory(dirty_[i].first, dirty_[i].second, sequence, records);
     }
     e.pending_history.clear();
-    for (const auto& [key, value] : e.pending_keyed) batch.PutKeyed(k.first, k.second, key, value);
+  }
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    StreamEntry& e = *flushed[i];
+    for (const auto& [key, value] : e.pending_keyed) {  // a map: in key order
+      batch.PutKeyed(dirty_[i].first, dirty_[i].second, key, value);
+    }
     e.pending_keyed.clear();
     e.keyed_read.clear();
     e.memo.reset();  // a memo lives for one transaction: clean entries hold only the state
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }
+  // A map ordered as the outcome keys are.
   for (const auto& [k, outcome] : outcomes_) batch.PutOutcome(k.partition, k.tenancy, outcome);
   dirty_.clear();
   outcomes_.clear();
