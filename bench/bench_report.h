@@ -3,6 +3,7 @@
 // (docs/performance.md; a unit starting "x_" is a ratio, printed with three decimals), and an
 // exit with the reason when a step fails.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -53,6 +54,14 @@ inline void ReportCpuPer(const std::string& name, double busy_before, double uni
   std::printf("bench: %s_cpu %.1f us/%s\n", name.c_str(), (busy_after - busy_before) * 1e6 / units,
               unit.c_str());
   std::fflush(stdout);
+}
+
+// CPU seconds (user + system) this process has used so far, every thread included.
+inline double ProcessCpuSeconds() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 inline void Check(const absl::Status& st, const char* what) {

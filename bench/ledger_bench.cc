@@ -7,25 +7,40 @@
 //                              topic (postings/s): the per-command path
 //   ledger_payments_batched_<bus> the same as command batches of 1,000 (postings/s)
 //   ledger_import_<bus>        a payment file of one line per account imported through the
-//                              running service (`rentstream ledger import`: gRPC ImportPayments,
-//                              command batches) (postings/s)
+//                              running service (`rentstream ledger import`, run as its own
+//                              process: gRPC ImportPayments, command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
 //   ledger_charge_run_<bus>_cpu, ledger_import_<bus>_cpu: the whole machine's busy CPU time per
 //                              posting (microseconds; every process, broker included), steadier
 //                              between runs on a shared machine than postings/s
+//   ledger_import_<bus>_service_cpu, _client_cpu, ledger_charge_run_<bus>_service_cpu: the CPU
+//                              time per posting of the service process (gRPC edge, processing
+//                              loops, projection; the charge run's includes the bench's polling)
+//                              and of the CLI
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
 // --history-payments: the accounts also paid weekly through that history (a payment for every
 // week but the last, untimed), as a weekly payer's account would have;
 // --processors P (default 1): processing loops of the service the import runs through.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "bench/bench_report.h"
 #include "libs/eventlog/kafka_bus.h"
@@ -43,7 +58,6 @@
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
-#include "tools/rentstream/ledger_import.h"
 
 namespace rentstream::bench {
 namespace {
@@ -122,8 +136,41 @@ double RunUntil(runtime::ProcessorHost& host, uint64_t target) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A payment file of one line per account, imported through the ledger service (gRPC on
-// loopback) running on `bus` with the projection in `data_dir`: the postings/s of the whole path.
+// Runs the `rentstream` CLI as its own process, as an operator would, with its standard output
+// in `out_file`. Returns its exit code and the CPU seconds it used (user + system).
+std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::string& out_file) {
+  std::vector<char*> argv;
+  std::string program = RS_CLI_PATH;
+  argv.push_back(program.data());
+  std::vector<std::string> copies = args;
+  for (std::string& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    std::fprintf(stderr, "spawn %s: %s\n", program.c_str(), std::strerror(spawned));
+    std::exit(1);
+  }
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid) {
+    std::fprintf(stderr, "wait for %s failed\n", program.c_str());
+    std::exit(1);
+  }
+  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, cpu};
+}
+
+// A payment file of one line per account, imported with `rentstream ledger import` (its own
+// process) through the ledger service (gRPC on loopback) running in this process on `bus` with
+// the projection in `data_dir`: the postings/s of the whole path, and the CPU it took — the
+// machine's, the service process's (edge, processing loops, projection) and the CLI's.
 void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
                           const std::string& data_dir, int n, int processors) {
   const std::string file = data_dir + "/payments.csv";
@@ -153,26 +200,40 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
     serve_status =
         (*host)->Serve({&service}, [&](int grpc_port, int) { port.set_value(grpc_port); });
   });
-  cli::ImportOptions options;
-  options.ledger_address = "127.0.0.1:" + std::to_string(port.get_future().get());
+  const std::string address = "127.0.0.1:" + std::to_string(port.get_future().get());
   // Timed from when the service is SERVING (joined its group and caught up).
-  auto channel = grpc::CreateChannel(options.ledger_address, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   while (testing::HealthStatus(*channel, "") != 1) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // progress poll, not sync
   }
-  options.source = "bench-bank";
+  const std::string report_file = data_dir + "/import-report.json";
   const double busy = MachineBusySeconds();
+  const double service_before = ProcessCpuSeconds();
   const auto start = Clock::now();
-  auto report = cli::ImportPaymentFile(file, options);
+  const auto [exit_code, client_cpu] = RunCli(
+      {"ledger", "import", file, "--ledger", address, "--source", "bench-bank"}, report_file);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  Check(report.status(), "import");
-  if (report->imported != n) {
-    std::fprintf(stderr, "import: %d of %d imported\n%s\n", report->imported, n,
-                 report->ToJson().c_str());
+  const double service_cpu = ProcessCpuSeconds() - service_before;
+  std::string report;
+  {
+    std::ifstream in(report_file);
+    report.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // The report's "imported" count (JSON, pretty-printed).
+  const std::string key = "\"imported\":";
+  const size_t at = report.find(key);
+  const long imported =
+      at == std::string::npos ? -1 : std::strtol(&report[at + key.size()], nullptr, 10);
+  const bool all_imported = imported == n;
+  if (exit_code != 0 || !all_imported) {
+    std::fprintf(stderr, "import: exit %d, %ld of %d imported:\n%s\n", exit_code, imported, n,
+                 report.c_str());
     std::exit(1);
   }
   Report("ledger_import_" + name, n / seconds, "postings/s");
   ReportCpuPer("ledger_import_" + name, busy, n, "posting");
+  Report("ledger_import_" + name + "_service_cpu", service_cpu * 1e6 / n, "us/posting");
+  Report("ledger_import_" + name + "_client_cpu", client_cpu * 1e6 / n, "us/posting");
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
@@ -219,6 +280,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   // (continuations through the command topic), so it is done when no account is still due.
   const core::Date tick_day = *core::Date::FromYmd(2026, 4, 27);
   const double tick_busy = MachineBusySeconds();
+  const double tick_service = ProcessCpuSeconds();
   const auto tick_start = Clock::now();
   Check(runtime::OpenBusinessDay(bus, "ledger", tick_day), "tick");
   for (bool due = true; due;) {
@@ -232,6 +294,9 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   const double tick_seconds = std::chrono::duration<double>(Clock::now() - tick_start).count();
   Report("ledger_charge_run_" + name, static_cast<double>(weeks) * n / tick_seconds, "postings/s");
   ReportCpuPer("ledger_charge_run_" + name, tick_busy, static_cast<double>(weeks) * n, "posting");
+  Report("ledger_charge_run_" + name + "_service_cpu",
+         (ProcessCpuSeconds() - tick_service) * 1e6 / (static_cast<double>(weeks) * n),
+         "us/posting");
 
   ledger::v1::RecordPayment pay;
   pay.set_method(ledger::v1::PAYMENT_METHOD_DIRECT_DEBIT);
