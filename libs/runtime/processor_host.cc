@@ -113,7 +113,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
-  e.record.set_next_review_day(logic.NextReviewDay(*e.state));
+  e.record.set_next_review_day(logic.NextReviewDay(*e.state, e.memo.get()));
   const bool starts_command = e.last_command_known && e.last_command_id != env.command_id();
   e.last_command_id = env.command_id();
   e.last_command_known = true;
@@ -516,7 +516,7 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
   entry.last_command_known = true;
   entry.record.set_sequence(sequence);
   entry.record.set_last_hash(last_hash);
-  entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state));
+  entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state, entry.memo.get()));
   return absl::OkStatus();
 }
 

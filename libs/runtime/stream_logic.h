@@ -144,8 +144,13 @@ class StreamLogic {
   enum class Remembered { kEvents, kEventIds };
   virtual Remembered RemembersOfOutcomes() const { return Remembered::kEvents; }
 
-  // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none.
-  virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/) const { return 0; }
+  // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none. `memo`:
+  // the stream's memo when the host keeps one (equal to the state, and cheaper to read), else
+  // null. Called after every event a stream folds.
+  virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/,
+                                const StreamMemo* /*memo*/) const {
+    return 0;
+  }
 };
 
 }  // namespace rentstream::runtime

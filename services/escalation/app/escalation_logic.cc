@@ -134,7 +134,8 @@ absl::Status EscalationLogic::Evolve(google::protobuf::Message& state,
   return absl::OkStatus();
 }
 
-int64_t EscalationLogic::NextReviewDay(const google::protobuf::Message& state) const {
+int64_t EscalationLogic::NextReviewDay(const google::protobuf::Message& state,
+                                       const runtime::StreamMemo* /*memo*/) const {
   const std::optional<core::Date> next = reviewer_()->NextReview(AsCase(state));
   return next ? next->days_since_epoch() : 0;
 }

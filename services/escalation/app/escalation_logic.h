@@ -36,7 +36,8 @@ class EscalationLogic : public runtime::StreamLogic {
                                 const common::v1::Event& event) override;
   runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
   absl::Status Evolve(google::protobuf::Message& state, const common::v1::Event& event) override;
-  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+  int64_t NextReviewDay(const google::protobuf::Message& state,
+                        const runtime::StreamMemo* memo) const override;
   // Every gRPC answer of the service is a CommandResult: commands are remembered by event ids.
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }
 

@@ -130,7 +130,7 @@ class RecordedHistory {
   // The business day opens: every case whose review date has come is reviewed.
   void Tick(Date day) {
     for (auto& [tenancy, state] : states_) {
-      const int64_t due = logic_.NextReviewDay(state);
+      const int64_t due = logic_.NextReviewDay(state, nullptr);
       if (due == 0 || due > day.days_since_epoch()) continue;
       runtime::Decision d = logic_.DecideTick(View(tenancy), day.days_since_epoch());
       Record(tenancy, d, At(day, 0), absl::StrCat("tick:escalation:", day.ToIso()), "");

@@ -307,7 +307,13 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
   return out;
 }
 
-int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state) const {
+int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state,
+                                   const runtime::StreamMemo* memo) const {
+  if (memo != nullptr) {  // the stream's ledger, already decoded
+    const std::optional<core::Date> due =
+        NextChargeDue(static_cast<const LedgerMemo*>(memo)->ledger);
+    return due.has_value() ? due->days_since_epoch() : 0;
+  }
   const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
   auto ledger = ChargeStateFromProto(proto);
   if (!ledger.ok()) return 0;

@@ -36,7 +36,8 @@ class LedgerLogic : public runtime::StreamLogic {
   // loads one by one. Payment records an older state kept stay there.
   absl::Status EvolveStream(google::protobuf::Message& state, const common::v1::Event& event,
                             runtime::FoldSide& side) override;
-  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+  int64_t NextReviewDay(const google::protobuf::Message& state,
+                        const runtime::StreamMemo* memo) const override;
   // Every gRPC answer of the ledger is a CommandResult (ids, types, sequence): a command is
   // remembered by its events' ids only, not a second copy of each posting.
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }

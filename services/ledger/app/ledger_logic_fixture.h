@@ -73,6 +73,10 @@ class LedgerLogicTest : public ::testing::Test {
         side.memo = &memo_;
         side.keyed = Named(logic_.KeysToFold(ev));
         EXPECT_TRUE(logic_.EvolveStream(*state_, ev, side).ok());
+        // As the runtime asks after each event: from the memo, the state's review day.
+        EXPECT_EQ(logic_.NextReviewDay(*state_, memo_.get()),
+                  logic_.NextReviewDay(*state_, nullptr))
+            << ne.event_type;
         history_->insert(history_->end(), side.history.begin(), side.history.end());
         for (auto& [key, record] : side.keyed_writes) keyed_[key] = record;
       } else {

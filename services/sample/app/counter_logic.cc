@@ -101,7 +101,8 @@ runtime::Decision CounterLogic::DecideTick(const runtime::StreamView& stream, in
   return runtime::Decision::Accept({runtime::NewEvent::Of(reviewed)});
 }
 
-int64_t CounterLogic::NextReviewDay(const google::protobuf::Message& state) const {
+int64_t CounterLogic::NextReviewDay(const google::protobuf::Message& state,
+                                    const runtime::StreamMemo* /*memo*/) const {
   return static_cast<const v1::CounterState&>(state).review_day();
 }
 

@@ -28,7 +28,8 @@ class CounterLogic : public runtime::StreamLogic {
   // total is a keyed record (`v1::DayTotal` under DayKey), read by a decision for its own day.
   absl::Status EvolveStream(google::protobuf::Message& state, const common::v1::Event& event,
                             runtime::FoldSide& side) override;
-  int64_t NextReviewDay(const google::protobuf::Message& state) const override;
+  int64_t NextReviewDay(const google::protobuf::Message& state,
+                        const runtime::StreamMemo* memo) const override;
 
   // The keyed record of a business day's total: "day/YYYY-MM-DD".
   static std::string DayKey(const google::protobuf::Timestamp& occurred_at);
