@@ -30,6 +30,9 @@ void HostConfig::AddFlags(CLI::App& app) {
   app.add_option("--processors", processors,
                  "Processing loops in this process (group members sharing the state store)")
       ->envname("RENTSTREAM_PROCESSORS");
+  app.add_option("--state-cache-mb", state_cache_mb,
+                 "State store block cache (MiB), shared by the processing loops")
+      ->envname("RENTSTREAM_STATE_CACHE_MB");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
       ->envname("RENTSTREAM_COMMAND_DEADLINE_MS");
@@ -106,6 +109,9 @@ absl::Status HostConfig::Validate() const {
   }
   if (processors < 1 || processors > std::min(partitions, 64)) {
     return absl::InvalidArgumentError("--processors: 1 to --partitions (at most 64)");
+  }
+  if (state_cache_mb < 1 || state_cache_mb > 1024 * 1024) {
+    return absl::InvalidArgumentError("--state-cache-mb: 1 to 1048576");
   }
   if (kafka_session_timeout_ms < 1000 || kafka_session_timeout_ms > 300000) {
     return absl::InvalidArgumentError("--kafka-session-timeout-ms: 1000 to 300000");

@@ -28,6 +28,8 @@ struct HostConfig {
   // instance uses more than one core. At most `partitions`.
   int processors = 1;
   int command_deadline_ms = 5000;
+  // The state store's block cache (MiB), shared by the process's processing loops.
+  int state_cache_mb = 256;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;

@@ -19,6 +19,7 @@ TEST(HostConfigTest, ErrorsNameTheFlag) {
       {[](HostConfig& c) { c.metrics_listen = "h:70000"; }, "--metrics-listen"},
       {[](HostConfig& c) { c.partitions = 0; }, "--partitions"},
       {[](HostConfig& c) { c.max_batch = 0; }, "--max-batch"},
+      {[](HostConfig& c) { c.state_cache_mb = 0; }, "--state-cache-mb"},
       {[](HostConfig& c) { c.instance_id = ""; }, "--instance-id"},
   };
   for (const Case& c : cases) {

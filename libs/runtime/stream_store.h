@@ -31,7 +31,11 @@ namespace rentstream::runtime {
 
 class StreamStore {
  public:
-  static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir);
+  // `cache_bytes`: RocksDB's block cache (uncompressed blocks read from the tables), shared by
+  // every processing loop of the process.
+  static constexpr size_t kDefaultCacheBytes = size_t{256} << 20;
+  static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir,
+                                                           size_t cache_bytes = kDefaultCacheBytes);
   ~StreamStore();
 
   // With `side`: also the stream's history records (in the order folded) and all its keyed
