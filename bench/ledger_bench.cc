@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -146,25 +147,36 @@ std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::s
   for (std::string& a : copies) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const auto fail = [&](const char* what, int error) {
+    std::fprintf(stderr, "%s %s: %s\n", what, program.c_str(), std::strerror(error));
+    std::exit(1);
+  };
+  if (int e = posix_spawn_file_actions_init(&actions); e != 0) fail("spawn", e);
+  if (int e = posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_file.c_str(),
+                                               O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      e != 0) {
+    fail("spawn", e);
+  }
+  // The CLI gets stdin, stdout and stderr only (not this process's sockets and files).
+  if (int e = posix_spawn_file_actions_addclosefrom_np(&actions, 3); e != 0) fail("spawn", e);
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    std::fprintf(stderr, "spawn %s: %s\n", program.c_str(), std::strerror(spawned));
-    std::exit(1);
-  }
+  if (spawned != 0) fail("spawn", spawned);
   int status = 0;
   rusage ru{};
-  if (wait4(pid, &status, 0, &ru) != pid) {
-    std::fprintf(stderr, "wait for %s failed\n", program.c_str());
-    std::exit(1);
-  }
+  pid_t waited = -1;
+  do {
+    waited = wait4(pid, &status, 0, &ru);
+  } while (waited < 0 && errno == EINTR);
+  if (waited != pid) fail("wait for", errno);
   const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                      static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, cpu};
+  if (WIFSIGNALED(status)) {
+    std::fprintf(stderr, "%s killed by signal %d\n", program.c_str(), WTERMSIG(status));
+    return {128 + WTERMSIG(status), cpu};
+  }
+  return {WEXITSTATUS(status), cpu};
 }
 
 // A payment file of one line per account, imported with `rentstream ledger import` (its own

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "libs/core/ids.h"
@@ -59,12 +60,15 @@ OutgoingRecord EventRecord(const std::string& topic, const common::v1::Event& ev
 }
 
 // Adds one of a command's events to its remembered outcome, in the form the logic remembers:
-// decided here or folded from the topic, a command is remembered alike.
-void RememberEvent(const StreamLogic& logic, common::v1::Event event,
-                   common::v1::CommandOutcome& outcome) {
+// decided here or folded from the topic, a command is remembered alike. An outcome stored with
+// events (by a release that remembered events) goes on with events, so it is never half in each
+// form. `Event` is a common::v1::Event, moved from when it can be.
+template <typename Event>
+void RememberEvent(const StreamLogic& logic, Event&& event, common::v1::CommandOutcome& outcome) {
   common::v1::Accepted& accepted = *outcome.mutable_accepted();
-  if (logic.RemembersOfOutcomes() == StreamLogic::Remembered::kEvents) {
-    *accepted.add_events() = std::move(event);
+  if (logic.RemembersOfOutcomes() == StreamLogic::Remembered::kEvents ||
+      accepted.events_size() > 0) {
+    *accepted.add_events() = std::forward<Event>(event);
     return;
   }
   common::v1::CommandResult& result = *accepted.mutable_result();

@@ -217,9 +217,10 @@ std::vector<std::string> StreamCache::DirtyDue(int32_t partition, int64_t day) c
 
 void StreamCache::Flush(StreamStore::Batch& batch) {
   // Written in key order, one key space at a time (streams, then history, keyed records and
-  // outcomes, each sorted): RocksDB's memtable inserts a write batch's keys in the order given
-  // and starts each search from where the previous key went, so sorted keys cost a few
-  // comparisons each instead of a search from the top.
+  // outcomes, each sorted; a stream's review-index moves go with its stream record): RocksDB's
+  // memtable inserts a write batch's keys in the order given and starts each search from where
+  // the previous key went, so sorted keys cost a few comparisons each instead of a search from
+  // the top.
   std::sort(dirty_.begin(), dirty_.end());
   std::vector<StreamEntry*> flushed;
   flushed.reserve(dirty_.size());

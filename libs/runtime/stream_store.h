@@ -31,8 +31,9 @@ namespace rentstream::runtime {
 
 class StreamStore {
  public:
-  // `cache_bytes`: RocksDB's block cache (uncompressed blocks read from the tables), shared by
-  // every processing loop of the process.
+  // `cache_bytes`: this store's RocksDB block cache (uncompressed blocks read from the tables),
+  // shared by the processing loops that share the store; it fills as blocks are read, up to
+  // that size.
   static constexpr size_t kDefaultCacheBytes = size_t{256} << 20;
   static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir,
                                                            size_t cache_bytes = kDefaultCacheBytes);

@@ -131,6 +131,32 @@ TEST_P(ProcessorOutcomeTest, ABatchItemRepeatedAloneIsAnsweredWithWhatTheBatchAn
   EXPECT_EQ(outcomes[2].rejected().SerializeAsString(), items[2].rejected().SerializeAsString());
 }
 
+TEST_P(ProcessorOutcomeTest, AnOutcomeRememberedWithItsEventsIsStillAnsweredWithThem) {
+  logic_ = &counter_logic_;  // as a release that remembered events wrote the projection
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 5));
+  WaitForInputs(1);
+  StopProcessor();
+
+  logic_ = &ids_logic_;
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 5));  // a repeat: answered from the stored events
+  Send(IncrementCommand("HA-1", "c2", 1));  // new: remembered by ids
+  WaitForInputs(2);
+  const std::vector<common::v1::CommandOutcome> outcomes = Outcomes();
+  ASSERT_EQ(outcomes.size(), 3u);
+  ASSERT_EQ(outcomes[0].accepted().events_size(), 1);
+  EXPECT_EQ(outcomes[1].SerializeAsString(), outcomes[0].SerializeAsString());
+  EXPECT_EQ(outcomes[2].accepted().events_size(), 0);
+  EXPECT_EQ(outcomes[2].accepted().result().sequence(), 2u);
+  // Either form gives a service the same CommandResult.
+  common::v1::CommandResult answered;
+  RecordOutcome(outcomes[1], &answered);
+  EXPECT_EQ(answered.sequence(), 1u);
+  ASSERT_EQ(answered.event_ids_size(), 1);
+  EXPECT_EQ(answered.event_ids(0), outcomes[0].accepted().events(0).envelope().event_id());
+}
+
 INSTANTIATE_TEST_SUITE_P(Buses, ProcessorOutcomeTest,
                          ::testing::Values(BusKind::kKafka, BusKind::kLocal), testing::BusName);
 
