@@ -155,6 +155,13 @@ TEST_P(LedgerServiceTest, AccountLifecycleThroughGrpc) {
       Charge("run-2026-04", app::ProtoDate(2026, 4, 1), app::ProtoDate(2026, 4, 30), &charged)
           .ok());
   EXPECT_EQ(charged.result().event_ids_size(), 4);  // 6, 13, 20, 27 April
+  // The stream's sequence after them: AccountOpened, open-2's refusal (an event), four charges.
+  EXPECT_EQ(charged.result().sequence(), 6u);
+  v1::PostChargesResponse repeated;  // the same command id: the first answer,
+  ASSERT_TRUE(                       // its four event ids in order
+      Charge("run-2026-04", app::ProtoDate(2026, 4, 1), app::ProtoDate(2026, 4, 30), &repeated)
+          .ok());
+  EXPECT_EQ(repeated.result().SerializeAsString(), charged.result().SerializeAsString());
   v1::PostChargesResponse rerun;
   ASSERT_TRUE(
       Charge("run-2026-04-retry", app::ProtoDate(2026, 4, 1), app::ProtoDate(2026, 4, 30), &rerun)
