@@ -56,12 +56,17 @@ inline void ReportCpuPer(const std::string& name, double busy_before, double uni
   std::fflush(stdout);
 }
 
-// CPU seconds (user + system) this process has used so far, every thread included.
+// The CPU seconds (user + system) a resource usage report counts.
+inline double CpuSeconds(const rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds this process has used so far, every thread included.
 inline double ProcessCpuSeconds() {
   rusage ru{};
   if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return CpuSeconds(ru);
 }
 
 inline void Check(const absl::Status& st, const char* what) {

@@ -170,8 +170,7 @@ std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::s
     waited = wait4(pid, &status, 0, &ru);
   } while (waited < 0 && errno == EINTR);
   if (waited != pid) fail("wait for", errno);
-  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  const double cpu = CpuSeconds(ru);
   if (WIFSIGNALED(status)) {
     std::fprintf(stderr, "%s killed by signal %d\n", program.c_str(), WTERMSIG(status));
     return {128 + WTERMSIG(status), cpu};
