@@ -33,6 +33,10 @@ void HostConfig::AddFlags(CLI::App& app) {
   app.add_option("--state-cache-mb", state_cache_mb,
                  "State store block cache (MiB), shared by the processing loops")
       ->envname("RENTSTREAM_STATE_CACHE_MB");
+  app.add_option("--state-wal", state_wal,
+                 "Write the state store through its own synced write-ahead log (default: no, "
+                 "the events topic is the log and a restart refolds what a crash lost)")
+      ->envname("RENTSTREAM_STATE_WAL");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
       ->envname("RENTSTREAM_COMMAND_DEADLINE_MS");

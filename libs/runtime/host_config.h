@@ -30,6 +30,10 @@ struct HostConfig {
   int command_deadline_ms = 5000;
   // The state store's block cache (MiB), shared by the process's processing loops.
   int state_cache_mb = 256;
+  // Write the state store through RocksDB's write-ahead log, synced at every commit. Off by
+  // default: the events topic is the log, and after a crash the catch-up folds again what the
+  // store had not flushed (StreamStore::Durability).
+  bool state_wal = false;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;

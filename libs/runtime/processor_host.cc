@@ -81,10 +81,13 @@ void RememberEvent(const StreamLogic& logic, Event&& event, common::v1::CommandO
 // keyed records it names for the event; the history and keyed records it writes wait in the entry
 // for the transaction's store write.
 absl::Status EvolveEntry(StreamCache& cache, StreamLogic& logic, int32_t partition,
-                         StreamEntry& entry, const common::v1::Event& event) {
+                         StreamEntry& entry, const common::v1::Event& event,
+                         const DecodedEvent* decoded) {
   FoldSide side;
   side.memo = &entry.memo;
-  if (absl::Status st = cache.LoadKeyed(partition, entry, logic.KeysToFold(event), side.keyed);
+  side.decoded = decoded;
+  if (absl::Status st =
+          cache.LoadKeyed(partition, entry, logic.KeysToFold(event, decoded), side.keyed);
       !st.ok()) {
     return st;
   }
@@ -110,7 +113,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   if (env.sequence() <= e.record.sequence()) return absl::OkStatus();  // folded before
   if (auto st = VerifyLink(event, e.record.sequence(), e.record.last_hash()); !st.ok()) return st;
   if (env.event_type() != kRejectedType) {
-    if (auto st = EvolveEntry(cache, logic, partition, e, event); !st.ok()) {
+    if (auto st = EvolveEntry(cache, logic, partition, e, event, /*decoded=*/nullptr); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("evolve ", env.event_type(), " of ",
                                                   env.tenancy_ref(), ": ", st.message()));
     }
@@ -141,7 +144,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
 absl::StatusOr<uint64_t> FoldPartition(eventlog::EventBus& bus, StreamStore& store,
                                        StreamCache& cache, StreamLogic& logic,
                                        const std::string& events_topic, int32_t partition,
-                                       bool sync) {
+                                       StreamStore::Durability durability) {
   auto applied = store.AppliedOffset(partition);
   if (!applied.ok()) return applied.status();
   auto reader = bus.OpenReader({{{events_topic, partition}, *applied}});
@@ -162,7 +165,7 @@ absl::StatusOr<uint64_t> FoldPartition(eventlog::EventBus& bus, StreamStore& sto
     StreamStore::Batch batch;
     cache.Flush(batch);
     batch.SetApplied(partition, records->back().offset + 1);
-    if (auto st = store.Write(batch, sync); !st.ok()) return st;
+    if (auto st = store.Write(batch, durability); !st.ok()) return st;
     folded += records->size();
   }
   return folded;
@@ -269,7 +272,7 @@ void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
 // Folds own events of a partition from the stored "applied up to" to the end of the topic.
 absl::Status ProcessorHost::CatchUp(int32_t partition) {
   auto folded = FoldPartition(bus_, store_, cache_, logic_, topics_.events, partition,
-                              options_.sync_state_writes);
+                              options_.state_durability);
   if (!folded.ok()) return folded.status();
   if (metrics_) metrics_->events_folded.Inc(static_cast<double>(*folded));
   LogInfo("caught up", {{"service", options_.service},
@@ -409,7 +412,7 @@ absl::StatusOr<size_t> ProcessorHost::ProcessBatch(absl::Span<const Record> reco
   for (const auto& [tp, end] : member_->LastCommitAppendEnds()) {
     if (tp.topic == topics_.events) write.SetApplied(tp.partition, end);
   }
-  if (absl::Status st = store_.Write(write, options_.sync_state_writes); !st.ok()) {
+  if (absl::Status st = store_.Write(write, options_.state_durability); !st.ok()) {
     // The bus has the events; a restart folds them again from the last applied offset.
     return absl::UnavailableError(absl::StrCat("state write after commit: ", st.message()));
   }
@@ -475,13 +478,16 @@ absl::Status ProcessorHost::HandleForeignEvent(const Record& r, Batch& batch) {
 absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const Decision& decision,
                                  const Causation& cause, Batch& batch,
                                  common::v1::CommandOutcome* outcome) {
-  std::vector<NewEvent> events = decision.events;
+  const std::vector<NewEvent>* decided = &decision.events;
+  std::vector<NewEvent> refused;
   if (decision.rejection.has_value()) {
     common::v1::CommandRejected rejected;
     rejected.set_command_type(cause.command_type);
     *rejected.mutable_rejection() = *decision.rejection;
-    events = {NewEvent::Of(rejected)};
+    refused = {NewEvent::Of(rejected)};
+    decided = &refused;
   }
+  const std::vector<NewEvent>& events = *decided;
   if (events.empty()) {
     if (outcome != nullptr) outcome->mutable_accepted();
     return absl::OkStatus();
@@ -493,7 +499,8 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
     if (ne.event_type != kRejectedType) {
-      if (absl::Status st = EvolveEntry(cache_, logic_, partition, entry, ev); !st.ok()) {
+      if (absl::Status st = EvolveEntry(cache_, logic_, partition, entry, ev, ne.decoded.get());
+          !st.ok()) {
         // The logic cannot fold what it just decided: a bug, or stored records it read do not
         // decode (DataLoss, which stops the loop as in catch-up). The batch is aborted.
         return absl::Status(st.code() == absl::StatusCode::kDataLoss ? absl::StatusCode::kDataLoss
@@ -532,7 +539,8 @@ absl::StatusOr<uint64_t> ProcessorHost::Rebuild(eventlog::EventBus& bus, StreamS
   StreamCache cache(store, logic, kRebuildCachedStreams);
   uint64_t folded = 0;
   for (int32_t p = 0; p < *partitions; ++p) {
-    auto n = FoldPartition(bus, store, cache, logic, topics.events, p, /*sync=*/false);
+    auto n = FoldPartition(bus, store, cache, logic, topics.events, p,
+                           StreamStore::Durability::kFromBus);
     if (!n.ok()) return n.status();
     folded += *n;
   }

@@ -54,7 +54,10 @@ struct ProcessorOptions {
   size_t tick_page_streams = 1000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;
-  bool sync_state_writes = true;
+  // How each transaction's projection write is made to last (StreamStore::Durability): by
+  // default without RocksDB's write-ahead log — the events topic is the log, and the catch-up
+  // folds again whatever a crash took from the store.
+  StreamStore::Durability state_durability = StreamStore::Durability::kFromBus;
   // Several loops sharing one state store (`--processors`): who holds which partition, and how
   // long a newly assigned partition may wait for its previous holder before this loop gives up
   // and rejoins the group. Null: this loop is the store's only writer.

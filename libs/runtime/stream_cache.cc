@@ -278,7 +278,7 @@ void StreamCache::DropDirty() {
 
 void StreamCache::DropPartition(int32_t partition) {
   std::erase_if(dirty_, [&](const Key& k) { return k.first == partition; });
-  std::erase_if(entries_, [&](const auto& kv) { return kv.first.first == partition; });
+  absl::erase_if(entries_, [&](const auto& kv) { return kv.first.first == partition; });
   std::erase_if(outcomes_, [&](const auto& kv) { return kv.first.partition == partition; });
   std::erase_if(prefetched_, [&](const auto& kv) { return kv.first.partition == partition; });
   std::erase_if(prefetched_keyed_, [&](const Key& k) { return k.first == partition; });
@@ -304,7 +304,7 @@ void StreamCache::EvictIfFull() {
   const size_t drop = entries_.size() - keep;
   std::nth_element(uses.begin(), uses.begin() + static_cast<ptrdiff_t>(drop - 1), uses.end());
   const uint64_t cutoff = uses[drop - 1];  // uses are unique: exactly `drop` entries are <= it
-  std::erase_if(entries_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
+  absl::erase_if(entries_, [cutoff](const auto& kv) { return kv.second.last_used <= cutoff; });
 }
 
 }  // namespace rentstream::runtime

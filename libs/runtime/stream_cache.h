@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "libs/runtime/stream_logic.h"
 #include "libs/runtime/stream_store.h"
@@ -109,7 +110,9 @@ class StreamCache {
   size_t max_clean_;
   bool state_has_maps_ = true;
   uint64_t uses_ = 0;
-  std::map<Key, StreamEntry> entries_;
+  // Hashed (a cache of ~10^5-10^6 streams: a lookup per command); node-based, so an entry's
+  // address holds while others come and go. Nothing here depends on the entries' order.
+  absl::node_hash_map<Key, StreamEntry> entries_;
   std::vector<Key> dirty_;
   std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
   // The store's outcomes of prefetched commands (nullopt: none), until the transaction ends.

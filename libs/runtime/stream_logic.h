@@ -21,14 +21,27 @@
 
 namespace rentstream::runtime {
 
+// A logic's own decoded form of an event it decided, which the host hands back to the logic's
+// fold of that event (FoldSide::decoded, KeysToFold) in the same transaction, so that a fold
+// right after a decision does not decode the payload the decision has just encoded.
+class DecodedEvent {
+ public:
+  virtual ~DecodedEvent() = default;
+};
+
 // An event a decision wants recorded; the host wraps it in a sealed envelope.
 struct NewEvent {
   std::string event_type;  // fully-qualified payload message name
   uint32_t schema_version = 1;
   std::string payload;  // serialized payload message
+  // Optional: exactly what `payload` decodes to, in the logic's form. The same event folded
+  // from the topic (catch-up, rebuild) is decoded from its payload, and both folds must give
+  // the same state: a logic that sets this tests that they do.
+  std::shared_ptr<const DecodedEvent> decoded;
 
   static NewEvent Of(const google::protobuf::Message& payload, uint32_t schema_version = 1) {
-    return {payload.GetDescriptor()->full_name(), schema_version, payload.SerializeAsString()};
+    return {payload.GetDescriptor()->full_name(), schema_version, payload.SerializeAsString(),
+            nullptr};
   }
 };
 
@@ -116,8 +129,10 @@ class StreamLogic {
     return {};
   }
   // Keys of the keyed records folding one of the service's own events reads or writes: the host
-  // loads those that exist into FoldSide::keyed. Default: none.
-  virtual std::vector<std::string> KeysToFold(const common::v1::Event& /*event*/) const {
+  // loads those that exist into FoldSide::keyed. `decoded`: the event's NewEvent::decoded when
+  // the logic has just decided it, else null. Default: none.
+  virtual std::vector<std::string> KeysToFold(const common::v1::Event& /*event*/,
+                                              const DecodedEvent* /*decoded*/) const {
     return {};
   }
 

@@ -24,12 +24,17 @@ struct SideRecords {
 };
 
 class StreamMemo;
+class DecodedEvent;
 
 // What folding one event keeps beside the state (StreamLogic::EvolveStream).
 struct FoldSide {
   // The stream's memo (StreamMemo; null: none kept): a fold that changes the state updates it
   // or empties it.
   std::unique_ptr<StreamMemo>* memo = nullptr;
+  // In: the logic's own decoded form of the event (NewEvent::decoded) when the host folds an
+  // event the logic has just decided; null when the event comes from the topic (catch-up,
+  // rebuild), when the fold decodes the payload.
+  const DecodedEvent* decoded = nullptr;
   // In: the stream's records under the keys the logic named for the event (KeysToFold) that
   // exist, with this transaction's writes. The fold reads them; it does not change this map.
   KeyedRecords keyed;

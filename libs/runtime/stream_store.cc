@@ -93,6 +93,9 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
   // LZ4 (Debian's RocksDB is built with it): measured as the default Snappy at 1,000,000
   // accounts and cheaper at 200,000 (docs/performance.md, session 8).
   options.compression = rocksdb::kLZ4Compression;
+  // Batches written without the write-ahead log (Durability::kFromBus) are flushed to tables
+  // when the store closes (RocksDB's default, relied on: a clean stop refolds nothing).
+  options.avoid_flush_during_shutdown = false;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return FromRocks(s, absl::StrCat("open state store ", dir));
@@ -401,11 +404,12 @@ void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
   Put(PartitionPrefix(kApplied, partition), v);
 }
 
-absl::Status StreamStore::Write(const Batch& batch, bool sync) {
+absl::Status StreamStore::Write(const Batch& batch, Durability durability) {
   if (!batch.status_.ok()) return batch.status_;
   // Loops never wait for each other here, so RocksDB can group their synced writes.
   rocksdb::WriteOptions wo;
-  wo.sync = sync;
+  wo.sync = durability == Durability::kSynced;
+  wo.disableWAL = durability == Durability::kFromBus;
   return FromRocks(db_->Write(wo, batch.wb_.get()), "write state batch");
 }
 

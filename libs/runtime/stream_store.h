@@ -3,7 +3,8 @@
 // StreamRecord (hash-chain head + service state) with its history and keyed records
 // (stream_side.h), the remembered command outcomes, an index of streams by next review day (for
 // clock ticks), and per partition "own events applied up to".
-// Every change of a batch is written in ONE synced WriteBatch.
+// Every change of a batch is written in ONE WriteBatch (Write: whether through RocksDB's own
+// write-ahead log, synced, or — the processors' default — without it, the bus being the log).
 
 #include <cstdint>
 #include <functional>
@@ -107,7 +108,20 @@ class StreamStore {
     std::unique_ptr<rocksdb::WriteBatch> wb_;
     absl::Status status_;  // the first change RocksDB refused (a key or value over 4 GiB)
   };
-  absl::Status Write(const Batch& batch, bool sync = true);
+  // How a batch is made to last.
+  enum class Durability {
+    // Through RocksDB's write-ahead log, synced: the batch survives a crash of the process or
+    // the machine once Write returns.
+    kSynced,
+    // Without the write-ahead log (Kafka Streams keeps its RocksDB stores so, its changelog
+    // topic being the log): the batch lasts once RocksDB flushes its memtable (in the
+    // background, and when the store closes). A crash loses the batches written since the last
+    // flush — whole batches, oldest kept, so the store is as it was after an earlier batch,
+    // "applied up to" included — and the processor's catch-up folds those events again from
+    // the topic (architecture §3).
+    kFromBus,
+  };
+  absl::Status Write(const Batch& batch, Durability durability = Durability::kSynced);
 
   // SHA-256 over every stream record, history record and keyed record in key order: two
   // projections with equal digests hold the same state (used to compare a live projection with a

@@ -1,6 +1,7 @@
 #include "services/ledger/app/ledger_logic.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
@@ -180,6 +181,23 @@ RecordIds RecordsChangedBy(const LedgerEvent& event) {
   return ids;
 }
 
+// A ledger event the logic decided, handed back to its fold (runtime::NewEvent::decoded).
+struct DecodedLedgerEvent : runtime::DecodedEvent {
+  explicit DecodedLedgerEvent(LedgerEvent e) : event(std::move(e)) {}
+  LedgerEvent event;
+};
+
+// The contract's event payload, carrying the domain event it was made from.
+runtime::NewEvent Decided(LedgerEvent event) {
+  runtime::NewEvent out = ToNewEvent(event);
+  out.decoded = std::make_shared<const DecodedLedgerEvent>(std::move(event));
+  return out;
+}
+
+const LedgerEvent* DecodedOf(const runtime::DecodedEvent* decoded) {
+  return decoded != nullptr ? &static_cast<const DecodedLedgerEvent*>(decoded)->event : nullptr;
+}
+
 // The ledger a stream's state decodes to without its movements and keyed records: what
 // decisions and folds start from, kept between them as the stream's memo.
 struct LedgerMemo : runtime::StreamMemo {
@@ -283,8 +301,8 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     out.rejection = FromRefusal(*refusal);
     return out;
   }
-  for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
-    out.events.push_back(ToNewEvent(e));
+  for (LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
+    out.events.push_back(Decided(std::move(e)));
   }
   return out;
 }
@@ -301,8 +319,8 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
   if (!due.has_value() || *due > today) return out;
   Decision decision = Decide(*ledger, PostCharges{*due, today});
   if (std::holds_alternative<Refusal>(decision)) return out;  // nothing to answer on a tick
-  for (const LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
-    out.events.push_back(ToNewEvent(e));
+  for (LedgerEvent& e : std::get<std::vector<LedgerEvent>>(decision)) {
+    out.events.push_back(Decided(std::move(e)));
   }
   return out;
 }
@@ -356,7 +374,15 @@ std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnve
   return keys;
 }
 
-std::vector<std::string> LedgerLogic::KeysToFold(const common::v1::Event& event) const {
+std::vector<std::string> LedgerLogic::KeysToFold(const common::v1::Event& event,
+                                                 const runtime::DecodedEvent* decoded) const {
+  if (const LedgerEvent* e = DecodedOf(decoded)) {  // just decided: no payload to parse
+    const RecordIds ids = RecordsChangedBy(*e);
+    std::vector<std::string> keys;
+    for (const std::string& id : ids.payments) keys.push_back(PaymentKey(id));
+    for (const std::string& id : ids.suspended) keys.push_back(SuspendedKey(id));
+    return keys;
+  }
   const std::string& type = event.envelope().event_type();
   const std::string& payload = event.payload();
   // A payload that does not parse names no keys: the fold reports it.
@@ -401,8 +427,14 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
                      " keeps its movements as history and its payments as keyed records: fold "
                      "it with EvolveStream"));
   }
-  auto e = EventFromProto(event.envelope().event_type(), event.payload());
-  if (!e.ok()) return e.status();
+  // The event as the logic decided it, or decoded from the topic.
+  absl::StatusOr<LedgerEvent> from_payload;
+  const LedgerEvent* e = side != nullptr ? DecodedOf(side->decoded) : nullptr;
+  if (e == nullptr) {
+    from_payload = EventFromProto(event.envelope().event_type(), event.payload());
+    if (!from_payload.ok()) return from_payload.status();
+    e = &*from_payload;
+  }
   // Without its movements (the memo's, or decoded), the ledger's `movements` are exactly the
   // event's new ones.
   std::unique_ptr<runtime::StreamMemo>* memo = side != nullptr ? side->memo : nullptr;

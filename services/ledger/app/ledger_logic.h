@@ -29,7 +29,8 @@ class LedgerLogic : public runtime::StreamLogic {
   std::vector<std::string> KeysToDecide(const common::v1::CommandEnvelope& envelope,
                                         std::string_view payload) const override;
   // The payment or held payment the event records or changes.
-  std::vector<std::string> KeysToFold(const common::v1::Event& event) const override;
+  std::vector<std::string> KeysToFold(const common::v1::Event& event,
+                                      const runtime::DecodedEvent* decoded) const override;
   // Folds moving the event's account movements (state::v1::Movement records) to the stream's
   // history — statements and balances as of a date read them, no decision does — and keeping
   // its payments and held payments as keyed records (PaymentKey, SuspendedKey) that a decision

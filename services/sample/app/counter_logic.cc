@@ -58,7 +58,8 @@ std::vector<std::string> CounterLogic::KeysToDecide(const common::v1::CommandEnv
   return {DayKey(envelope.occurred_at())};
 }
 
-std::vector<std::string> CounterLogic::KeysToFold(const common::v1::Event& event) const {
+std::vector<std::string> CounterLogic::KeysToFold(const common::v1::Event& event,
+                                                  const runtime::DecodedEvent* /*decoded*/) const {
   if (event.envelope().event_type() != v1::Incremented::descriptor()->full_name()) return {};
   return {DayKey(event.envelope().occurred_at())};
 }

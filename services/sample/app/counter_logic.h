@@ -22,7 +22,8 @@ class CounterLogic : public runtime::StreamLogic {
   std::vector<std::string> KeysToDecide(const common::v1::CommandEnvelope& envelope,
                                         std::string_view payload) const override;
   // An increment's business day's total, which the fold adds to.
-  std::vector<std::string> KeysToFold(const common::v1::Event& event) const override;
+  std::vector<std::string> KeysToFold(const common::v1::Event& event,
+                                      const runtime::DecodedEvent* decoded) const override;
   // Each increment's payload (`v1::Incremented`) is also a history record of the stream: what a
   // query lists (GetCounterResponse.amounts) and no decision reads; and each business day's
   // total is a keyed record (`v1::DayTotal` under DayKey), read by a decision for its own day.
