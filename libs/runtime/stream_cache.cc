@@ -173,7 +173,7 @@ absl::Status StreamCache::LoadKeyed(int32_t partition, StreamEntry& entry,
 absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamCache::FindOutcome(
     int32_t partition, const std::string& tenancy, const std::string& command_id) {
   auto it = outcomes_.find({partition, tenancy, command_id});
-  if (it != outcomes_.end()) return std::optional<common::v1::CommandOutcome>(it->second);
+  if (it != outcomes_.end()) return std::optional<common::v1::CommandOutcome>(*it->second);
   auto prefetched = prefetched_.find({partition, tenancy, command_id});
   if (prefetched != prefetched_.end()) return prefetched->second;
   return store_.LoadOutcome(partition, tenancy, command_id);
@@ -185,7 +185,7 @@ absl::StatusOr<common::v1::CommandOutcome*> StreamCache::TouchOutcome(int32_t pa
                                                                       bool known_new) {
   OutcomeKey key{partition, tenancy, command_id};
   auto it = outcomes_.find(key);
-  if (it != outcomes_.end()) return &it->second;
+  if (it != outcomes_.end()) return it->second;
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> stored = std::nullopt;
   if (auto prefetched = prefetched_.find(key); prefetched != prefetched_.end()) {
     stored = prefetched->second;
@@ -193,14 +193,16 @@ absl::StatusOr<common::v1::CommandOutcome*> StreamCache::TouchOutcome(int32_t pa
     stored = store_.LoadOutcome(partition, tenancy, command_id);
   }
   if (!stored.ok()) return stored.status();
-  common::v1::CommandOutcome outcome;
+  auto* outcome =
+      google::protobuf::Arena::CreateMessage<common::v1::CommandOutcome>(&outcome_arena_);
   if (stored->has_value()) {
-    outcome = std::move(**stored);
+    *outcome = **stored;
   } else {
-    outcome.set_command_id(command_id);
-    outcome.set_tenancy_ref(tenancy);
+    outcome->set_command_id(command_id);
+    outcome->set_tenancy_ref(tenancy);
   }
-  return &outcomes_.emplace(std::move(key), std::move(outcome)).first->second;
+  outcomes_.emplace(std::move(key), outcome);
+  return outcome;
 }
 
 std::vector<std::string> StreamCache::DirtyDue(int32_t partition, int64_t day) const {
@@ -253,12 +255,17 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
     e.dirty = false;
   }
   // A map ordered as the outcome keys are.
-  for (const auto& [k, outcome] : outcomes_) batch.PutOutcome(k.partition, k.tenancy, outcome);
+  for (const auto& [k, outcome] : outcomes_) batch.PutOutcome(k.partition, k.tenancy, *outcome);
   dirty_.clear();
-  outcomes_.clear();
+  ClearOutcomes();
   prefetched_.clear();
   ForgetPrefetchedKeyed();
   EvictIfFull();
+}
+
+void StreamCache::ClearOutcomes() {
+  outcomes_.clear();
+  outcome_arena_.Reset();
 }
 
 void StreamCache::ForgetPrefetchedKeyed() {
@@ -272,7 +279,7 @@ void StreamCache::DropDirty() {
   ForgetPrefetchedKeyed();
   for (const Key& k : dirty_) entries_.erase(k);
   dirty_.clear();
-  outcomes_.clear();
+  ClearOutcomes();
   prefetched_.clear();
 }
 
@@ -287,7 +294,7 @@ void StreamCache::DropPartition(int32_t partition) {
 void StreamCache::Clear() {
   entries_.clear();
   dirty_.clear();
-  outcomes_.clear();
+  ClearOutcomes();
   prefetched_.clear();
   prefetched_keyed_.clear();
 }

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/arena.h>
+
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "libs/runtime/stream_logic.h"
@@ -98,6 +100,8 @@ class StreamCache {
     friend auto operator<=>(const OutcomeKey&, const OutcomeKey&) = default;
   };
   absl::StatusOr<StreamEntry*> Load(int32_t partition, const std::string& tenancy);
+  // Forgets the transaction's outcomes (written, or dropped with it).
+  void ClearOutcomes();
   // Forgets the keyed records prefetched into entries (the transaction ended).
   void ForgetPrefetchedKeyed();
   // A cache entry for a stream as the store has it (nullopt: no stream yet).
@@ -114,7 +118,10 @@ class StreamCache {
   // address holds while others come and go. Nothing here depends on the entries' order.
   absl::node_hash_map<Key, StreamEntry> entries_;
   std::vector<Key> dirty_;
-  std::map<OutcomeKey, common::v1::CommandOutcome> outcomes_;  // overlay only: written at Flush
+  // The transaction's outcomes (overlay only: written at Flush), on an arena the transaction's
+  // end resets — thousands per transaction, built once, serialized once and then all dropped.
+  google::protobuf::Arena outcome_arena_;
+  std::map<OutcomeKey, common::v1::CommandOutcome*> outcomes_;
   // The store's outcomes of prefetched commands (nullopt: none), until the transaction ends.
   std::map<OutcomeKey, std::optional<common::v1::CommandOutcome>> prefetched_;
   // Entries whose keyed records were prefetched (maybe never touched): forgotten with the
