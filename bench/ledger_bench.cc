@@ -21,7 +21,8 @@
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
 // --history-payments: the accounts also paid weekly through that history (a payment for every
 // week but the last, untimed), as a weekly payer's account would have;
-// --processors P (default 1): processing loops of the service the import runs through.
+// --processors P (default 1): processing loops of the service the import runs through;
+// --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8).
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -178,6 +179,12 @@ std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::s
   return {WEXITSTATUS(status), cpu};
 }
 
+// More arguments for `rentstream ledger import` (--import-arg, repeatable): its tuning flags.
+std::vector<std::string>& ImportArgs() {
+  static std::vector<std::string> args;
+  return args;
+}
+
 // A payment file of one line per account, imported with `rentstream ledger import` (its own
 // process) through the ledger service (gRPC on loopback) running in this process on `bus` with
 // the projection in `data_dir`: the postings/s of the whole path, and the CPU it took — the
@@ -221,8 +228,10 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
   const double busy = MachineBusySeconds();
   const double service_before = ProcessCpuSeconds();
   const auto start = Clock::now();
-  const auto [exit_code, client_cpu] = RunCli(
-      {"ledger", "import", file, "--ledger", address, "--source", "bench-bank"}, report_file);
+  std::vector<std::string> args = {"ledger", "import",   file,        "--ledger",
+                                   address,  "--source", "bench-bank"};
+  args.insert(args.end(), ImportArgs().begin(), ImportArgs().end());
+  const auto [exit_code, client_cpu] = RunCli(args, report_file);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double service_cpu = ProcessCpuSeconds() - service_before;
   std::string report;
@@ -382,6 +391,7 @@ int Main(int argc, char** argv) {
       processors = std::clamp(std::atoi(argv[++i]), 1, kPartitions);
     }
     if (std::string(argv[i]) == "--history-payments") history_payments = true;
+    if (std::string(argv[i]) == "--import-arg" && i + 1 < argc) ImportArgs().push_back(argv[++i]);
     if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
       weeks = std::max(4, std::atoi(argv[++i]));
     }

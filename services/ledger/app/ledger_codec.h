@@ -63,6 +63,9 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
 std::optional<v1::Posting> PostingOf(const common::v1::Event& event);
 
 void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
+// Only the balances (replacing those in `out`), as ToProto writes them: what a payment changes
+// in a state whose payments are keyed records and movements history.
+void BalancesToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
 // `with_movements` false leaves movements kept in the state undecoded: decisions and folding
 // never read movements. (The runtime keeps them in the stream's history instead: AddHistory.)
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,

@@ -449,6 +449,10 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   if (side != nullptr) {
     if (absl::Status st = AddKeyedRecords(side->keyed, *ledger); !st.ok()) return st;
   }
+  const auto* payment = std::get_if<PaymentReceived>(e);
+  const bool payment_in_balances_only = side != nullptr && payment != nullptr &&
+                                        proto.keyed_records() &&
+                                        !KeptInState(proto.payments(), payment->posting.id);
   ledger::Evolve(*ledger, *e);
   if (side != nullptr) {
     // The records the event changed go back as keyed records, unless the state kept them
@@ -477,12 +481,18 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   std::vector<AccountMovement> added = std::move(ledger->movements);
   ledger->movements.clear();
   ledger->movements_before += added.size();  // as a decode of the new state would count them
-  // Movements in the state (folded without a history store, or before there was one) stay.
-  google::protobuf::RepeatedPtrField<state::v1::Movement> kept;
-  kept.Swap(proto.mutable_movements());
   uint64_t in_history = proto.history_movements();
-  ToProto(*ledger, &proto);
-  proto.mutable_movements()->Swap(&kept);
+  if (payment_in_balances_only) {
+    // A payment into a keyed state changes nothing of the state but its balances (the payment
+    // is a keyed record, its movements history): the rest is not encoded again.
+    BalancesToProto(*ledger, &proto);
+  } else {
+    // Movements in the state (folded without a history store, or before there was one) stay.
+    google::protobuf::RepeatedPtrField<state::v1::Movement> kept;
+    kept.Swap(proto.mutable_movements());
+    ToProto(*ledger, &proto);
+    proto.mutable_movements()->Swap(&kept);
+  }
   for (const AccountMovement& m : added) {
     if (side != nullptr) {
       side->history.push_back(MovementToProto(m).SerializeAsString());

@@ -88,6 +88,18 @@ class LedgerLogicTest : public ::testing::Test {
         EXPECT_EQ(state_->SerializeAsString(), from_topic->SerializeAsString()) << ne.event_type;
         EXPECT_EQ(side.history, topic_side.history) << ne.event_type;
         EXPECT_EQ(side.keyed_writes, topic_side.keyed_writes) << ne.event_type;
+        // The state is the whole encoding of its ledger, though a fold may encode only what
+        // the event changed.
+        auto decoded = FromProto(state(), tenancy_, /*with_movements=*/false);
+        EXPECT_TRUE(decoded.ok()) << decoded.status();
+        if (decoded.ok()) {
+          state::v1::TenancyLedgerState whole;
+          ToProto(*decoded, &whole);
+          *whole.mutable_movements() = state().movements();
+          whole.set_history_movements(state().history_movements());
+          whole.set_keyed_records(state().keyed_records());
+          EXPECT_EQ(whole.SerializeAsString(), state_->SerializeAsString()) << ne.event_type;
+        }
         // As the runtime asks after each event: from the memo, the state's review day.
         EXPECT_EQ(logic_.NextReviewDay(*state_, memo_.get()),
                   logic_.NextReviewDay(*state_, nullptr))

@@ -175,6 +175,15 @@ absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedge
   return s;
 }
 
+void BalancesToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
+  out->clear_balances();
+  for (const auto& [kind, balance] : s.balances) {
+    state::v1::AccountBalance* b = out->add_balances();
+    b->set_kind(EnumToProto<v1::AccountKind>(kind));
+    *b->mutable_balance() = ToProto(balance);
+  }
+}
+
 void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->Clear();
   out->set_opened(s.opened);
@@ -188,11 +197,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   *out->mutable_schedule() = ToProto(s.schedule);
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
-  for (const auto& [kind, balance] : s.balances) {
-    state::v1::AccountBalance* b = out->add_balances();
-    b->set_kind(EnumToProto<v1::AccountKind>(kind));
-    *b->mutable_balance() = ToProto(balance);
-  }
+  BalancesToProto(s, out);
   out->mutable_charged_period_days()->Add(s.charged_periods.days().begin(),
                                           s.charged_periods.days().end());
   for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
