@@ -274,6 +274,7 @@ absl::Status ProcessorHost::CatchUp(int32_t partition) {
   auto folded = FoldPartition(bus_, store_, cache_, logic_, topics_.events, partition,
                               options_.state_durability);
   if (!folded.ok()) return folded.status();
+  if (*folded > 0) wrote_since_flush_ = true;
   if (metrics_) metrics_->events_folded.Inc(static_cast<double>(*folded));
   LogInfo("caught up", {{"service", options_.service},
                         {"partition", std::to_string(partition)},
@@ -325,6 +326,7 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
       if (metrics_) metrics_->caught_up.Set(1);
     }
     UpdateLag();
+    FlushStateWhenDue();
     // One transaction per slice of the poll, each at most max_transaction_commands heavy.
     for (size_t begin = 0; begin < records->size();) {
       // Stopping between slices loses nothing: what is not committed is read again.
@@ -373,6 +375,19 @@ absl::Status ProcessorHost::Run(const std::atomic<bool>& stop) {
   return absl::OkStatus();
 }
 
+void ProcessorHost::FlushStateWhenDue() {
+  if (options_.state_durability != StreamStore::Durability::kFromBus || !wrote_since_flush_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - flush_started_ < options_.state_flush_interval) return;
+  flush_started_ = now;
+  wrote_since_flush_ = false;
+  if (absl::Status st = store_.StartFlush(); !st.ok()) {
+    // Nothing is lost (the bus is the log); the next interval tries again.
+    LogWarn("state store flush failed", {{"service", options_.service}, {"error", st.ToString()}});
+    wrote_since_flush_ = true;
+  }
+}
+
 // Lag per input partition: its end offset minus our committed position, refreshed every second.
 // On transactional inputs the end includes the last commit marker, so idle shows up to 1.
 void ProcessorHost::UpdateLag() {
@@ -412,6 +427,7 @@ absl::StatusOr<size_t> ProcessorHost::ProcessBatch(absl::Span<const Record> reco
   for (const auto& [tp, end] : member_->LastCommitAppendEnds()) {
     if (tp.topic == topics_.events) write.SetApplied(tp.partition, end);
   }
+  wrote_since_flush_ = true;
   if (absl::Status st = store_.Write(write, options_.state_durability); !st.ok()) {
     // The bus has the events; a restart folds them again from the last applied offset.
     return absl::UnavailableError(absl::StrCat("state write after commit: ", st.message()));

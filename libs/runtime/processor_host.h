@@ -58,6 +58,9 @@ struct ProcessorOptions {
   // default without RocksDB's write-ahead log — the events topic is the log, and the catch-up
   // folds again whatever a crash took from the store.
   StreamStore::Durability state_durability = StreamStore::Durability::kFromBus;
+  // With kFromBus: how often the loop asks RocksDB to flush what it wrote (a memtable fills
+  // only every few tens of MB of writes), bounding what a crash takes and the catch-up after it.
+  std::chrono::milliseconds state_flush_interval{std::chrono::minutes(5)};
   // Several loops sharing one state store (`--processors`): who holds which partition, and how
   // long a newly assigned partition may wait for its previous holder before this loop gives up
   // and rejoins the group. Null: this loop is the store's only writer.
@@ -122,6 +125,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   absl::Status DeadLetter(const eventlog::Record& r, const std::string& reason);
   absl::Status CatchUp(int32_t partition);
   void UpdateLag();
+  // Asks the store to flush when the interval has passed since the last time and this loop
+  // wrote since (kFromBus only).
+  void FlushStateWhenDue();
 
   eventlog::EventBus& bus_;
   StreamStore& store_;
@@ -136,6 +142,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   std::set<int32_t> owned_;                                // partitions assigned and caught up
   std::map<eventlog::TopicPartition, int64_t> positions_;  // next input offset, committed
   std::chrono::steady_clock::time_point lag_updated_{};
+  // Since the loop last asked the store to flush (kFromBus), and whether it wrote since.
+  std::chrono::steady_clock::time_point flush_started_ = std::chrono::steady_clock::now();
+  bool wrote_since_flush_ = false;
   absl::Status assignment_error_;
   // The last assignment handed over was superseded before this loop could take all of it: what
   // the poll returned is dropped, and the next poll revokes it and hands over the new one.

@@ -406,11 +406,28 @@ void StreamStore::Batch::SetApplied(int32_t partition, int64_t next_offset) {
 
 absl::Status StreamStore::Write(const Batch& batch, Durability durability) {
   if (!batch.status_.ok()) return batch.status_;
-  // Loops never wait for each other here, so RocksDB can group their synced writes.
+  // Loops never wait for each other here, so RocksDB can group their writes.
   rocksdb::WriteOptions wo;
   wo.sync = durability == Durability::kSynced;
   wo.disableWAL = durability == Durability::kFromBus;
   return FromRocks(db_->Write(wo, batch.wb_.get()), "write state batch");
+}
+
+absl::Status StreamStore::StartFlush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = false;
+  fo.allow_write_stall = true;  // never block the caller's loop
+  return FromRocks(db_->Flush(fo), "flush state store");
+}
+
+absl::StatusOr<uint64_t> StreamStore::UnflushedEntries() {
+  uint64_t active = 0;
+  uint64_t immutable = 0;
+  if (!db_->GetIntProperty(rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active) ||
+      !db_->GetIntProperty(rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable)) {
+    return absl::InternalError("state store: memtable entry counts unavailable");
+  }
+  return active + immutable;
 }
 
 absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {

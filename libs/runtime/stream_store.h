@@ -121,7 +121,16 @@ class StreamStore {
     // the topic (architecture §3).
     kFromBus,
   };
+  // One store is written with one durability: a kSynced batch replayed from the write-ahead log
+  // after kFromBus batches before it were lost would leave a later "applied up to" without
+  // their records, and the catch-up would skip their events.
   absl::Status Write(const Batch& batch, Durability durability = Durability::kSynced);
+  // Starts flushing what kFromBus batches left in memory to tables (not waiting): bounds how
+  // much a crash can take, and so how long the restart's catch-up folds, on a quiet service
+  // whose memtable would not fill for days.
+  absl::Status StartFlush();
+  // Changes held only in memory (not yet in a table): entries of the memtables.
+  absl::StatusOr<uint64_t> UnflushedEntries();
 
   // SHA-256 over every stream record, history record and keyed record in key order: two
   // projections with equal digests hold the same state (used to compare a live projection with a

@@ -46,6 +46,7 @@ class ProcessorTest : public ::testing::TestWithParam<testing::BusKind> {
     options.static_membership = false;
     options.tick_page_streams = tick_page_streams;
     options.max_transaction_outputs = max_transaction_outputs;
+    options.state_flush_interval = flush_interval_;
     if (!metrics_) metrics_ = std::make_unique<ProcessorMetrics>(registry_, service_);
     host_ = std::make_unique<ProcessorHost>(*bus_, *store_, *logic_, options, metrics_.get());
     stop_ = false;
@@ -92,6 +93,7 @@ class ProcessorTest : public ::testing::TestWithParam<testing::BusKind> {
   sample::CounterLogic counter_logic_;
   StreamLogic* logic_ = &counter_logic_;  // a test may point it at another logic before starting
   std::unique_ptr<StreamStore> store_;
+  std::chrono::milliseconds flush_interval_ = std::chrono::minutes(5);  // set before starting
   MetricsRegistry registry_;
   std::unique_ptr<ProcessorMetrics> metrics_;
   std::unique_ptr<ProcessorHost> host_;

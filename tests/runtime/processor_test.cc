@@ -382,6 +382,20 @@ TEST_P(ProcessorTest, ACommandBatchDecidesEachCommandAsIfAloneAndAnswersOnce) {
   }
 }
 
+// Written without the write-ahead log, the projection is flushed to tables at the loop's
+// interval (here: at its next turn), not only when a memtable fills — a quiet service's last
+// writes would otherwise stay in memory, for a crash to take, for days.
+TEST_P(ProcessorTest, TheProjectionIsFlushedAtTheLoopsInterval) {
+  flush_interval_ = std::chrono::milliseconds(0);
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 1));
+  WaitForInputs(1);
+  EXPECT_TRUE(testing::WaitFor([&] {
+    auto unflushed = store_->UnflushedEntries();
+    return unflushed.ok() && *unflushed == 0;
+  })) << "the store still holds its writes only in memory";
+}
+
 TEST_P(ProcessorTest, ABatchOfMoreThanAThousandCommandsIsRefusedWhole) {
   StartProcessor(dir_.Sub("state"));
   std::vector<common::v1::Command> items;

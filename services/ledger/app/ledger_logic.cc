@@ -450,9 +450,9 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
     if (absl::Status st = AddKeyedRecords(side->keyed, *ledger); !st.ok()) return st;
   }
   const auto* payment = std::get_if<PaymentReceived>(e);
-  const bool payment_in_balances_only = side != nullptr && payment != nullptr &&
-                                        proto.keyed_records() &&
-                                        !KeptInState(proto.payments(), payment->posting.id);
+  const bool payment_in_balances_only =
+      encode_changes_only_ && side != nullptr && payment != nullptr && proto.opened() &&
+      proto.keyed_records() && !KeptInState(proto.payments(), payment->posting.id);
   ledger::Evolve(*ledger, *e);
   if (side != nullptr) {
     // The records the event changed go back as keyed records, unless the state kept them

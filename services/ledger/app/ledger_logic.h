@@ -43,10 +43,15 @@ class LedgerLogic : public runtime::StreamLogic {
   // remembered by its events' ids only, not a second copy of each posting.
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }
 
+  // Off: every fold encodes the whole state again, as it did before a payment re-encoded only
+  // its balances — for tests, which compare the two encodings after every event.
+  void set_encode_changes_only(bool on) { encode_changes_only_ = on; }
+
  private:
   absl::Status Fold(google::protobuf::Message& state, const common::v1::Event& event,
                     runtime::FoldSide* side);
   LedgerLimits limits_;
+  bool encode_changes_only_ = true;
 };
 
 }  // namespace rentstream::ledger::app
