@@ -37,6 +37,10 @@ void HostConfig::AddFlags(CLI::App& app) {
                  "Write the state store through its own synced write-ahead log (default: no, "
                  "the events topic is the log and a restart refolds what a crash lost)")
       ->envname("RENTSTREAM_STATE_WAL");
+  app.add_option("--state-memtable-mb", state_memtable_mb,
+                 "State store memtable (MiB); without the write-ahead log also the most a crash "
+                 "takes from the store")
+      ->envname("RENTSTREAM_STATE_MEMTABLE_MB");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
       ->envname("RENTSTREAM_COMMAND_DEADLINE_MS");
@@ -116,6 +120,9 @@ absl::Status HostConfig::Validate() const {
   }
   if (state_cache_mb < 1 || state_cache_mb > 1024 * 1024) {
     return absl::InvalidArgumentError("--state-cache-mb: 1 to 1048576");
+  }
+  if (state_memtable_mb < 1 || state_memtable_mb > 4096) {
+    return absl::InvalidArgumentError("--state-memtable-mb: 1 to 4096");
   }
   if (kafka_session_timeout_ms < 1000 || kafka_session_timeout_ms > 300000) {
     return absl::InvalidArgumentError("--kafka-session-timeout-ms: 1000 to 300000");

@@ -34,6 +34,9 @@ struct HostConfig {
   // default: the events topic is the log, and after a crash the catch-up folds again what the
   // store had not flushed (StreamStore::Durability).
   bool state_wal = false;
+  // The state store's memtable (MiB): flushed to a table when full; without the write-ahead log
+  // also the most a crash takes from the store (and the restart folds again).
+  int state_memtable_mb = 64;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;

@@ -20,6 +20,8 @@ TEST(HostConfigTest, ErrorsNameTheFlag) {
       {[](HostConfig& c) { c.partitions = 0; }, "--partitions"},
       {[](HostConfig& c) { c.max_batch = 0; }, "--max-batch"},
       {[](HostConfig& c) { c.state_cache_mb = 0; }, "--state-cache-mb"},
+      {[](HostConfig& c) { c.state_memtable_mb = 0; }, "--state-memtable-mb"},
+      {[](HostConfig& c) { c.state_memtable_mb = 4097; }, "--state-memtable-mb"},
       {[](HostConfig& c) { c.instance_id = ""; }, "--instance-id"},
   };
   for (const Case& c : cases) {

@@ -74,7 +74,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   auto topics = TopicsToDeclare(service, host->inputs_, c.partitions, c.replication);
   if (auto st = host->bus_->DeclareTopics(topics); !st.ok()) return st;
   auto store = StreamStore::Open(c.data_dir + "/state-" + c.instance_id,
-                                 static_cast<size_t>(c.state_cache_mb) << 20);
+                                 static_cast<size_t>(c.state_cache_mb) << 20,
+                                 static_cast<size_t>(c.state_memtable_mb) << 20);
   if (!store.ok()) return store.status();
   host->store_ = std::move(*store);
   auto gateway = CommandGateway::Start(*host->bus_, service, logic);

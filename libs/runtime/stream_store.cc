@@ -76,9 +76,11 @@ StreamStore::StreamStore(rocksdb::DB* db) : db_(db) {}
 StreamStore::~StreamStore() = default;
 
 absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string& dir,
-                                                               size_t cache_bytes) {
+                                                               size_t cache_bytes,
+                                                               size_t memtable_bytes) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  options.write_buffer_size = memtable_bytes;
   options.IncreaseParallelism(2);
   // Most outcome lookups miss (a command seen for the first time): Bloom filters on the tables
   // and on the memtable answer those without a search.

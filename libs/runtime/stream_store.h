@@ -35,9 +35,13 @@ class StreamStore {
   // `cache_bytes`: this store's RocksDB block cache (uncompressed blocks read from the tables),
   // shared by the processing loops that share the store; it fills as blocks are read, up to
   // that size.
+  // `memtable_bytes`: the size of a memtable (RocksDB's write buffer; it keeps up to two), past
+  // which it is flushed to a table — with Durability::kFromBus also the most a crash can take.
   static constexpr size_t kDefaultCacheBytes = size_t{256} << 20;
-  static absl::StatusOr<std::unique_ptr<StreamStore>> Open(const std::string& dir,
-                                                           size_t cache_bytes = kDefaultCacheBytes);
+  static constexpr size_t kDefaultMemtableBytes = size_t{64} << 20;
+  static absl::StatusOr<std::unique_ptr<StreamStore>> Open(
+      const std::string& dir, size_t cache_bytes = kDefaultCacheBytes,
+      size_t memtable_bytes = kDefaultMemtableBytes);
   ~StreamStore();
 
   // With `side`: also the stream's history records (in the order folded) and all its keyed
