@@ -49,14 +49,17 @@ double MetricSum(const std::string& page, const std::string& name, const std::st
 class CrashTest : public ::testing::TestWithParam<BusKind> {
  protected:
   std::vector<std::string> ChildArgs() const {
-    std::vector<std::string> args = {
-        RS_SAMPLE_BINARY, "--data-dir=" + dir_.path(), "--grpc-listen=127.0.0.1:0",
-        "--metrics-listen=127.0.0.1:0", "--partitions=" + std::to_string(kPartitions),
-        "--instance-id=0", "--max-batch=500", "--kafka-session-timeout-ms=6000",
-        // Memtables flushed every ~1 MB: a kill then finds part of
-        // the run in tables and part only in memory (no write-ahead
-        // log), and the restart keeps the first and folds the rest.
-        "--state-memtable-mb=1"};
+    // 1 MB memtables: a kill finds part of a run flushed to tables and part only in memory (no
+    // write-ahead log); the restart keeps the first and folds the rest from the topic.
+    std::vector<std::string> args = {RS_SAMPLE_BINARY,
+                                     "--data-dir=" + dir_.path(),
+                                     "--grpc-listen=127.0.0.1:0",
+                                     "--metrics-listen=127.0.0.1:0",
+                                     "--partitions=" + std::to_string(kPartitions),
+                                     "--instance-id=0",
+                                     "--max-batch=500",
+                                     "--kafka-session-timeout-ms=6000",
+                                     "--state-memtable-mb=1"};
     if (GetParam() == BusKind::kKafka) {
       args.push_back("--bus=kafka");
       args.push_back("--bootstrap=" + rentstream::testing::KafkaEnvironment::broker().bootstrap());
