@@ -10,6 +10,13 @@
 //                              running service (`rentstream ledger import`, run as its own
 //                              process: gRPC ImportPayments, command batches) (postings/s)
 //   ledger_statement_p50/p99   2-year statement built from the projection (microseconds)
+//   ledger_raw_kafka_txn_produce  the baseline, measured in the same run on the same broker: raw
+//                              librdkafka producing the import's events alone (the bytes, key
+//                              and headers of a payment event the import appended, one per
+//                              account, in transactions of the processor's size and linger,
+//                              one producer thread per processing loop)
+//                              (records/s; _cpu: machine CPU per record)
+//   ledger_import_kafka_ratio, ledger_charge_run_kafka_ratio: each divided by that baseline
 //   ledger_charge_run_<bus>_cpu, ledger_import_<bus>_cpu: the whole machine's busy CPU time per
 //                              posting (microseconds; every process, broker included), steadier
 //                              between runs on a shared machine than postings/s
@@ -24,6 +31,7 @@
 // --processors P (default 1): processing loops of the service the import runs through;
 // --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8).
 #include <fcntl.h>
+#include <librdkafka/rdkafkacpp.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -39,12 +47,14 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "bench/bench_report.h"
+#include "libs/eventlog/kafka_admin.h"
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
@@ -189,8 +199,8 @@ std::vector<std::string>& ImportArgs() {
 // process) through the ledger service (gRPC on loopback) running in this process on `bus` with
 // the projection in `data_dir`: the postings/s of the whole path, and the CPU it took — the
 // machine's, the service process's (edge, processing loops, projection) and the CLI's.
-void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
-                          const std::string& data_dir, int n, int processors) {
+double ImportThroughService(eventlog::EventBus& bus, const std::string& name,
+                            const std::string& data_dir, int n, int processors) {
   const std::string file = data_dir + "/payments.csv";
   {
     std::FILE* f = std::fopen(file.c_str(), "w");
@@ -257,10 +267,102 @@ void ImportThroughService(eventlog::EventBus& bus, const std::string& name,
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
+  return n / seconds;
 }
 
-void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& data_dir, int n,
-            int weeks, bool history_payments, int processors) {
+// The newest record of `topic`'s partition 0 (a payment event the import appended).
+eventlog::Record LastRecord(eventlog::EventBus& bus, const std::string& topic) {
+  auto end = bus.EndOffset({topic, 0});
+  Check(end.status(), "events end");
+  // The last offsets of a transactional topic are commit markers: read the last few records.
+  auto reader = bus.OpenReader({{{topic, 0}, std::max<int64_t>(0, *end - 20)}});
+  Check(reader.status(), "events reader");
+  std::optional<eventlog::Record> last;
+  for (;;) {
+    auto records = (*reader)->Next(100);
+    Check(records.status(), "events read");
+    if (records->empty()) break;
+    last = records->back();
+  }
+  if (!last.has_value()) Check(absl::InternalError("no event on partition 0"), "events");
+  return *last;
+}
+
+// The baseline: raw librdkafka producing `n` copies of `sample` (its value and headers), keyed
+// by account and partitioned as the service's events are, by `producers` transactional
+// producers on their own threads (as the service's processing loops: each the partitions p with
+// p % producers == its index), in transactions of the processor's size with its linger.
+// Returns records/s; `cpu_per_record` gets the machine's busy CPU per record.
+double RawEventProduce(const std::string& bootstrap, const std::string& topic,
+                       const eventlog::Record& sample, int n, int producers,
+                       double& cpu_per_record) {
+  const auto fail = [](RdKafka::Error* e, const char* what) {
+    if (e == nullptr) return;
+    std::fprintf(stderr, "%s: %s\n", what, e->str().c_str());
+    std::exit(1);
+  };
+  std::vector<std::unique_ptr<RdKafka::Producer>> clients;
+  std::vector<std::vector<std::string>> keys(producers);
+  for (int i = 0; i < n; ++i) {
+    const std::string key = Tenancy(i);
+    keys[eventlog::PartitionForKey(key, kPartitions) % producers].push_back(key);
+  }
+  for (int k = 0; k < producers; ++k) {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"bootstrap.servers", bootstrap},
+             {"transactional.id", "ledger-bench-raw-" + std::to_string(k)},
+             {"linger.ms", "20"}}) {  // linger: as the processors' transactional producers
+      if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
+        Check(absl::InternalError(err), name.c_str());
+      }
+    }
+    clients.emplace_back(RdKafka::Producer::create(conf.get(), err));
+    if (!clients.back()) Check(absl::InternalError(err), "raw producer");
+    fail(clients.back()->init_transactions(30000), "raw init");
+  }
+  const size_t per_transaction = runtime::ProcessorOptions().max_transaction_commands;
+  const double busy = MachineBusySeconds();
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int k = 0; k < producers; ++k) {
+    threads.emplace_back([&, k] {
+      RdKafka::Producer& p = *clients[k];
+      const std::vector<std::string>& mine = keys[k];
+      for (size_t i = 0; i < mine.size();) {
+        fail(p.begin_transaction(), "raw begin");
+        for (size_t m = 0; m < per_transaction && i < mine.size(); ++m, ++i) {
+          const std::string& key = mine[i];
+          RdKafka::Headers* headers = RdKafka::Headers::create();
+          for (const auto& [name, value] : sample.headers) headers->add(name, value);
+          RdKafka::ErrorCode code;
+          while ((code = p.produce(topic, eventlog::PartitionForKey(key, kPartitions),
+                                   RdKafka::Producer::RK_MSG_COPY,
+                                   const_cast<char*>(sample.value.data()), sample.value.size(),
+                                   key.data(), key.size(), 0, headers, nullptr)) ==
+                 RdKafka::ERR__QUEUE_FULL) {
+            p.poll(1);
+          }
+          if (code != RdKafka::ERR_NO_ERROR) {
+            delete headers;  // the message owns them only when produce succeeds
+            Check(absl::InternalError(RdKafka::err2str(code)), "raw produce");
+          }
+        }
+        fail(p.commit_transaction(30000), "raw commit");
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const double seconds = Seconds(start);
+  const double busy_after = MachineBusySeconds();
+  cpu_per_record = busy < 0 || busy_after < 0 ? -1 : (busy_after - busy) * 1e6 / n;
+  return n / seconds;
+}
+
+// `bootstrap`: the Kafka broker's, for the raw baseline (empty on LocalBus).
+void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string& bootstrap,
+            const std::string& data_dir, int n, int weeks, bool history_payments, int processors) {
   Check(bus.DeclareTopics(runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)), "topics");
   std::filesystem::create_directories(data_dir);
   auto store = runtime::StreamStore::Open(data_dir + "/state-0");
@@ -312,7 +414,8 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
     }
   }
   const double tick_seconds = std::chrono::duration<double>(Clock::now() - tick_start).count();
-  Report("ledger_charge_run_" + name, static_cast<double>(weeks) * n / tick_seconds, "postings/s");
+  const double charge_run = static_cast<double>(weeks) * n / tick_seconds;
+  Report("ledger_charge_run_" + name, charge_run, "postings/s");
   ReportCpuPer("ledger_charge_run_" + name, tick_busy, static_cast<double>(weeks) * n, "posting");
   Report("ledger_charge_run_" + name + "_service_cpu",
          (ProcessCpuSeconds() - tick_service) * 1e6 / (static_cast<double>(weeks) * n),
@@ -375,7 +478,26 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   Report("ledger_statement_p50_" + name, micros[micros.size() / 2], "us");
   Report("ledger_statement_p99_" + name, micros[micros.size() * 99 / 100], "us");
   store->reset();  // the service opens the projection next
-  ImportThroughService(bus, name, data_dir, n, processors);
+  const double import = ImportThroughService(bus, name, data_dir, n, processors);
+  if (bootstrap.empty()) return;
+
+  // The baseline in the same run: the import's events produced by raw librdkafka alone, to a
+  // topic configured as the events topic.
+  const runtime::ServiceTopics topics = runtime::ServiceTopics::For("ledger");
+  std::vector<eventlog::TopicSpec> raw_topic;
+  for (eventlog::TopicSpec spec : runtime::TopicsToDeclare("ledger", {}, kPartitions, 1)) {
+    if (spec.name != topics.events) continue;
+    spec.name = "bench.raw-events";
+    raw_topic.push_back(spec);
+  }
+  Check(bus.DeclareTopics(raw_topic), "raw topic");
+  double raw_cpu = -1;
+  const double raw = RawEventProduce(bootstrap, "bench.raw-events", LastRecord(bus, topics.events),
+                                     n, processors, raw_cpu);
+  Report("ledger_raw_kafka_txn_produce", raw, "records/s");
+  if (raw_cpu >= 0) Report("ledger_raw_kafka_txn_produce_cpu", raw_cpu, "us/record");
+  Report("ledger_import_kafka_ratio", import / raw, "x_raw");
+  Report("ledger_charge_run_kafka_ratio", charge_run / raw, "x_raw");
 }
 
 int Main(int argc, char** argv) {
@@ -406,12 +528,13 @@ int Main(int argc, char** argv) {
     options.bootstrap = (*broker)->bootstrap();
     auto kafka = eventlog::KafkaBus::Connect(options);
     Check(kafka.status(), "kafka");
-    RunBus(**kafka, "kafka", dir + "/kafka", n, weeks, history_payments, processors);
+    RunBus(**kafka, "kafka", (*broker)->bootstrap(), dir + "/kafka", n, weeks, history_payments,
+           processors);
   }
   if (only != "kafka") {
     auto local = eventlog::LocalBus::Open(dir + "/log");
     Check(local.status(), "local");
-    RunBus(**local, "local", dir + "/local", n, weeks, history_payments, processors);
+    RunBus(**local, "local", "", dir + "/local", n, weeks, history_payments, processors);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -156,7 +156,9 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   LogInfo("listening", {{"service", service_},
                         {"grpc_port", std::to_string(grpc_port)},
                         {"metrics_port", std::to_string(metrics_port)},
-                        {"bus", config_.bus}});
+                        // A bus handed in by the embedding program (one process, several
+                        // services) is not the one the configuration names.
+                        {"bus", owned_bus_ ? config_.bus : "shared"}});
   // Before the processor starts, so a caller sees health NOT_SERVING here, deterministically.
   if (ready) ready(grpc_port, metrics_port);
 
