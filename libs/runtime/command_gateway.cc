@@ -6,6 +6,7 @@
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/json_log.h"
+#include "libs/runtime/thread_name.h"
 
 namespace rentstream::runtime {
 namespace {
@@ -81,7 +82,10 @@ CommandGateway::CommandGateway(const std::string& service, const StreamLogic& lo
       logic_(logic),
       appender_(std::move(appender)),
       outcomes_(std::move(outcomes)) {
-  watcher_ = std::thread([this] { WatchOutcomes(); });
+  watcher_ = std::thread([this, service] {
+    NameThisThread(ThreadName(service, "outcomes"));
+    WatchOutcomes();
+  });
 }
 
 CommandGateway::~CommandGateway() {

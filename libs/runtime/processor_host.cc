@@ -120,7 +120,9 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
-  e.record.set_next_review_day(logic.NextReviewDay(*e.state, e.memo.get()));
+  if (logic.MovesReviewDay(env.event_type())) {
+    e.record.set_next_review_day(logic.NextReviewDay(*e.state, e.memo.get()));
+  }
   const bool starts_command = e.last_command_known && e.last_command_id != env.command_id();
   e.last_command_id = env.command_id();
   e.last_command_known = true;
@@ -511,6 +513,7 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
   uint64_t sequence = entry.record.sequence();
   std::string last_hash = entry.record.last_hash();
   std::vector<common::v1::Event> sealed;
+  bool moves_review_day = false;
   for (const NewEvent& ne : events) {
     common::v1::Event ev = SealEvent(options_.service, entry.record.tenancy_ref(), sequence,
                                      last_hash, ne, cause, options_.wall_clock_us(), ids_);
@@ -527,6 +530,7 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
     }
     sequence = ev.envelope().sequence();
     last_hash = ev.envelope().hash();
+    moves_review_day = moves_review_day || logic_.MovesReviewDay(ne.event_type);
     sealed.push_back(std::move(ev));
   }
   for (common::v1::Event& ev : sealed) {
@@ -543,7 +547,9 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
   entry.last_command_known = true;
   entry.record.set_sequence(sequence);
   entry.record.set_last_hash(last_hash);
-  entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state, entry.memo.get()));
+  if (moves_review_day) {
+    entry.record.set_next_review_day(logic_.NextReviewDay(*entry.state, entry.memo.get()));
+  }
   return absl::OkStatus();
 }
 

@@ -137,6 +137,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   ServiceTopics topics_;
   core::UuidV7Generator ids_;
   StreamCache cache_;
+  // The first block of the arena a command batch is parsed onto (reused batch after batch).
+  static constexpr size_t kBatchArenaBlockBytes = size_t{1} << 20;
+  std::unique_ptr<char[]> batch_arena_block_{new char[kBatchArenaBlockBytes]};
   std::unique_ptr<eventlog::GroupMember> member_;
   int32_t partitions_ = 0;                                 // of the command topic
   std::set<int32_t> owned_;                                // partitions assigned and caught up

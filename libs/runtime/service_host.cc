@@ -14,6 +14,7 @@
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
 #include "libs/runtime/json_log.h"
+#include "libs/runtime/thread_name.h"
 #include "libs/runtime/topics.h"
 
 namespace rentstream::runtime {
@@ -151,7 +152,10 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
     return absl::UnavailableError(
         absl::StrCat("metrics cannot listen on ", config_.metrics_listen));
   }
-  std::thread http_thread([this] { http_->listen_after_bind(); });
+  std::thread http_thread([this] {
+    NameThisThread(ThreadName(service_, "http"));
+    http_->listen_after_bind();
+  });
 
   LogInfo("listening", {{"service", service_},
                         {"grpc_port", std::to_string(grpc_port)},
@@ -163,8 +167,9 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   if (ready) ready(grpc_port, metrics_port);
 
   std::vector<std::thread> processor_threads;
-  for (const std::unique_ptr<ProcessorHost>& processor : processors_) {
-    processor_threads.emplace_back([this, p = processor.get()] {
+  for (size_t k = 0; k < processors_.size(); ++k) {
+    processor_threads.emplace_back([this, k, p = processors_[k].get()] {
+      NameThisThread(ThreadName(service_, absl::StrCat("loop-", k)));
       absl::Status st = p->Run(stop_processor_);
       if (!st.ok()) {
         LogError("processor stopped", {{"service", service_}, {"error", st.ToString()}});
@@ -179,6 +184,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   // Health follows the processor's catch-up; checked by this thread until drain begins.
   std::atomic<bool> draining{false};
   std::thread health_thread([this, &draining] {
+    NameThisThread(ThreadName(service_, "health"));
     bool serving = false;
     while (!draining.load()) {
       // Serving once every loop with partitions has caught up with them (a loop the group gave
@@ -201,6 +207,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   std::thread clock_thread;
   if (config_.daily_ticks) {
     clock_thread = std::thread([this] {
+      NameThisThread(ThreadName(service_, "clock"));
       int64_t opened = -1;
       std::unique_lock lock(stop_mu_);
       while (!stop_requested_) {
@@ -231,6 +238,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   // SIGTERM/SIGINT (blocked in every thread since Create) are taken here by sigwait.
   std::atomic<int> signal_received{0};
   std::thread signal_thread([this, &signal_received] {
+    NameThisThread(ThreadName(service_, "signals"));
     sigset_t signals = StopSignals();
     int signal = 0;
     sigwait(&signals, &signal);

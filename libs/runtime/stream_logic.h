@@ -166,6 +166,10 @@ class StreamLogic {
                                 const StreamMemo* /*memo*/) const {
     return 0;
   }
+  // Whether folding an event of `event_type` can change NextReviewDay: the host asks again only
+  // after events that can (every event, unless the logic knows better — a ledger's payment does
+  // not change when rent is next due).
+  virtual bool MovesReviewDay(std::string_view /*event_type*/) const { return true; }
 };
 
 }  // namespace rentstream::runtime

@@ -339,6 +339,11 @@ int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state,
   return due.has_value() ? due->days_since_epoch() : 0;
 }
 
+bool LedgerLogic::MovesReviewDay(std::string_view event_type) const {
+  static const std::string& kPayment = v1::PaymentReceived::descriptor()->full_name();
+  return event_type != kPayment;
+}
+
 absl::Status LedgerLogic::Evolve(google::protobuf::Message& state, const common::v1::Event& event) {
   return Fold(state, event, nullptr);
 }

@@ -39,6 +39,9 @@ class LedgerLogic : public runtime::StreamLogic {
                             runtime::FoldSide& side) override;
   int64_t NextReviewDay(const google::protobuf::Message& state,
                         const runtime::StreamMemo* memo) const override;
+  // When rent is next due depends on the schedule, the periods charged and the tenancy's dates:
+  // a payment changes none of them.
+  bool MovesReviewDay(std::string_view event_type) const override;
   // Every gRPC answer of the ledger is a CommandResult (ids, types, sequence): a command is
   // remembered by its events' ids only, not a second copy of each posting.
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }

@@ -77,6 +77,7 @@ class LedgerLogicTest : public ::testing::Test {
         runtime::FoldSide topic_side;
         topic_side.keyed = Named(whole_logic_.KeysToFold(ev, nullptr));
         EXPECT_TRUE(whole_logic_.EvolveStream(*from_topic, ev, topic_side).ok());
+        const int64_t review_day_before = logic_.NextReviewDay(*state_, nullptr);
         // As the runtime folds what the logic has just decided: its decoded event, the memo.
         EXPECT_NE(ne.decoded, nullptr) << ne.event_type;
         runtime::FoldSide side;
@@ -90,10 +91,13 @@ class LedgerLogicTest : public ::testing::Test {
         EXPECT_EQ(side.history, topic_side.history) << ne.event_type;
         EXPECT_EQ(side.keyed_writes, topic_side.keyed_writes) << ne.event_type;
 
-        // As the runtime asks after each event: from the memo, the state's review day.
-        EXPECT_EQ(logic_.NextReviewDay(*state_, memo_.get()),
-                  logic_.NextReviewDay(*state_, nullptr))
-            << ne.event_type;
+        // As the runtime asks after each event: from the memo, the state's review day — and
+        // after an event the logic says cannot move it, the day it was before.
+        const int64_t review_day = logic_.NextReviewDay(*state_, memo_.get());
+        EXPECT_EQ(review_day, logic_.NextReviewDay(*state_, nullptr)) << ne.event_type;
+        if (!logic_.MovesReviewDay(ne.event_type)) {
+          EXPECT_EQ(review_day, review_day_before) << ne.event_type << " moved the review day";
+        }
         history_->insert(history_->end(), side.history.begin(), side.history.end());
         for (auto& [key, record] : side.keyed_writes) keyed_[key] = record;
       } else {
