@@ -15,8 +15,14 @@
 //                              and headers of a payment event the import appended, one per
 //                              account, in transactions of the processor's size and linger,
 //                              one producer thread per processing loop)
-//                              (records/s; _cpu: machine CPU per record)
+//                              (records/s; _cpu: machine CPU per record). A ceiling for the
+//                              events alone: the import also runs the CLI, gRPC, the command
+//                              and outcome records and the offsets on the same cores, and its
+//                              transactions are as large as its polls, at most the raw ones
 //   ledger_import_kafka_ratio, ledger_charge_run_kafka_ratio: each divided by that baseline
+//                              (the charge run's postings are charges, of another size)
+//   ledger_import_kafka_cpu_ratio: the import's machine CPU per posting over the baseline's per
+//                              record (steadier on a shared machine than the rate's ratio)
 //   ledger_charge_run_<bus>_cpu, ledger_import_<bus>_cpu: the whole machine's busy CPU time per
 //                              posting (microseconds; every process, broker included), steadier
 //                              between runs on a shared machine than postings/s
@@ -29,7 +35,8 @@
 // --history-payments: the accounts also paid weekly through that history (a payment for every
 // week but the last, untimed), as a weekly payer's account would have;
 // --processors P (default 1): processing loops of the service the import runs through;
-// --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8).
+// --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8);
+// --state-memtable-mb M: the service's memtable size for the import (its --state-memtable-mb).
 #include <fcntl.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <spawn.h>
@@ -53,6 +60,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "bench/bench_report.h"
 #include "libs/eventlog/kafka_admin.h"
 #include "libs/eventlog/kafka_bus.h"
@@ -67,6 +75,7 @@
 #include "libs/testing/kafka_broker.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
+#include "rentstream/ledger/v1/events.pb.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
@@ -189,6 +198,12 @@ std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::s
   return {WEXITSTATUS(status), cpu};
 }
 
+// The import service's memtable size in MiB (--state-memtable-mb; 0: the service's default).
+int& StateMemtableMb() {
+  static int mb = 0;
+  return mb;
+}
+
 // More arguments for `rentstream ledger import` (--import-arg, repeatable): its tuning flags.
 std::vector<std::string>& ImportArgs() {
   static std::vector<std::string> args;
@@ -199,8 +214,13 @@ std::vector<std::string>& ImportArgs() {
 // process) through the ledger service (gRPC on loopback) running in this process on `bus` with
 // the projection in `data_dir`: the postings/s of the whole path, and the CPU it took — the
 // machine's, the service process's (edge, processing loops, projection) and the CLI's.
-double ImportThroughService(eventlog::EventBus& bus, const std::string& name,
-                            const std::string& data_dir, int n, int processors) {
+// The import's postings/s and machine CPU per posting (-1: unknown).
+struct ImportFigures {
+  double rate = 0;
+  double cpu = -1;
+};
+ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& name,
+                                   const std::string& data_dir, int n, int processors) {
   const std::string file = data_dir + "/payments.csv";
   {
     std::FILE* f = std::fopen(file.c_str(), "w");
@@ -218,6 +238,7 @@ double ImportThroughService(eventlog::EventBus& bus, const std::string& name,
   config.static_membership = false;
   config.command_deadline_ms = 120000;
   config.data_dir = data_dir;
+  if (StateMemtableMb() > 0) config.state_memtable_mb = StateMemtableMb();
   ledger::app::LedgerLogic logic;
   auto host = runtime::ServiceHost::Create("ledger", config, logic, {}, &bus);
   Check(host.status(), "host");
@@ -261,45 +282,53 @@ double ImportThroughService(eventlog::EventBus& bus, const std::string& name,
     std::exit(1);
   }
   Report("ledger_import_" + name, n / seconds, "postings/s");
+  const double busy_after = MachineBusySeconds();
   ReportCpuPer("ledger_import_" + name, busy, n, "posting");
   Report("ledger_import_" + name + "_service_cpu", service_cpu * 1e6 / n, "us/posting");
   Report("ledger_import_" + name + "_client_cpu", client_cpu * 1e6 / n, "us/posting");
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
-  return n / seconds;
+  return {n / seconds, busy < 0 || busy_after < 0 ? -1 : (busy_after - busy) * 1e6 / n};
 }
 
-// The newest record of `topic`'s partition 0 (a payment event the import appended).
-eventlog::Record LastRecord(eventlog::EventBus& bus, const std::string& topic) {
+// The newest payment event on `topic`'s partition 0 (the import appended it last).
+eventlog::Record LastPaymentEvent(eventlog::EventBus& bus, const std::string& topic) {
   auto end = bus.EndOffset({topic, 0});
   Check(end.status(), "events end");
-  // The last offsets of a transactional topic are commit markers: read the last few records.
-  auto reader = bus.OpenReader({{{topic, 0}, std::max<int64_t>(0, *end - 20)}});
+  // The last offsets of a transactional topic are commit markers: read the last records.
+  auto reader = bus.OpenReader({{{topic, 0}, std::max<int64_t>(0, *end - 200)}});
   Check(reader.status(), "events reader");
+  const std::string& payment = ledger::v1::PaymentReceived::descriptor()->full_name();
   std::optional<eventlog::Record> last;
   for (;;) {
     auto records = (*reader)->Next(100);
     Check(records.status(), "events read");
     if (records->empty()) break;
-    last = records->back();
+    for (const eventlog::Record& r : *records) {
+      for (const auto& [k, v] : r.headers) {
+        if (k == "rs-event-type" && v == payment) last = r;
+      }
+    }
   }
-  if (!last.has_value()) Check(absl::InternalError("no event on partition 0"), "events");
+  if (!last.has_value()) Check(absl::InternalError("no payment event at the end"), "events");
   return *last;
 }
 
 // The baseline: raw librdkafka producing `n` copies of `sample` (its value and headers), keyed
 // by account and partitioned as the service's events are, by `producers` transactional
-// producers on their own threads (as the service's processing loops: each the partitions p with
-// p % producers == its index), in transactions of the processor's size with its linger.
+// producers on their own threads (one per processing loop, the partitions split evenly), in
+// transactions of the processor's largest size with its linger.
 // Returns records/s; `cpu_per_record` gets the machine's busy CPU per record.
 double RawEventProduce(const std::string& bootstrap, const std::string& topic,
                        const eventlog::Record& sample, int n, int producers,
                        double& cpu_per_record) {
-  const auto fail = [](RdKafka::Error* e, const char* what) {
-    if (e == nullptr) return;
-    std::fprintf(stderr, "%s: %s\n", what, e->str().c_str());
-    std::exit(1);
+  // An error of librdkafka's as a status (owning and freeing the error).
+  const auto status = [](RdKafka::Error* e, const char* what) {
+    if (e == nullptr) return absl::OkStatus();
+    absl::Status st = absl::InternalError(absl::StrCat(what, ": ", e->str()));
+    delete e;
+    return st;
   };
   std::vector<std::unique_ptr<RdKafka::Producer>> clients;
   std::vector<std::vector<std::string>> keys(producers);
@@ -320,18 +349,19 @@ double RawEventProduce(const std::string& bootstrap, const std::string& topic,
     }
     clients.emplace_back(RdKafka::Producer::create(conf.get(), err));
     if (!clients.back()) Check(absl::InternalError(err), "raw producer");
-    fail(clients.back()->init_transactions(30000), "raw init");
+    Check(status(clients.back()->init_transactions(30000), "init"), "raw producer");
   }
   const size_t per_transaction = runtime::ProcessorOptions().max_transaction_commands;
   const double busy = MachineBusySeconds();
   const auto start = Clock::now();
   std::vector<std::thread> threads;
+  std::vector<absl::Status> results(producers);  // each thread's, checked after the joins
   for (int k = 0; k < producers; ++k) {
     threads.emplace_back([&, k] {
       RdKafka::Producer& p = *clients[k];
       const std::vector<std::string>& mine = keys[k];
       for (size_t i = 0; i < mine.size();) {
-        fail(p.begin_transaction(), "raw begin");
+        if (results[k] = status(p.begin_transaction(), "begin"); !results[k].ok()) return;
         for (size_t m = 0; m < per_transaction && i < mine.size(); ++m, ++i) {
           const std::string& key = mine[i];
           RdKafka::Headers* headers = RdKafka::Headers::create();
@@ -346,14 +376,16 @@ double RawEventProduce(const std::string& bootstrap, const std::string& topic,
           }
           if (code != RdKafka::ERR_NO_ERROR) {
             delete headers;  // the message owns them only when produce succeeds
-            Check(absl::InternalError(RdKafka::err2str(code)), "raw produce");
+            results[k] = absl::InternalError(absl::StrCat("produce: ", RdKafka::err2str(code)));
+            return;
           }
         }
-        fail(p.commit_transaction(30000), "raw commit");
+        if (results[k] = status(p.commit_transaction(30000), "commit"); !results[k].ok()) return;
       }
     });
   }
   for (std::thread& t : threads) t.join();
+  for (const absl::Status& st : results) Check(st, "raw producer");
   const double seconds = Seconds(start);
   const double busy_after = MachineBusySeconds();
   cpu_per_record = busy < 0 || busy_after < 0 ? -1 : (busy_after - busy) * 1e6 / n;
@@ -478,7 +510,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   Report("ledger_statement_p50_" + name, micros[micros.size() / 2], "us");
   Report("ledger_statement_p99_" + name, micros[micros.size() * 99 / 100], "us");
   store->reset();  // the service opens the projection next
-  const double import = ImportThroughService(bus, name, data_dir, n, processors);
+  const ImportFigures imported = ImportThroughService(bus, name, data_dir, n, processors);
   if (bootstrap.empty()) return;
 
   // The baseline in the same run: the import's events produced by raw librdkafka alone, to a
@@ -492,12 +524,15 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   }
   Check(bus.DeclareTopics(raw_topic), "raw topic");
   double raw_cpu = -1;
-  const double raw = RawEventProduce(bootstrap, "bench.raw-events", LastRecord(bus, topics.events),
-                                     n, processors, raw_cpu);
+  const double raw = RawEventProduce(bootstrap, "bench.raw-events",
+                                     LastPaymentEvent(bus, topics.events), n, processors, raw_cpu);
   Report("ledger_raw_kafka_txn_produce", raw, "records/s");
   if (raw_cpu >= 0) Report("ledger_raw_kafka_txn_produce_cpu", raw_cpu, "us/record");
-  Report("ledger_import_kafka_ratio", import / raw, "x_raw");
+  Report("ledger_import_kafka_ratio", imported.rate / raw, "x_raw");
   Report("ledger_charge_run_kafka_ratio", charge_run / raw, "x_raw");
+  if (raw_cpu > 0 && imported.cpu >= 0) {
+    Report("ledger_import_kafka_cpu_ratio", imported.cpu / raw_cpu, "x_raw");
+  }
 }
 
 int Main(int argc, char** argv) {
@@ -514,6 +549,9 @@ int Main(int argc, char** argv) {
     }
     if (std::string(argv[i]) == "--history-payments") history_payments = true;
     if (std::string(argv[i]) == "--import-arg" && i + 1 < argc) ImportArgs().push_back(argv[++i]);
+    if (std::string(argv[i]) == "--state-memtable-mb" && i + 1 < argc) {
+      StateMemtableMb() = std::max(0, std::atoi(argv[++i]));  // 0: the service's default
+    }
     if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
       weeks = std::max(4, std::atoi(argv[++i]));
     }

@@ -120,7 +120,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
-  if (logic.MovesReviewDay(env.event_type())) {
+  if (env.event_type() != kRejectedType && logic.MovesReviewDay(env.event_type())) {
     e.record.set_next_review_day(logic.NextReviewDay(*e.state, e.memo.get()));
   }
   const bool starts_command = e.last_command_known && e.last_command_id != env.command_id();
@@ -530,7 +530,8 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
     }
     sequence = ev.envelope().sequence();
     last_hash = ev.envelope().hash();
-    moves_review_day = moves_review_day || logic_.MovesReviewDay(ne.event_type);
+    moves_review_day = moves_review_day ||
+                       (ne.event_type != kRejectedType && logic_.MovesReviewDay(ne.event_type));
     sealed.push_back(std::move(ev));
   }
   for (common::v1::Event& ev : sealed) {

@@ -137,9 +137,6 @@ class ProcessorHost : private eventlog::RebalanceListener {
   ServiceTopics topics_;
   core::UuidV7Generator ids_;
   StreamCache cache_;
-  // The first block of the arena a command batch is parsed onto (reused batch after batch).
-  static constexpr size_t kBatchArenaBlockBytes = size_t{1} << 20;
-  std::unique_ptr<char[]> batch_arena_block_{new char[kBatchArenaBlockBytes]};
   std::unique_ptr<eventlog::GroupMember> member_;
   int32_t partitions_ = 0;                                 // of the command topic
   std::set<int32_t> owned_;                                // partitions assigned and caught up
@@ -156,6 +153,11 @@ class ProcessorHost : private eventlog::RebalanceListener {
   std::atomic<bool> owns_partitions_{false};
   const std::atomic<bool>* stop_ = nullptr;  // Run's, for waits inside rebalance callbacks
   std::atomic<uint64_t> committed_inputs_{0};
+  // The first block of the arena a command batch is parsed onto, reused batch after batch: only
+  // this loop's thread decides batches, one at a time (HandleCommandBatch is not re-entered).
+  static constexpr size_t kBatchArenaBlockBytes = size_t{1} << 20;
+  std::unique_ptr<char[]> batch_arena_block_ =
+      std::make_unique_for_overwrite<char[]>(kBatchArenaBlockBytes);
 };
 
 }  // namespace rentstream::runtime

@@ -161,14 +161,15 @@ class StreamLogic {
 
   // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none. `memo`:
   // the stream's memo when the host keeps one (equal to the state, and cheaper to read), else
-  // null. Called after every event a stream folds.
+  // null. Called after the events a stream folds that MovesReviewDay says can change it.
   virtual int64_t NextReviewDay(const google::protobuf::Message& /*state*/,
                                 const StreamMemo* /*memo*/) const {
     return 0;
   }
   // Whether folding an event of `event_type` can change NextReviewDay: the host asks again only
   // after events that can (every event, unless the logic knows better — a ledger's payment does
-  // not change when rent is next due).
+  // not change when rent is next due). A stored review day is so only re-derived by the events
+  // that move it: a release that changes what NextReviewDay means rebuilds the projection.
   virtual bool MovesReviewDay(std::string_view /*event_type*/) const { return true; }
 };
 

@@ -14,6 +14,7 @@ TEST(ThreadNameTest, TheRoleIsKeptAndTheServiceCutToFitFifteenBytes) {
   EXPECT_EQ(ThreadName("escalation", "loop-1"), "escalati-loop-1");
   EXPECT_EQ(ThreadName("escalation", "outcomes"), "escala-outcomes");
   EXPECT_EQ(ThreadName("escalation", "loop-1").size(), 15u);
+  EXPECT_EQ(ThreadName("ledger", "a-role-of-14-b"), "a-role-of-14-b");
 }
 
 TEST(ThreadNameTest, NamesTheCallingThreadAsTheSystemShowsIt) {

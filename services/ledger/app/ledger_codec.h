@@ -72,7 +72,7 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& sta
                                         const std::string& tenancy_ref, bool with_movements = true);
 
 // Only what NextChargeDue reads — opened, schedule, end date, charged periods — for the review
-// day, which the host asks after every event.
+// day, which the host asks after every event that can move it (LedgerLogic::MovesReviewDay).
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& state);
 
 // A movement as a history record (LedgerLogic::EvolveStream) and back.

@@ -62,8 +62,8 @@ std::optional<Date> NextChargeDue(const TenancyLedger& s) {
                         : Date::FromDaysSinceEpoch(s.charged_periods.last()).AddDays(1);
   Date limit = from.AddDays(366);
   if (s.end_date.has_value() && *s.end_date < limit) limit = *s.end_date;
-  // Asked after every event: look a few weeks ahead first, the whole year only when those are
-  // all free or charged.
+  // Asked after most events (not payments): look a few weeks ahead first, the whole year only
+  // when those are all free or charged.
   for (int window : {35, 366}) {
     const Date to = std::min(limit, from.AddDays(window));
     if (to < from) return std::nullopt;
