@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <map>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "libs/core/civil_date.h"
@@ -177,6 +179,42 @@ TEST_P(ProcessorTest, RestartCatchesUpAndRebuildEqualsTheLiveProjection) {
     total += incremented.amount();
   }
   EXPECT_EQ(day.total(), total);
+}
+
+// The sample's increments set the review day (a week after their business date); this logic
+// says they cannot move it, to see the host keep to what a logic says.
+class IncrementsKeepTheReviewDayLogic : public sample::CounterLogic {
+ public:
+  bool MovesReviewDay(std::string_view event_type) const override {
+    return event_type != sample::v1::Incremented::descriptor()->full_name();
+  }
+};
+
+TEST_P(ProcessorTest, TheReviewDayIsAskedAgainOnlyAfterEventsThatCanMoveIt) {
+  const auto review_day = [&](const std::string& dir, const std::string& tenancy) -> int64_t {
+    auto store = StreamStore::Open(dir);
+    EXPECT_TRUE(store.ok()) << store.status();
+    if (!store.ok()) return -1;
+    auto record = (*store)->LoadStream(eventlog::PartitionForKey(tenancy, kPartitions), tenancy);
+    EXPECT_TRUE(record.ok() && record->has_value()) << tenancy;
+    return record.ok() && record->has_value() ? (*record)->next_review_day() : -1;
+  };
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 5));
+  WaitForInputs(1);
+  StopProcessor();
+  EXPECT_GT(review_day(dir_.Sub("state"), "HA-1"), 0) << "the sample's logic: an increment sets it";
+
+  // Another projection, with the logic that says increments cannot move it: HA-1's event folded
+  // from the topic (the catch-up) and HA-2's decided here leave both with the day they had: none.
+  IncrementsKeepTheReviewDayLogic keeping;
+  logic_ = &keeping;
+  StartProcessor(dir_.Sub("state-keeping"));
+  Send(IncrementCommand("HA-2", "c2", 5));
+  WaitForInputs(1);
+  StopProcessor();
+  EXPECT_EQ(review_day(dir_.Sub("state-keeping"), "HA-1"), 0) << "folded from the topic";
+  EXPECT_EQ(review_day(dir_.Sub("state-keeping"), "HA-2"), 0) << "decided";
 }
 
 TEST_P(ProcessorTest, BusinessDayTicksReviewOnlyTheStreamsDueAndOnlyOnce) {
