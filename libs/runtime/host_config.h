@@ -35,8 +35,9 @@ struct HostConfig {
   // store had not flushed (StreamStore::Durability).
   bool state_wal = false;
   // The state store's memtable (MiB): flushed to a table when full; without the write-ahead log
-  // also the most a crash takes from the store (and the restart folds again).
-  int state_memtable_mb = 64;
+  // also the most a crash takes from the store (and the restart folds again). The store's
+  // default (StreamStore::kDefaultMemtableBytes; host_config_test checks they agree).
+  int state_memtable_mb = 128;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;

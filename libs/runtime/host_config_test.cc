@@ -2,10 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/runtime/stream_store.h"
+
 namespace rentstream::runtime {
 namespace {
 
 TEST(HostConfigTest, DefaultsAreValid) { EXPECT_TRUE(HostConfig().Validate().ok()); }
+
+TEST(HostConfigTest, TheMemtableDefaultIsTheStoresOwn) {
+  EXPECT_EQ(static_cast<size_t>(HostConfig().state_memtable_mb) << 20,
+            StreamStore::kDefaultMemtableBytes);
+}
 
 TEST(HostConfigTest, ErrorsNameTheFlag) {
   struct Case {

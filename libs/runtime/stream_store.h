@@ -38,7 +38,10 @@ class StreamStore {
   // `memtable_bytes`: the size of a memtable (RocksDB's write buffer; it keeps up to two), past
   // which it is flushed to a table — with Durability::kFromBus also the most a crash can take.
   static constexpr size_t kDefaultCacheBytes = size_t{256} << 20;
-  static constexpr size_t kDefaultMemtableBytes = size_t{64} << 20;
+  // Fewer, larger level-0 files than RocksDB's 64 MiB: each level-0 compaction rewrites all of
+  // level 1, so a projection written as fast as an import writes it spent a fifth of a core
+  // compacting at 64 MiB and half that at 128 (docs/performance.md, session 10).
+  static constexpr size_t kDefaultMemtableBytes = size_t{128} << 20;
   static absl::StatusOr<std::unique_ptr<StreamStore>> Open(
       const std::string& dir, size_t cache_bytes = kDefaultCacheBytes,
       size_t memtable_bytes = kDefaultMemtableBytes);
