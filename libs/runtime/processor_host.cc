@@ -77,6 +77,12 @@ void RememberEvent(const StreamLogic& logic, Event&& event, common::v1::CommandO
   result.add_event_types(event.envelope().event_type());
 }
 
+// Whether the stream's review day is asked again after an event of `type`: a rejection never
+// moves it, other events as the logic says.
+bool AsksReviewDayAfter(const StreamLogic& logic, const std::string& type) {
+  return type != kRejectedType && logic.MovesReviewDay(type);
+}
+
 // The logic folds one of the stream's own events (not a rejection) into its state, with the
 // keyed records it names for the event; the history and keyed records it writes wait in the entry
 // for the transaction's store write.
@@ -120,7 +126,7 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   }
   e.record.set_sequence(env.sequence());
   e.record.set_last_hash(env.hash());
-  if (env.event_type() != kRejectedType && logic.MovesReviewDay(env.event_type())) {
+  if (AsksReviewDayAfter(logic, env.event_type())) {
     e.record.set_next_review_day(logic.NextReviewDay(*e.state, e.memo.get()));
   }
   const bool starts_command = e.last_command_known && e.last_command_id != env.command_id();
@@ -530,8 +536,7 @@ absl::Status ProcessorHost::Emit(int32_t partition, StreamEntry& entry, const De
     }
     sequence = ev.envelope().sequence();
     last_hash = ev.envelope().hash();
-    moves_review_day = moves_review_day ||
-                       (ne.event_type != kRejectedType && logic_.MovesReviewDay(ne.event_type));
+    moves_review_day = moves_review_day || AsksReviewDayAfter(logic_, ne.event_type);
     sealed.push_back(std::move(ev));
   }
   for (common::v1::Event& ev : sealed) {
