@@ -45,14 +45,20 @@ inline double MachineBusySeconds() {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Machine-busy microseconds per unit of work between two MachineBusySeconds readings; -1 when
+// either could not be read.
+inline double CpuPer(double busy_before, double busy_after, double units) {
+  if (busy_before < 0 || busy_after < 0 || units <= 0) return -1;
+  return (busy_after - busy_before) * 1e6 / units;
+}
+
 // Reports `<name>_cpu` as machine-busy microseconds per unit of work since `busy_before`
 // (MachineBusySeconds), when it could be read; `unit` names the work ("posting").
 inline void ReportCpuPer(const std::string& name, double busy_before, double units,
                          const std::string& unit) {
-  const double busy_after = MachineBusySeconds();
-  if (busy_before < 0 || busy_after < 0 || units <= 0) return;
-  std::printf("bench: %s_cpu %.1f us/%s\n", name.c_str(), (busy_after - busy_before) * 1e6 / units,
-              unit.c_str());
+  const double cpu = CpuPer(busy_before, MachineBusySeconds(), units);
+  if (cpu < 0) return;
+  std::printf("bench: %s_cpu %.1f us/%s\n", name.c_str(), cpu, unit.c_str());
   std::fflush(stdout);
 }
 

@@ -264,6 +264,7 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   args.insert(args.end(), ImportArgs().begin(), ImportArgs().end());
   const auto [exit_code, client_cpu] = RunCli(args, report_file);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = CpuPer(busy, MachineBusySeconds(), n);
   const double service_cpu = ProcessCpuSeconds() - service_before;
   std::string report;
   {
@@ -282,14 +283,13 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
     std::exit(1);
   }
   Report("ledger_import_" + name, n / seconds, "postings/s");
-  const double busy_after = MachineBusySeconds();
-  ReportCpuPer("ledger_import_" + name, busy, n, "posting");
+  if (cpu >= 0) Report("ledger_import_" + name + "_cpu", cpu, "us/posting");
   Report("ledger_import_" + name + "_service_cpu", service_cpu * 1e6 / n, "us/posting");
   Report("ledger_import_" + name + "_client_cpu", client_cpu * 1e6 / n, "us/posting");
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
-  return {n / seconds, busy < 0 || busy_after < 0 ? -1 : (busy_after - busy) * 1e6 / n};
+  return {n / seconds, cpu};
 }
 
 // The newest payment event on `topic`'s partition 0 (the import appended it last).
@@ -387,8 +387,7 @@ double RawEventProduce(const std::string& bootstrap, const std::string& topic,
   for (std::thread& t : threads) t.join();
   for (const absl::Status& st : results) Check(st, "raw producer");
   const double seconds = Seconds(start);
-  const double busy_after = MachineBusySeconds();
-  cpu_per_record = busy < 0 || busy_after < 0 ? -1 : (busy_after - busy) * 1e6 / n;
+  cpu_per_record = CpuPer(busy, MachineBusySeconds(), n);
   return n / seconds;
 }
 
