@@ -539,6 +539,7 @@ int Main(int argc, char** argv) {
   int weeks = 4;
   int processors = 1;
   bool history_payments = false;
+  bool keep_dir = false;  // leaves the stores and logs for inspection (the path is printed)
   std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--tenancies" && i + 1 < argc) n = std::atoi(argv[++i]);
@@ -547,6 +548,7 @@ int Main(int argc, char** argv) {
       processors = std::clamp(std::atoi(argv[++i]), 1, kPartitions);
     }
     if (std::string(argv[i]) == "--history-payments") history_payments = true;
+    if (std::string(argv[i]) == "--keep-dir") keep_dir = true;
     if (std::string(argv[i]) == "--import-arg" && i + 1 < argc) ImportArgs().push_back(argv[++i]);
     if (std::string(argv[i]) == "--state-memtable-mb" && i + 1 < argc) {
       StateMemtableMb() = std::max(0, std::atoi(argv[++i]));  // 0: the service's default
@@ -573,7 +575,11 @@ int Main(int argc, char** argv) {
     Check(local.status(), "local");
     RunBus(**local, "local", "", dir + "/local", n, weeks, history_payments, processors);
   }
-  std::filesystem::remove_all(dir);
+  if (keep_dir) {
+    std::printf("kept: %s\n", dir.c_str());
+  } else {
+    std::filesystem::remove_all(dir);
+  }
   return 0;
 }
 

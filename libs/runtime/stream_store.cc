@@ -1,5 +1,7 @@
 #include "libs/runtime/stream_store.h"
 
+#include <limits>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -23,9 +25,10 @@ constexpr char kKeyed = 'k';
 constexpr char kMeta = 'm';
 
 // The key layout this code writes: 1 = stream, outcome, review, applied and history records;
-// 2 = also keyed records (a store written at 1 is read as it is). A store written by a newer
-// layout is refused: this code would misread what it does not know.
-constexpr uint64_t kLayout = 2;
+// 2 = also keyed records; 3 = outcomes stored without the command id and tenancy their key
+// already holds (a store written at 1 or 2 is read as it is: its outcomes carry both). A store
+// written by a newer layout is refused: this code would misread what it does not know.
+constexpr uint64_t kLayout = 3;
 const std::string kLayoutKey = std::string(1, kMeta) + "layout";
 
 void PutBE(std::string& out, uint64_t v, int bytes) {
@@ -68,6 +71,55 @@ std::string ReviewKey(int32_t partition, int64_t day, const std::string& tenancy
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
   return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+// An outcome's stored bytes: its result alone (the key holds its command id and tenancy), as the
+// wire form of a CommandOutcome without fields 1 and 2 — one in three bytes of a payment's
+// outcome record.
+std::string StoredOutcome(const common::v1::CommandOutcome& outcome) {
+  const google::protobuf::MessageLite* result = nullptr;
+  int field = 0;
+  switch (outcome.result_case()) {
+    case common::v1::CommandOutcome::kAccepted:
+      result = &outcome.accepted();
+      field = common::v1::CommandOutcome::kAcceptedFieldNumber;
+      break;
+    case common::v1::CommandOutcome::kRejected:
+      result = &outcome.rejected();
+      field = common::v1::CommandOutcome::kRejectedFieldNumber;
+      break;
+    case common::v1::CommandOutcome::kBatch:
+      result = &outcome.batch();
+      field = common::v1::CommandOutcome::kBatchFieldNumber;
+      break;
+    case common::v1::CommandOutcome::RESULT_NOT_SET:
+      return "";
+  }
+  const std::string body = result->SerializeAsString();
+  std::string out;
+  out.reserve(body.size() + 6);
+  out.push_back(static_cast<char>(field << 3 | 2));  // length-delimited
+  for (uint64_t n = body.size();; n >>= 7) {
+    if (n < 0x80) {
+      out.push_back(static_cast<char>(n));
+      break;
+    }
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  out += body;
+  return out;
+}
+
+// Reads stored outcome bytes: either form (layout 3's, or an older one's that carries both).
+absl::Status ParseStoredOutcome(std::string_view bytes, const std::string& tenancy,
+                                const std::string& command_id, common::v1::CommandOutcome& out) {
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat("outcome of ", command_id, " does not parse"));
+  }
+  if (out.command_id().empty()) out.set_command_id(command_id);
+  if (out.tenancy_ref().empty()) out.set_tenancy_ref(tenancy);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -241,9 +293,10 @@ absl::StatusOr<std::vector<std::optional<common::v1::CommandOutcome>>> StreamSto
   for (size_t i = 0; i < commands.size(); ++i) {
     if (!values[i].has_value()) continue;
     out[i].emplace();
-    if (!out[i]->ParseFromString(*values[i])) {
-      return absl::DataLossError(
-          absl::StrCat("outcome of ", commands[i].second, " does not parse"));
+    if (absl::Status st =
+            ParseStoredOutcome(*values[i], commands[i].first, commands[i].second, *out[i]);
+        !st.ok()) {
+      return st;
     }
   }
   return out;
@@ -283,8 +336,8 @@ absl::StatusOr<std::optional<common::v1::CommandOutcome>> StreamStore::LoadOutco
   if (s.IsNotFound()) return std::optional<common::v1::CommandOutcome>();
   if (!s.ok()) return FromRocks(s, "load outcome");
   common::v1::CommandOutcome outcome;
-  if (!outcome.ParseFromString(value)) {
-    return absl::DataLossError(absl::StrCat("outcome of ", command_id, " does not parse"));
+  if (absl::Status st = ParseStoredOutcome(value, tenancy, command_id, outcome); !st.ok()) {
+    return st;
   }
   return std::optional<common::v1::CommandOutcome>(std::move(outcome));
 }
@@ -381,7 +434,7 @@ void StreamStore::Batch::PutStream(int32_t partition, const v1::StreamRecord& re
 
 void StreamStore::Batch::PutOutcome(int32_t partition, const std::string& tenancy,
                                     const common::v1::CommandOutcome& outcome) {
-  Put(OutcomeKey(partition, tenancy, outcome.command_id()), outcome.SerializeAsString());
+  Put(OutcomeKey(partition, tenancy, outcome.command_id()), StoredOutcome(outcome));
 }
 
 void StreamStore::Batch::PutHistory(int32_t partition, const std::string& tenancy,

@@ -261,5 +261,72 @@ TEST(StreamStoreLayoutTest, AStoreWrittenByANewerLayoutIsRefusedNotMisread) {
   std::filesystem::remove_all(dir);
 }
 
+// An outcome is stored without the command id and tenancy its key holds, and read back whole —
+// accepted, rejected or a batch's answer, one at a time or several at once; an outcome stored
+// whole by an earlier layout reads the same.
+TEST_F(StreamStoreTest, OutcomesAreStoredWithoutWhatTheirKeyHoldsAndReadBackWhole) {
+  std::vector<common::v1::CommandOutcome> outcomes(3);
+  outcomes[0].set_command_id("cmd-accepted-0001");
+  outcomes[0].set_tenancy_ref("TEN-ONE");
+  common::v1::CommandResult& result = *outcomes[0].mutable_accepted()->mutable_result();
+  result.set_sequence(300);  // a body over 127 bytes: a two-byte length
+  for (int i = 0; i < 4; ++i) {
+    result.add_event_ids("0190c0de-0000-7000-8000-00000000000" + std::to_string(i));
+    result.add_event_types("rentstream.ledger.v1.PaymentReceived");
+  }
+  outcomes[1].set_command_id("cmd-rejected-0002");
+  outcomes[1].set_tenancy_ref("TEN-ONE");
+  outcomes[1].mutable_rejected()->set_field("amount");
+  outcomes[1].mutable_rejected()->set_reason("must be positive");
+  outcomes[2].set_command_id("cmd-batch-0003");
+  outcomes[2].set_tenancy_ref("TEN-TWO");
+  outcomes[2].mutable_batch()->add_items()->set_command_id("item-1");
+  StreamStore::Batch batch;
+  for (const auto& o : outcomes) batch.PutOutcome(2, o.tenancy_ref(), o);
+  ASSERT_TRUE(store_->Write(batch).ok());
+  store_.reset();
+  // What is on disk: neither the command id nor the tenancy in the value.
+  common::v1::CommandOutcome old_form;  // as layout 2 stored it: whole
+  old_form.set_command_id("cmd-old-0004");
+  old_form.set_tenancy_ref("TEN-TWO");
+  old_form.mutable_accepted()->mutable_result()->set_sequence(7);
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    int stored = 0;
+    for (it->Seek("o"); it->Valid() && it->key().starts_with("o"); it->Next()) {
+      ++stored;
+      EXPECT_EQ(it->value().ToString().find("cmd-"), std::string::npos) << it->key().ToString();
+      EXPECT_EQ(it->value().ToString().find("TEN-"), std::string::npos) << it->key().ToString();
+    }
+    EXPECT_EQ(stored, 3);
+    const std::string key =
+        std::string("o\0\0\0\x02", 5) + "TEN-TWO" + std::string(1, '\0') + old_form.command_id();
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), key, old_form.SerializeAsString()).ok());
+  }
+  Reopen();
+  outcomes.push_back(old_form);
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& o : outcomes) {
+    keys.emplace_back(o.tenancy_ref(), o.command_id());
+    auto one = store_->LoadOutcome(2, o.tenancy_ref(), o.command_id());
+    ASSERT_TRUE(one.ok() && one->has_value()) << o.command_id();
+    EXPECT_EQ((*one)->SerializeAsString(), o.SerializeAsString()) << o.command_id();
+  }
+  keys.emplace_back("TEN-TWO", "cmd-never-seen");
+  auto many = store_->LoadOutcomes(2, keys);
+  ASSERT_TRUE(many.ok()) << many.status();
+  ASSERT_EQ(many->size(), outcomes.size() + 1);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    ASSERT_TRUE((*many)[i].has_value()) << i;
+    EXPECT_EQ((*many)[i]->SerializeAsString(), outcomes[i].SerializeAsString()) << i;
+  }
+  EXPECT_FALSE(many->back().has_value());
+  EXPECT_FALSE(store_->LoadOutcome(3, "TEN-TWO", "cmd-batch-0003")->has_value())
+      << "another partition";
+}
+
 }  // namespace
 }  // namespace rentstream::runtime
