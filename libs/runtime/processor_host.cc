@@ -220,6 +220,7 @@ absl::Status ProcessorHost::Join() {
 void ProcessorHost::Leave() {
   if (member_) member_->Close();
   member_.reset();
+  for (int32_t p : owned_) MarkServed(p, false);  // before another loop may take it
   if (options_.partition_locks != nullptr) {
     for (int32_t p : owned_) options_.partition_locks->Release(p, this);
   }
@@ -257,6 +258,7 @@ void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
     }
     owned_.insert(tp.partition);
     owns_partitions_ = true;
+    MarkServed(tp.partition, true);  // caught up: queries may read it
   }
   for (const TopicPartition& tp : partitions) {
     auto committed = member_->CommittedPosition(tp);
@@ -269,12 +271,16 @@ void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) {
     positions_.erase(tp);
     if (tp.topic != topics_.commands) continue;
-    owned_.erase(tp.partition);
+    if (owned_.erase(tp.partition) > 0) MarkServed(tp.partition, false);
     cache_.DropPartition(tp.partition);
     if (options_.partition_locks != nullptr) options_.partition_locks->Release(tp.partition, this);
   }
   owns_partitions_ = !owned_.empty();
   if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
+}
+
+void ProcessorHost::MarkServed(int32_t partition, bool served) {
+  if (options_.served_partitions != nullptr) options_.served_partitions->Set(partition, served);
 }
 
 // Folds own events of a partition from the stored "applied up to" to the end of the topic.

@@ -25,6 +25,7 @@
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_metrics.h"
+#include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_cache.h"
 #include "libs/runtime/stream_logic.h"
 #include "libs/runtime/stream_store.h"
@@ -66,6 +67,9 @@ struct ProcessorOptions {
   // and rejoins the group. Null: this loop is the store's only writer.
   PartitionLocks* partition_locks = nullptr;
   std::chrono::milliseconds partition_lock_timeout{30000};
+  // Where the loop marks the partitions it owns and has caught up with, for the process's
+  // queries (null: nobody asks).
+  ServedPartitions* served_partitions = nullptr;
   // Wall clock for recorded_at and event ids only; never used for business decisions.
   std::function<int64_t()> wall_clock_us;
 };
@@ -124,6 +128,7 @@ class ProcessorHost : private eventlog::RebalanceListener {
                     const Causation& cause, Batch& batch, common::v1::CommandOutcome* outcome);
   absl::Status DeadLetter(const eventlog::Record& r, const std::string& reason);
   absl::Status CatchUp(int32_t partition);
+  void MarkServed(int32_t partition, bool served);
   void UpdateLag();
   // Asks the store to flush when the interval has passed since the last time and this loop
   // wrote since (kFromBus only).

@@ -97,6 +97,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
     host->partition_locks_ = std::make_unique<PartitionLocks>();
     options.partition_locks = host->partition_locks_.get();
   }
+  host->served_partitions_ = std::make_unique<ServedPartitions>(c.partitions);
+  options.served_partitions = host->served_partitions_.get();
   for (int k = 0; k < c.processors; ++k) {
     ProcessorOptions loop = options;
     if (k > 0) loop.instance_id = absl::StrCat(c.instance_id, "-p", k);
@@ -275,8 +277,12 @@ absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
     const std::string& tenancy_ref, SideRecords* side) {
   auto ref = core::TenancyRef::Parse(tenancy_ref);
   if (!ref.ok()) return ref.status();
-  return store_->LoadStream(eventlog::PartitionForKey(ref->value(), config_.partitions),
-                            ref->value(), side);
+  const int32_t partition = eventlog::PartitionForKey(ref->value(), config_.partitions);
+  if (absl::Status st = served_partitions_->CheckServes(partition, "tenancy_ref", ref->value());
+      !st.ok()) {
+    return st;
+  }
+  return store_->LoadStream(partition, ref->value(), side);
 }
 
 }  // namespace rentstream::runtime

@@ -25,6 +25,7 @@
 #include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/processor_metrics.h"
+#include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_store.h"
 
 namespace httplib {
@@ -50,8 +51,16 @@ class ServiceHost {
   // naming `tenancy_ref` when it is not a reference, nullopt when the stream has no events here.
   // With `side`: also its history records (oldest first) and keyed records
   // (StreamLogic::EvolveStream), consistent with the record.
+  // UNAVAILABLE naming `tenancy_ref` when its partition is not one this instance serves now
+  // (ServedPartitions: owned by one of its loops and caught up) — another replica's, or one
+  // still being caught up — rather than an answer from a projection that may not have it.
   absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(const std::string& tenancy_ref,
                                                              SideRecords* side = nullptr);
+  // For a query that scans every stream of the projection (`what` names it): UNAVAILABLE unless
+  // this instance serves every partition now.
+  absl::Status CheckServesAllPartitions(const std::string& what) const {
+    return served_partitions_->CheckServesAll(what);
+  }
   CommandGateway& gateway() { return *gateway_; }
   const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }
@@ -86,6 +95,7 @@ class ServiceHost {
   std::unique_ptr<Authenticator> authenticator_;
   std::vector<std::unique_ptr<ProcessorHost>> processors_;
   std::unique_ptr<PartitionLocks> partition_locks_;  // with more than one loop
+  std::unique_ptr<ServedPartitions> served_partitions_;
   std::mutex processor_error_mu_;
   absl::Status processor_error_;  // the first loop's fatal error: Serve returns it
   std::unique_ptr<grpc::Server> grpc_;

@@ -373,6 +373,46 @@ TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
     ASSERT_TRUE(stub->Increment(&ctx, request, &response).ok());
     EXPECT_EQ(response.total(), 2);
   }
+  // A query is answered by the replica serving the tenancy's partition; the other refuses it
+  // (UNAVAILABLE naming the field) instead of answering from a projection without the stream.
+  auto ask = [&](int replica, const std::string& tenancy, sample::v1::GetCounterResponse& out) {
+    auto query = sample::v1::CounterService::NewStub(replicas[replica].channel);
+    sample::v1::GetCounterRequest request;
+    request.set_tenancy_ref(tenancy);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return query->GetCounter(&ctx, request, &out);
+  };
+  auto tenancy_of = [](int t) { return "T-" + std::to_string(700 + t); };
+  // (A rebalance may still be moving a partition just after both report SERVING.)
+  EXPECT_TRUE(rentstream::testing::WaitFor([&] {
+    for (int t = 0; t < 6; ++t) {
+      int answers = 0;
+      for (int i = 0; i < 2; ++i) {
+        sample::v1::GetCounterResponse response;
+        answers += ask(i, tenancy_of(t), response).ok() ? 1 : 0;
+      }
+      if (answers != 1) return false;
+    }
+    return true;
+  })) << "each tenancy answered by exactly one replica";
+  int answered_by[2] = {0, 0};
+  for (int t = 0; t < 6; ++t) {
+    for (int i = 0; i < 2; ++i) {
+      sample::v1::GetCounterResponse response;
+      grpc::Status st = ask(i, tenancy_of(t), response);
+      if (st.ok()) {
+        ++answered_by[i];
+        EXPECT_EQ(response.total(), 2) << tenancy_of(t) << " on replica " << i;
+      } else {
+        EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+        EXPECT_EQ(st.error_message().rfind("tenancy_ref: " + tenancy_of(t) + " is on partition", 0),
+                  0u)
+            << st.error_message();
+      }
+    }
+  }
+  EXPECT_EQ(answered_by[0] + answered_by[1], 6);
   for (Replica& r : replicas) r.host->RequestStop();
   for (Replica& r : replicas) {
     r.serve.join();
