@@ -93,9 +93,10 @@ class ServiceHost {
   std::unique_ptr<StreamStore> store_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
-  std::vector<std::unique_ptr<ProcessorHost>> processors_;
+  // Declared before the loops, which use them until they are destroyed.
   std::unique_ptr<PartitionLocks> partition_locks_;  // with more than one loop
   std::unique_ptr<ServedPartitions> served_partitions_;
+  std::vector<std::unique_ptr<ProcessorHost>> processors_;
   std::mutex processor_error_mu_;
   absl::Status processor_error_;  // the first loop's fatal error: Serve returns it
   std::unique_ptr<grpc::Server> grpc_;

@@ -74,8 +74,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 }
 
 // An outcome's stored bytes: its result alone (the key holds its command id and tenancy), as the
-// wire form of a CommandOutcome without fields 1 and 2 — one in three bytes of a payment's
-// outcome record.
+// wire form of a CommandOutcome without fields 1 and 2 — 32 of a payment outcome's 113 bytes.
 std::string StoredOutcome(const common::v1::CommandOutcome& outcome) {
   const google::protobuf::MessageLite* result = nullptr;
   int field = 0;
@@ -94,6 +93,12 @@ std::string StoredOutcome(const common::v1::CommandOutcome& outcome) {
       break;
     case common::v1::CommandOutcome::RESULT_NOT_SET:
       return "";
+  }
+  if (result == nullptr) {  // a result this code does not know yet: the plain form, less the two
+    common::v1::CommandOutcome rest = outcome;
+    rest.clear_command_id();
+    rest.clear_tenancy_ref();
+    return rest.SerializeAsString();
   }
   const std::string body = result->SerializeAsString();
   std::string out;

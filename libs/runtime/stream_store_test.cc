@@ -305,6 +305,8 @@ TEST_F(StreamStoreTest, OutcomesAreStoredWithoutWhatTheirKeyHoldsAndReadBackWhol
     const std::string key =
         std::string("o\0\0\0\x02", 5) + "TEN-TWO" + std::string(1, '\0') + old_form.command_id();
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), key, old_form.SerializeAsString()).ok());
+    const std::string layout_2("\0\0\0\0\0\0\0\x02", 8);  // as a layout-2 release left it
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "mlayout", layout_2).ok());
   }
   Reopen();
   outcomes.push_back(old_form);
@@ -326,6 +328,14 @@ TEST_F(StreamStoreTest, OutcomesAreStoredWithoutWhatTheirKeyHoldsAndReadBackWhol
   EXPECT_FALSE(many->back().has_value());
   EXPECT_FALSE(store_->LoadOutcome(3, "TEN-TWO", "cmd-batch-0003")->has_value())
       << "another partition";
+  // Opened by this release, the store is marked layout 3: an older one now refuses it.
+  store_.reset();
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string layout;
+  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "mlayout", &layout).ok());
+  EXPECT_EQ(layout, std::string("\0\0\0\0\0\0\0\x03", 8));
 }
 
 }  // namespace

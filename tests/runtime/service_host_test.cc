@@ -6,15 +6,18 @@
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
+#include "libs/eventlog/event_bus.h"
 #include "libs/eventlog/local_bus.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
@@ -373,51 +376,144 @@ TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
     ASSERT_TRUE(stub->Increment(&ctx, request, &response).ok());
     EXPECT_EQ(response.total(), 2);
   }
-  // A query is answered by the replica serving the tenancy's partition; the other refuses it
-  // (UNAVAILABLE naming the field) instead of answering from a projection without the stream.
-  auto ask = [&](int replica, const std::string& tenancy, sample::v1::GetCounterResponse& out) {
-    auto query = sample::v1::CounterService::NewStub(replicas[replica].channel);
-    sample::v1::GetCounterRequest request;
-    request.set_tenancy_ref(tenancy);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return query->GetCounter(&ctx, request, &out);
-  };
-  auto tenancy_of = [](int t) { return "T-" + std::to_string(700 + t); };
-  // (A rebalance may still be moving a partition just after both report SERVING.)
-  EXPECT_TRUE(rentstream::testing::WaitFor([&] {
-    for (int t = 0; t < 6; ++t) {
-      int answers = 0;
-      for (int i = 0; i < 2; ++i) {
-        sample::v1::GetCounterResponse response;
-        answers += ask(i, tenancy_of(t), response).ok() ? 1 : 0;
-      }
-      if (answers != 1) return false;
-    }
-    return true;
-  })) << "each tenancy answered by exactly one replica";
-  int answered_by[2] = {0, 0};
-  for (int t = 0; t < 6; ++t) {
-    for (int i = 0; i < 2; ++i) {
-      sample::v1::GetCounterResponse response;
-      grpc::Status st = ask(i, tenancy_of(t), response);
-      if (st.ok()) {
-        ++answered_by[i];
-        EXPECT_EQ(response.total(), 2) << tenancy_of(t) << " on replica " << i;
-      } else {
-        EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
-        EXPECT_EQ(st.error_message().rfind("tenancy_ref: " + tenancy_of(t) + " is on partition", 0),
-                  0u)
-            << st.error_message();
-      }
-    }
-  }
-  EXPECT_EQ(answered_by[0] + answered_by[1], 6);
   for (Replica& r : replicas) r.host->RequestStop();
   for (Replica& r : replicas) {
     r.serve.join();
     EXPECT_TRUE(r.status.ok()) << r.status;
   }
+}
+
+// Queries read the answering instance's own projection, so an instance answers only for the
+// partitions it serves now. Replica 0 holds every partition, then the group gives some to replica
+// 1: replica 0 keeps old copies of their streams, and must refuse them rather than answer from
+// those; when replica 1 stops, replica 0 serves everything again.
+TEST(ReplicasWithLoopsTest, QueriesAreAnsweredOnlyWhereThePartitionIsServed) {
+  rentstream::testing::TempDir dir;
+  auto bus = eventlog::LocalBus::Open(dir.Sub("log"));
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  sample::CounterLogic logic;
+  struct Replica {
+    std::unique_ptr<ServiceHost> host;
+    std::unique_ptr<sample::CounterService> service;
+    std::thread serve;
+    absl::Status status;
+    std::shared_ptr<grpc::Channel> channel;
+  };
+  constexpr int32_t kPartitions = 3;
+  std::vector<Replica> replicas(2);
+  auto start = [&](int i) {
+    HostConfig config;
+    config.data_dir = dir.Sub("replica-" + std::to_string(i));
+    config.instance_id = std::to_string(i);
+    config.grpc_listen = "127.0.0.1:0";
+    config.metrics_listen = "127.0.0.1:0";
+    config.partitions = kPartitions;
+    config.static_membership = false;  // a stopped replica's partitions move at once
+    auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic, {}, bus->get());
+    ASSERT_TRUE(host.ok()) << host.status();
+    Replica& r = replicas[i];
+    r.host = std::move(*host);
+    r.service = std::make_unique<sample::CounterService>(*r.host);
+    std::promise<int> port;
+    r.serve = std::thread([&r, &port] {
+      r.status = r.host->Serve({r.service.get()}, [&](int g, int) { port.set_value(g); });
+    });
+    r.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port.get_future().get()),
+                                    grpc::InsecureChannelCredentials());
+  };
+  // Two tenancies on each partition.
+  std::vector<std::string> tenancies;
+  std::map<int32_t, int> per_partition;
+  for (int n = 700; tenancies.size() < 2 * kPartitions; ++n) {
+    const std::string t = "T-" + std::to_string(n);
+    if (per_partition[eventlog::PartitionForKey(t, kPartitions)]++ < 2) tenancies.push_back(t);
+  }
+  auto increment = [&](const std::string& tenancy, int64_t amount, const std::string& id) {
+    auto stub = sample::v1::CounterService::NewStub(replicas[0].channel);
+    sample::v1::IncrementRequest request;
+    request.set_command_id(id);
+    request.set_tenancy_ref(tenancy);
+    request.set_amount(amount);
+    sample::v1::IncrementResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return stub->Increment(&ctx, request, &response);
+  };
+  struct Answer {
+    grpc::Status status;
+    int64_t total = 0;
+  };
+  auto ask = [&](int replica, const std::string& tenancy) {
+    auto stub = sample::v1::CounterService::NewStub(replicas[replica].channel);
+    sample::v1::GetCounterRequest request;
+    request.set_tenancy_ref(tenancy);
+    sample::v1::GetCounterResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    Answer a;
+    a.status = stub->GetCounter(&ctx, request, &response);
+    a.total = response.total();
+    return a;
+  };
+
+  start(0);
+  ASSERT_TRUE(
+      rentstream::testing::WaitFor([&] { return HealthStatus(*replicas[0].channel, "") == 1; }));
+  for (const std::string& t : tenancies) ASSERT_TRUE(increment(t, 2, "first-" + t).ok()) << t;
+  for (const std::string& t : tenancies) {
+    Answer a = ask(0, t);
+    ASSERT_TRUE(a.status.ok()) << t << ": " << a.status.error_message();
+    EXPECT_EQ(a.total, 2) << t;
+  }
+  EXPECT_TRUE(replicas[0].host->CheckServesAllPartitions("a scan").ok());
+
+  start(1);
+  // Once the group has settled, each tenancy has one answer, from its partition's replica, with
+  // every increment — including those decided after the move, which replica 0's old copies lack.
+  for (const std::string& t : tenancies) ASSERT_TRUE(increment(t, 3, "second-" + t).ok()) << t;
+  std::vector<std::array<Answer, 2>> answers;
+  EXPECT_TRUE(rentstream::testing::WaitFor([&] {
+    answers.clear();
+    for (const std::string& t : tenancies) answers.push_back({ask(0, t), ask(1, t)});
+    for (const auto& [zero, one] : answers) {
+      if (zero.status.ok() == one.status.ok()) return false;
+      if ((zero.status.ok() ? zero : one).total != 5) return false;
+    }
+    return true;
+  })) << "each tenancy answered by exactly one replica, with both increments";
+  int answered_by_one = 0;
+  for (size_t k = 0; k < answers.size(); ++k) {
+    for (const Answer& a : answers[k]) {
+      if (a.status.ok()) continue;
+      EXPECT_EQ(a.status.error_code(), grpc::StatusCode::UNAVAILABLE) << a.status.error_message();
+      EXPECT_EQ(
+          a.status.error_message().rfind("tenancy_ref: " + tenancies[k] + " is on partition", 0),
+          0u)
+          << a.status.error_message();
+    }
+    answered_by_one += answers[k][1].status.ok() ? 1 : 0;
+  }
+  EXPECT_GT(answered_by_one, 0) << "the group gave replica 1 partitions";
+  EXPECT_LT(answered_by_one, static_cast<int>(tenancies.size()));
+  for (const Replica& r : replicas) {
+    EXPECT_EQ(r.host->CheckServesAllPartitions("a scan").code(), absl::StatusCode::kUnavailable)
+        << "each serves some partitions only";
+  }
+
+  replicas[1].host->RequestStop();
+  replicas[1].serve.join();
+  EXPECT_TRUE(replicas[1].status.ok()) << replicas[1].status;
+  EXPECT_TRUE(rentstream::testing::WaitFor([&] {
+    if (!replicas[0].host->CheckServesAllPartitions("a scan").ok()) return false;
+    for (const std::string& t : tenancies) {
+      Answer a = ask(0, t);
+      if (!a.status.ok() || a.total != 5) return false;
+    }
+    return true;
+  })) << "replica 0 serves every partition again, caught up";
+  replicas[0].host->RequestStop();
+  replicas[0].serve.join();
+  EXPECT_TRUE(replicas[0].status.ok()) << replicas[0].status;
 }
 
 TEST(HostConfigProcessorsTest, AtMostOneLoopPerPartition) {
