@@ -266,7 +266,7 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
       AppendAndWait(pointers, deadline, &sizes);
   for (size_t b = 0; b < batches.size(); ++b) {
     if (!outcomes[b].ok()) return outcomes[b].status();
-    const common::v1::CommandOutcome& outcome = *outcomes[b];
+    common::v1::CommandOutcome& outcome = *outcomes[b];  // its items are moved out below
     if (outcome.has_rejected()) {
       for (size_t i : members[b]) *items[i].mutable_rejected() = outcome.rejected();
       continue;
@@ -283,7 +283,7 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
             absl::StrCat("batch ", batches[b].envelope().command_id(), ": answer ", k, " is for ",
                          outcome.batch().items(k).command_id(), ", not ", item.command_id()));
       }
-      item = outcome.batch().items(k);
+      item.Swap(outcome.mutable_batch()->mutable_items(static_cast<int>(k)));
     }
   }
   return items;
