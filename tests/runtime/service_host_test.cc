@@ -324,6 +324,43 @@ TEST_P(TwoProcessorsTest, BothLoopsOwnPartitionsAndEveryCommandIsDecidedOnce) {
   EXPECT_EQ(mine, 36u) << "one event per command, none twice";
 }
 
+// A replica of the sample service on a shared LocalBus, serving on a free loopback port.
+struct SampleReplica {
+  std::unique_ptr<ServiceHost> host;
+  std::unique_ptr<sample::CounterService> service;
+  std::thread serve;
+  absl::Status status;
+  std::shared_ptr<grpc::Channel> channel;
+
+  void Start(const HostConfig& config, sample::CounterLogic& logic, eventlog::EventBus& bus) {
+    auto created = ServiceHost::Create(sample::CounterLogic::kService, config, logic, {}, &bus);
+    ASSERT_TRUE(created.ok()) << created.status();
+    host = std::move(*created);
+    service = std::make_unique<sample::CounterService>(*host);
+    std::promise<int> port;
+    serve = std::thread([this, &port] {
+      status = host->Serve({service.get()}, [&](int g, int) { port.set_value(g); });
+    });
+    channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port.get_future().get()),
+                                  grpc::InsecureChannelCredentials());
+  }
+  void Stop() {
+    host->RequestStop();
+    serve.join();
+    EXPECT_TRUE(status.ok()) << status;
+  }
+};
+
+HostConfig ReplicaConfig(rentstream::testing::TempDir& dir, int i, int32_t partitions) {
+  HostConfig config;
+  config.data_dir = dir.Sub("replica-" + std::to_string(i));
+  config.instance_id = std::to_string(i);
+  config.grpc_listen = "127.0.0.1:0";
+  config.metrics_listen = "127.0.0.1:0";
+  config.partitions = partitions;
+  return config;
+}
+
 // Two replicas of two loops each on three partitions: one loop gets none. Both replicas still
 // report SERVING, and each answers for the tenancies its loops own.
 TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
@@ -331,33 +368,11 @@ TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
   auto bus = eventlog::LocalBus::Open(dir.Sub("log"));
   ASSERT_TRUE(bus.ok()) << bus.status();
   sample::CounterLogic logic;
-  struct Replica {
-    std::unique_ptr<ServiceHost> host;
-    std::unique_ptr<sample::CounterService> service;
-    std::thread serve;
-    absl::Status status;
-    std::shared_ptr<grpc::Channel> channel;
-  };
-  std::vector<Replica> replicas(2);
+  std::vector<SampleReplica> replicas(2);
   for (int i = 0; i < 2; ++i) {
-    HostConfig config;
-    config.data_dir = dir.Sub("replica-" + std::to_string(i));
-    config.instance_id = std::to_string(i);
-    config.grpc_listen = "127.0.0.1:0";
-    config.metrics_listen = "127.0.0.1:0";
-    config.partitions = 3;
+    HostConfig config = ReplicaConfig(dir, i, 3);
     config.processors = 2;
-    auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic, {}, bus->get());
-    ASSERT_TRUE(host.ok()) << host.status();
-    Replica& r = replicas[i];
-    r.host = std::move(*host);
-    r.service = std::make_unique<sample::CounterService>(*r.host);
-    std::promise<int> port;
-    r.serve = std::thread([&r, &port] {
-      r.status = r.host->Serve({r.service.get()}, [&](int g, int) { port.set_value(g); });
-    });
-    r.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port.get_future().get()),
-                                    grpc::InsecureChannelCredentials());
+    replicas[i].Start(config, logic, **bus);
   }
   EXPECT_TRUE(rentstream::testing::WaitFor([&] {
     return HealthStatus(*replicas[0].channel, "") == 1 &&
@@ -376,8 +391,8 @@ TEST(ReplicasWithLoopsTest, ALoopWithoutPartitionsDoesNotHoldHealthBack) {
     ASSERT_TRUE(stub->Increment(&ctx, request, &response).ok());
     EXPECT_EQ(response.total(), 2);
   }
-  for (Replica& r : replicas) r.host->RequestStop();
-  for (Replica& r : replicas) {
+  for (SampleReplica& r : replicas) r.host->RequestStop();
+  for (SampleReplica& r : replicas) {
     r.serve.join();
     EXPECT_TRUE(r.status.ok()) << r.status;
   }
@@ -392,34 +407,12 @@ TEST(ReplicasWithLoopsTest, QueriesAreAnsweredOnlyWhereThePartitionIsServed) {
   auto bus = eventlog::LocalBus::Open(dir.Sub("log"));
   ASSERT_TRUE(bus.ok()) << bus.status();
   sample::CounterLogic logic;
-  struct Replica {
-    std::unique_ptr<ServiceHost> host;
-    std::unique_ptr<sample::CounterService> service;
-    std::thread serve;
-    absl::Status status;
-    std::shared_ptr<grpc::Channel> channel;
-  };
   constexpr int32_t kPartitions = 3;
-  std::vector<Replica> replicas(2);
+  std::vector<SampleReplica> replicas(2);
   auto start = [&](int i) {
-    HostConfig config;
-    config.data_dir = dir.Sub("replica-" + std::to_string(i));
-    config.instance_id = std::to_string(i);
-    config.grpc_listen = "127.0.0.1:0";
-    config.metrics_listen = "127.0.0.1:0";
-    config.partitions = kPartitions;
+    HostConfig config = ReplicaConfig(dir, i, kPartitions);
     config.static_membership = false;  // a stopped replica's partitions move at once
-    auto host = ServiceHost::Create(sample::CounterLogic::kService, config, logic, {}, bus->get());
-    ASSERT_TRUE(host.ok()) << host.status();
-    Replica& r = replicas[i];
-    r.host = std::move(*host);
-    r.service = std::make_unique<sample::CounterService>(*r.host);
-    std::promise<int> port;
-    r.serve = std::thread([&r, &port] {
-      r.status = r.host->Serve({r.service.get()}, [&](int g, int) { port.set_value(g); });
-    });
-    r.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port.get_future().get()),
-                                    grpc::InsecureChannelCredentials());
+    replicas[i].Start(config, logic, **bus);
   };
   // Two tenancies on each partition.
   std::vector<std::string> tenancies;
@@ -495,14 +488,12 @@ TEST(ReplicasWithLoopsTest, QueriesAreAnsweredOnlyWhereThePartitionIsServed) {
   }
   EXPECT_GT(answered_by_one, 0) << "the group gave replica 1 partitions";
   EXPECT_LT(answered_by_one, static_cast<int>(tenancies.size()));
-  for (const Replica& r : replicas) {
+  for (const SampleReplica& r : replicas) {
     EXPECT_EQ(r.host->CheckServesAllPartitions("a scan").code(), absl::StatusCode::kUnavailable)
         << "each serves some partitions only";
   }
 
-  replicas[1].host->RequestStop();
-  replicas[1].serve.join();
-  EXPECT_TRUE(replicas[1].status.ok()) << replicas[1].status;
+  replicas[1].Stop();
   EXPECT_TRUE(rentstream::testing::WaitFor([&] {
     if (!replicas[0].host->CheckServesAllPartitions("a scan").ok()) return false;
     for (const std::string& t : tenancies) {
@@ -511,9 +502,7 @@ TEST(ReplicasWithLoopsTest, QueriesAreAnsweredOnlyWhereThePartitionIsServed) {
     }
     return true;
   })) << "replica 0 serves every partition again, caught up";
-  replicas[0].host->RequestStop();
-  replicas[0].serve.join();
-  EXPECT_TRUE(replicas[0].status.ok()) << replicas[0].status;
+  replicas[0].Stop();
 }
 
 TEST(HostConfigProcessorsTest, AtMostOneLoopPerPartition) {
