@@ -285,4 +285,17 @@ absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
   return store_->LoadStream(partition, ref->value(), side);
 }
 
+absl::Status ServiceHost::ForEachStream(const std::string& what,
+                                        const std::function<bool(const v1::StreamRecord&)>& visit) {
+  if (absl::Status st = CheckServesAllPartitions(what); !st.ok()) return st;
+  return store_->ForEachStream(visit);
+}
+
+absl::Status ServiceHost::ForEachStreamWithSide(
+    const std::string& what,
+    const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit) {
+  if (absl::Status st = CheckServesAllPartitions(what); !st.ok()) return st;
+  return store_->ForEachStreamWithSide(visit);
+}
+
 }  // namespace rentstream::runtime

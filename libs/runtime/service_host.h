@@ -61,6 +61,13 @@ class ServiceHost {
   absl::Status CheckServesAllPartitions(const std::string& what) const {
     return served_partitions_->CheckServesAll(what);
   }
+  // A query's scan of every stream (StreamStore::ForEachStream, ForEachStreamWithSide), after
+  // CheckServesAllPartitions(what): the projection holds every stream only then.
+  absl::Status ForEachStream(const std::string& what,
+                             const std::function<bool(const v1::StreamRecord&)>& visit);
+  absl::Status ForEachStreamWithSide(
+      const std::string& what,
+      const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit);
   CommandGateway& gateway() { return *gateway_; }
   const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }

@@ -78,6 +78,7 @@ absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 std::string StoredOutcome(const common::v1::CommandOutcome& outcome) {
   const google::protobuf::MessageLite* result = nullptr;
   int field = 0;
+  // No default: a result kind added to the oneof fails to compile here (-Wswitch, -Werror).
   switch (outcome.result_case()) {
     case common::v1::CommandOutcome::kAccepted:
       result = &outcome.accepted();
@@ -93,12 +94,6 @@ std::string StoredOutcome(const common::v1::CommandOutcome& outcome) {
       break;
     case common::v1::CommandOutcome::RESULT_NOT_SET:
       return "";
-  }
-  if (result == nullptr) {  // a result this code does not know yet: the plain form, less the two
-    common::v1::CommandOutcome rest = outcome;
-    rest.clear_command_id();
-    rest.clear_tenancy_ref();
-    return rest.SerializeAsString();
   }
   const std::string body = result->SerializeAsString();
   std::string out;

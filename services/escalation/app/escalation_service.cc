@@ -22,20 +22,17 @@ core::Date Today() { return core::LondonDateOf(std::time(nullptr)); }
 
 absl::Status EscalationService::ForEachCase(
     const std::function<void(const std::string&, const CaseState&)>& visit) {
-  // A scan of this projection is every case only where it holds every partition's.
-  if (absl::Status st = host_.CheckServesAllPartitions("a query over every case"); !st.ok()) {
-    return st;
-  }
   absl::Status failed;
-  absl::Status st = host_.store().ForEachStream([&](const runtime::v1::StreamRecord& record) {
-    CaseState state;
-    if (!state.ParseFromString(record.state())) {
-      failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
-      return false;
-    }
-    visit(record.tenancy_ref(), state);
-    return true;
-  });
+  absl::Status st =
+      host_.ForEachStream("a query over every case", [&](const runtime::v1::StreamRecord& record) {
+        CaseState state;
+        if (!state.ParseFromString(record.state())) {
+          failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
+          return false;
+        }
+        visit(record.tenancy_ref(), state);
+        return true;
+      });
   return st.ok() ? failed : st;
 }
 

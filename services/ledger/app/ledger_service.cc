@@ -357,11 +357,10 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
     if (!date.ok()) return ToGrpc(date.status());
     as_of = *date;
   }
-  // The figures are the landlord's (or a patch's) only from a projection of every partition.
-  if (absl::Status st = host_.CheckServesAllPartitions("GetKpis"); !st.ok()) return ToGrpc(st);
   KpiAccumulator kpis(as_of);
   absl::Status failed;
-  absl::Status st = host_.store().ForEachStreamWithSide(
+  absl::Status st = host_.ForEachStreamWithSide(
+      "GetKpis",
       [&](const runtime::v1::StreamRecord& record, const runtime::StreamStore::SideLoader& load) {
         state::v1::TenancyLedgerState state;
         if (!state.ParseFromString(record.state())) {
