@@ -86,7 +86,7 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
   auto entry = cache_.Touch(partition, env.tenancy_ref());
   if (!entry.ok()) return entry.status();
   Decision decision;
-  if (auto rejection = logic_.Validate(env, payload)) {
+  if (auto rejection = logic_.DecisionValidates() ? std::nullopt : logic_.Validate(env, payload)) {
     decision.rejection = std::move(*rejection);
   } else {
     KeyedRecords keyed;

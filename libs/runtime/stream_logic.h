@@ -103,7 +103,13 @@ class StreamLogic {
   virtual std::optional<common::v1::Rejection> Validate(const common::v1::CommandEnvelope& envelope,
                                                         std::string_view payload) const = 0;
 
-  // Decides a valid command against the stream's state. Pure: no I/O, no clock.
+  // Whether DecideCommand refuses every command Validate refuses, with the same rejection (a
+  // logic that decodes the payload to decide anyway): the processor then decides a command it
+  // receives without validating it first. The gateway validates before appending either way.
+  virtual bool DecisionValidates() const { return false; }
+
+  // Decides a valid command against the stream's state — or, when DecisionValidates(), any
+  // command. Pure: no I/O, no clock.
   virtual Decision DecideCommand(const StreamView& stream,
                                  const common::v1::CommandEnvelope& envelope,
                                  std::string_view payload) = 0;

@@ -235,6 +235,21 @@ bool KeptInState(const google::protobuf::RepeatedPtrField<state::v1::SuspendedPa
                      [&](const state::v1::SuspendedPayment& r) { return r.posting_id() == id; });
 }
 
+// The suspense stream takes only suspense commands (an account opened on it would mix a tenant's
+// postings with payments held for no one): a command of type T on `tenancy` is refused when it
+// is not one of them.
+template <typename T>
+std::optional<Rejection> MisplacedOnSuspense(std::string_view tenancy) {
+  if (tenancy != kSuspenseStream || std::is_same_v<T, SuspendPayment> ||
+      std::is_same_v<T, ReleaseFromSuspense>) {
+    return std::nullopt;
+  }
+  return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "tenancy_ref",
+                       absl::StrCat(kSuspenseStream,
+                                    " is reserved for payments held in suspense: only "
+                                    "SuspendPayment and ReleaseFromSuspense go there"));
+}
+
 }  // namespace
 
 std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
@@ -243,22 +258,13 @@ std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
 
 std::optional<Rejection> LedgerLogic::Validate(const common::v1::CommandEnvelope& envelope,
                                                std::string_view payload) const {
-  // The suspense stream takes only suspense commands (an account opened on it would mix a
-  // tenant's postings with payments held for no one).
-  bool for_suspense = false;
+  std::optional<Rejection> misplaced;
   absl::Status st =
       WithCommand(envelope.command_type(), envelope.tenancy_ref(), payload, [&](const auto& c) {
-        using T = std::decay_t<decltype(c)>;
-        for_suspense = std::is_same_v<T, SuspendPayment> || std::is_same_v<T, ReleaseFromSuspense>;
+        misplaced = MisplacedOnSuspense<std::decay_t<decltype(c)>>(envelope.tenancy_ref());
       });
   if (!st.ok()) return FromStatus(st);
-  if (envelope.tenancy_ref() == kSuspenseStream && !for_suspense) {
-    return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "tenancy_ref",
-                         absl::StrCat(kSuspenseStream,
-                                      " is reserved for payments held in suspense: only "
-                                      "SuspendPayment and ReleaseFromSuspense go there"));
-  }
-  return std::nullopt;
+  return misplaced;
 }
 
 runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
@@ -278,8 +284,13 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     return runtime::Decision::Fault(st);
   }
   Decision decision;
+  // Everything Validate refuses is refused here alike (DecisionValidates): the processor does
+  // not validate a command it is about to decide, whose payload this decodes anyway.
+  std::optional<Rejection> misplaced;
   absl::Status st = WithCommand(envelope.command_type(), tenancy, payload, [&](const auto& c) {
     using T = std::decay_t<decltype(c)>;
+    misplaced = MisplacedOnSuspense<T>(tenancy);
+    if (misplaced.has_value()) return;
     const Actor actor = ActorFromProto(envelope.actor());
     if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||
                   std::is_same_v<T, PostSundryCharge> || std::is_same_v<T, SuspendPayment>) {
@@ -295,6 +306,10 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
   });
   if (!st.ok()) {
     out.rejection = FromStatus(st);
+    return out;
+  }
+  if (misplaced.has_value()) {
+    out.rejection = std::move(misplaced);
     return out;
   }
   if (const Refusal* refusal = std::get_if<Refusal>(&decision)) {

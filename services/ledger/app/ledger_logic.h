@@ -19,6 +19,8 @@ class LedgerLogic : public runtime::StreamLogic {
   runtime::Decision DecideCommand(const runtime::StreamView& stream,
                                   const common::v1::CommandEnvelope& envelope,
                                   std::string_view payload) override;
+  // DecideCommand refuses what Validate refuses, alike.
+  bool DecisionValidates() const override { return true; }
   // The business-day tick is the charge run: every period due by the day and not yet charged.
   runtime::Decision DecideTick(const runtime::StreamView& stream, int64_t day) override;
   // Folds keeping the account movements and payment records in the state (no history or keyed

@@ -50,6 +50,17 @@ class LedgerLogicTest : public ::testing::Test {
     env.set_command_type(payload.GetDescriptor()->full_name());
     const std::string bytes = payload.SerializeAsString();
     if (auto rejection = logic_.Validate(env, bytes)) {
+      // The processor does not validate before deciding (DecisionValidates): the decision
+      // refuses it alike, and changes nothing.
+      runtime::StreamView view{tenancy_, sequence_, *state_, runtime::kNoKeyedRecords, nullptr};
+      runtime::Decision decided = logic_.DecideCommand(view, env, bytes);
+      EXPECT_TRUE(logic_.DecisionValidates());
+      EXPECT_TRUE(decided.fault.ok()) << decided.fault;
+      EXPECT_TRUE(decided.events.empty());
+      EXPECT_TRUE(decided.rejection.has_value() &&
+                  decided.rejection->SerializeAsString() == rejection->SerializeAsString())
+          << "Validate: " << rejection->ShortDebugString() << "; DecideCommand: "
+          << (decided.rejection.has_value() ? decided.rejection->ShortDebugString() : "none");
       runtime::Decision d;
       d.rejection = *rejection;
       return d;

@@ -210,6 +210,22 @@ TEST_F(LedgerLogicTest, TheSuspenseStreamTakesOnlySuspenseCommands) {
   *suspend.mutable_amount() = ProtoPence(1000);
   env.set_command_type(v1::SuspendPayment::descriptor()->full_name());
   EXPECT_FALSE(logic_.Validate(env, suspend.SerializeAsString()).has_value());
+  // Deciding without validating first (as the processor does) refuses it alike.
+  tenancy_ = kSuspenseStream;
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_CASH);
+  pay.set_source("till");
+  pay.set_external_reference("C-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(100);
+  const v1::OpenAccount open_here = OpenCommand();
+  for (const google::protobuf::Message* m :
+       std::initializer_list<const google::protobuf::Message*>{&pay, &open_here}) {
+    runtime::Decision decided = Run(*m);
+    ASSERT_TRUE(decided.rejection.has_value()) << m->GetDescriptor()->full_name();
+    EXPECT_EQ(decided.rejection->field(), "tenancy_ref");
+  }
+  EXPECT_FALSE(Run(suspend).rejection.has_value());
   // The domain refuses it too, whoever asks.
   TenancyLedger suspense;
   suspense.info.tenancy_ref = kSuspenseStream;
