@@ -1,5 +1,7 @@
 #include "libs/runtime/command_gateway.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -71,15 +73,17 @@ absl::StatusOr<std::unique_ptr<CommandGateway>> CommandGateway::Start(eventlog::
   if (!tail.ok()) return tail.status();
   auto appender = bus.NewAppender(absl::StrCat("rentstream.", service, ".gateway"));
   if (!appender.ok()) return appender.status();
-  return std::unique_ptr<CommandGateway>(
-      new CommandGateway(service, logic, *partitions, std::move(*appender), std::move(*tail)));
+  return std::unique_ptr<CommandGateway>(new CommandGateway(
+      service, logic, *partitions, *outcome_partitions, std::move(*appender), std::move(*tail)));
 }
 
 CommandGateway::CommandGateway(const std::string& service, const StreamLogic& logic,
-                               int32_t partitions, std::unique_ptr<eventlog::Appender> appender,
+                               int32_t partitions, int32_t outcome_partitions,
+                               std::unique_ptr<eventlog::Appender> appender,
                                std::unique_ptr<eventlog::Tail> outcomes)
     : topics_(ServiceTopics::For(service)),
       partitions_(partitions),
+      outcome_partitions_(outcome_partitions),
       logic_(logic),
       appender_(std::move(appender)),
       outcomes_(std::move(outcomes)) {
@@ -90,11 +94,35 @@ CommandGateway::CommandGateway(const std::string& service, const StreamLogic& lo
 }
 
 CommandGateway::~CommandGateway() {
+  if (watermark_ != nullptr) watermark_->SetListener(nullptr);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   watcher_.join();
+}
+
+void CommandGateway::AnswerOnceReflected(const ServedPartitions* served,
+                                         ProjectionWatermark* watermark) {
+  // Outcome records are where their commands' partitions are only with as many of each.
+  if (served == nullptr || watermark == nullptr || watermark->partitions() != outcome_partitions_ ||
+      outcome_partitions_ != partitions_) {
+    return;
+  }
+  served_ = served;
+  watermark_ = watermark;
+  watermark_->SetListener([this] {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  });
+}
+
+bool CommandGateway::Answerable(const Waiter& waiter) const {
+  if (!waiter.outcome.has_value()) return false;
+  if (served_ == nullptr || watermark_ == nullptr) return true;
+  // A partition served elsewhere: a query here is refused, nothing to wait for.
+  if (!served_->Serves(waiter.partition)) return true;
+  return watermark_->Reflects(waiter.partition, waiter.offset);
 }
 
 void CommandGateway::WatchOutcomes() {
@@ -118,6 +146,8 @@ void CommandGateway::WatchOutcomes() {
       common::v1::CommandOutcome outcome;
       if (!outcome.ParseFromString(r.value)) continue;
       it->second.outcome = std::move(outcome);
+      it->second.partition = r.partition;
+      it->second.offset = r.offset;
       delivered = true;
     }
     if (delivered) cv_.notify_all();
@@ -172,13 +202,19 @@ std::vector<absl::StatusOr<common::v1::CommandOutcome>> CommandGateway::AppendAn
   std::vector<absl::StatusOr<common::v1::CommandOutcome>> results;
   std::unique_lock lock(mu_);
   if (appended.ok()) {
-    cv_.wait_until(lock, deadline, [&] {
+    const auto answerable = [&] {
       if (stopping_) return true;
       for (const common::v1::Command* c : commands) {
-        if (!waiters_[c->envelope().command_id()].outcome.has_value()) return false;
+        if (!Answerable(waiters_[c->envelope().command_id()])) return false;
       }
       return true;
-    });
+    };
+    // In slices: a partition this process stops serving meanwhile frees its outcomes without
+    // a notification.
+    while (!answerable() && std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
+                                                  std::chrono::milliseconds(100)));
+    }
   }
   for (const common::v1::Command* c : commands) {
     const std::string& id = c->envelope().command_id();

@@ -21,6 +21,8 @@
 
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_bus.h"
+#include "libs/runtime/projection_watermark.h"
+#include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_logic.h"
 #include "libs/runtime/topics.h"
 #include "rentstream/common/v1/command.pb.h"
@@ -57,13 +59,24 @@ class CommandGateway {
   // Validation alone (envelope ids, then the logic's payload checks).
   std::optional<common::v1::Rejection> Validate(const common::v1::Command& command) const;
 
+  // Answers a command of a partition this process serves only once its projection reflects the
+  // command (ProjectionWatermark), so that a query to this instance right after the answer reads
+  // what the command did. A command of a partition served elsewhere is answered at once (a query
+  // here is refused anyway); one still not reflected at its deadline is answered then. Call
+  // before any Submit; both must outlive the gateway. Without it: answered at once.
+  void AnswerOnceReflected(const ServedPartitions* served, ProjectionWatermark* watermark);
+
  private:
   struct Waiter {
     std::optional<common::v1::CommandOutcome> outcome;
+    int32_t partition = 0;  // where the outcome record is
+    int64_t offset = 0;
     int waiting = 0;
   };
+  // Whether a waiter's outcome may be answered now (see AnswerOnceReflected). Under mu_.
+  bool Answerable(const Waiter& waiter) const;
   CommandGateway(const std::string& service, const StreamLogic& logic, int32_t partitions,
-                 std::unique_ptr<eventlog::Appender> appender,
+                 int32_t outcome_partitions, std::unique_ptr<eventlog::Appender> appender,
                  std::unique_ptr<eventlog::Tail> outcomes);
   void WatchOutcomes();
   // Appends the commands in one go and waits for each one's outcome (by command id).
@@ -76,10 +89,14 @@ class CommandGateway {
 
   ServiceTopics topics_;
   int32_t partitions_;
+  int32_t outcome_partitions_;
   const StreamLogic& logic_;
   std::unique_ptr<eventlog::Appender> appender_;
   std::mutex append_mu_;
   std::unique_ptr<eventlog::Tail> outcomes_;
+
+  const ServedPartitions* served_ = nullptr;
+  ProjectionWatermark* watermark_ = nullptr;
 
   std::mutex mu_;
   std::condition_variable cv_;

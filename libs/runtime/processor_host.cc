@@ -251,10 +251,20 @@ void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
           absl::StrCat("partition ", tp.partition, " is still held by another processing loop"));
       return;
     }
-    if (absl::Status st = CatchUp(tp.partition); !st.ok()) {
+    // The partition's outcome records so far, whoever wrote them: their events are committed,
+    // so the catch-up folds them.
+    absl::StatusOr<int64_t> outcomes_end = 0;
+    if (options_.projection_watermark != nullptr) {
+      outcomes_end = bus_.EndOffset({topics_.outcomes, tp.partition});
+    }
+    absl::Status st = outcomes_end.ok() ? CatchUp(tp.partition) : outcomes_end.status();
+    if (!st.ok()) {
       if (locks != nullptr) locks->Release(tp.partition, this);
       assignment_error_ = st;
       return;
+    }
+    if (options_.projection_watermark != nullptr) {
+      options_.projection_watermark->Advance(tp.partition, *outcomes_end);
     }
     owned_.insert(tp.partition);
     owns_partitions_ = true;
@@ -434,6 +444,7 @@ absl::StatusOr<size_t> ProcessorHost::ProcessBatch(absl::Span<const Record> reco
   for (const auto& [tp, next] : batch.consumed) consumed.push_back({tp, next});
   if (absl::Status st = member_->CommitTransaction(consumed); !st.ok()) return st;
   for (const auto& [tp, next] : batch.consumed) positions_[tp] = next;
+  if (options_.after_commit_for_tests) options_.after_commit_for_tests();
 
   // Committed on the bus: now the projection, with how far own events are folded.
   StreamStore::Batch write;
@@ -445,6 +456,11 @@ absl::StatusOr<size_t> ProcessorHost::ProcessBatch(absl::Span<const Record> reco
   if (absl::Status st = store_.Write(write, options_.state_durability); !st.ok()) {
     // The bus has the events; a restart folds them again from the last applied offset.
     return absl::UnavailableError(absl::StrCat("state write after commit: ", st.message()));
+  }
+  if (options_.projection_watermark != nullptr) {
+    for (const auto& [tp, end] : member_->LastCommitAppendEnds()) {
+      if (tp.topic == topics_.outcomes) options_.projection_watermark->Advance(tp.partition, end);
+    }
   }
   if (metrics_) {
     for (const auto& [topic, n] : batch.in_per_topic) metrics_->RecordsIn(topic, n);

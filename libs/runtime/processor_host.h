@@ -25,6 +25,7 @@
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_metrics.h"
+#include "libs/runtime/projection_watermark.h"
 #include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_cache.h"
 #include "libs/runtime/stream_logic.h"
@@ -70,6 +71,11 @@ struct ProcessorOptions {
   // Where the loop marks the partitions it owns and has caught up with, for the process's
   // queries (null: nobody asks).
   ServedPartitions* served_partitions = nullptr;
+  // Where the loop marks how far the process's projection reflects each partition's outcome
+  // records, for the gateway's answers (null: nobody asks).
+  ProjectionWatermark* projection_watermark = nullptr;
+  // Tests only: runs after each transaction's commit, before its projection write.
+  std::function<void()> after_commit_for_tests;
   // Wall clock for recorded_at and event ids only; never used for business decisions.
   std::function<int64_t()> wall_clock_us;
 };

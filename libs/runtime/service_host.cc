@@ -99,6 +99,11 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   }
   host->served_partitions_ = std::make_unique<ServedPartitions>(c.partitions);
   options.served_partitions = host->served_partitions_.get();
+  // A command's answer waits until this instance's projection has it (read your own writes).
+  host->projection_watermark_ = std::make_unique<ProjectionWatermark>(c.partitions);
+  options.projection_watermark = host->projection_watermark_.get();
+  host->gateway_->AnswerOnceReflected(host->served_partitions_.get(),
+                                      host->projection_watermark_.get());
   for (int k = 0; k < c.processors; ++k) {
     ProcessorOptions loop = options;
     if (k > 0) loop.instance_id = absl::StrCat(c.instance_id, "-p", k);

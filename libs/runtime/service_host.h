@@ -25,6 +25,7 @@
 #include "libs/runtime/partition_locks.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/processor_metrics.h"
+#include "libs/runtime/projection_watermark.h"
 #include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_store.h"
 
@@ -98,6 +99,8 @@ class ServiceHost {
   std::unique_ptr<eventlog::EventBus> owned_bus_;
   eventlog::EventBus* bus_ = nullptr;
   std::unique_ptr<StreamStore> store_;
+  // Declared before the gateway, which holds answers against it until it is destroyed.
+  std::unique_ptr<ProjectionWatermark> projection_watermark_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
   // Declared before the loops, which use them until they are destroyed.

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "libs/runtime/command_gateway.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/processor_host.h"
+#include "libs/runtime/projection_watermark.h"
+#include "libs/runtime/served_partitions.h"
 #include "libs/runtime/topics.h"
 #include "rentstream/sample/v1/counter.pb.h"
 #include "services/sample/app/counter_logic.h"
@@ -76,6 +80,90 @@ TEST_P(GatewayTest, DeadlineExceededLosesNothingAndARetryGetsTheDecision) {
   common::v1::Event event;
   ASSERT_TRUE(event.ParseFromString(events[0].value));
   EXPECT_EQ(event.envelope().event_id(), retried->accepted().events(0).envelope().event_id());
+}
+
+// A command's answer comes once this process's projection has the command, so that a query
+// right after it, to the same instance, reads what it did: the projection is written after the
+// transaction's commit, which is when the outcome record becomes visible. Here the loop's
+// projection write is held back after the commit; the answer must not come before it.
+TEST_P(GatewayTest, TheAnswerWaitsUntilTheProjectionHasTheCommand) {
+  static std::atomic<int> n{0};
+  const std::string service = "gwr" + std::to_string(++n);
+  rentstream::testing::TempDir dir;
+  auto bus = rentstream::testing::OpenBus(GetParam(), dir);
+  ASSERT_NE(bus, nullptr);
+  constexpr int32_t kPartitions = 2;
+  ASSERT_TRUE(bus->DeclareTopics(TopicsToDeclare(service, {}, kPartitions, 1)).ok());
+  sample::CounterLogic logic;
+  auto gateway = CommandGateway::Start(*bus, service, logic);
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  ServedPartitions served(kPartitions);
+  ProjectionWatermark watermark(kPartitions);
+  (*gateway)->AnswerOnceReflected(&served, &watermark);
+
+  auto store = StreamStore::Open(dir.Sub("state"));
+  ASSERT_TRUE(store.ok());
+  const auto deadline = [] { return std::chrono::steady_clock::now() + std::chrono::seconds(60); };
+  const int32_t partition = eventlog::PartitionForKey("T-1", kPartitions);
+  {
+    // A first owner decides a command (marking nothing for this gateway), then stops.
+    ProcessorOptions first;
+    first.service = service;
+    first.static_membership = false;
+    ProcessorHost owner(*bus, **store, logic, first);
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { EXPECT_TRUE(owner.Run(stop).ok()); });
+    ASSERT_TRUE((*gateway)->Submit(Increment("T-1", "first", 2), deadline()).ok());
+    stop = true;
+    runner.join();
+  }
+  EXPECT_FALSE(watermark.Reflects(partition, 0));
+
+  // Armed, the next transaction's projection write waits after its commit until released, or
+  // for at most two seconds.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool armed = false, held = false, released = false;
+  ProcessorOptions options;
+  options.service = service;
+  options.static_membership = false;
+  options.served_partitions = &served;
+  options.projection_watermark = &watermark;
+  options.after_commit_for_tests = [&] {
+    std::unique_lock lock(mu);
+    if (!armed) return;
+    armed = false;
+    held = true;
+    cv.notify_all();
+    cv.wait_for(lock, std::chrono::seconds(2), [&] { return released; });
+  };
+  ProcessorHost host(*bus, **store, logic, options);
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { EXPECT_TRUE(host.Run(stop).ok()); });
+  ASSERT_TRUE(rentstream::testing::WaitFor(
+      [&] { return served.Served().size() == static_cast<size_t>(kPartitions); }));
+  // Taking the partition, the loop folded the first owner's events: their outcomes are reflected.
+  EXPECT_TRUE(watermark.Reflects(partition, 0));
+
+  {
+    std::lock_guard lock(mu);
+    armed = true;
+  }
+  auto answer = (*gateway)->Submit(Increment("T-1", "second", 3), deadline());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  // Answered: the projection must have it now, whether or not the write was held back.
+  auto record = (*store)->LoadStream(partition, "T-1");
+  ASSERT_TRUE(record.ok()) << record.status();
+  ASSERT_TRUE(record->has_value());
+  EXPECT_EQ((*record)->sequence(), 2u) << "the answer came before the projection had the command";
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(held) << "the second command's write was held back";
+    released = true;
+    cv.notify_all();
+  }
+  stop = true;
+  runner.join();
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, GatewayTest, ::testing::Values(BusKind::kKafka, BusKind::kLocal),

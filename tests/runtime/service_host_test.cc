@@ -349,6 +349,13 @@ struct SampleReplica {
     serve.join();
     EXPECT_TRUE(status.ok()) << status;
   }
+  // A test that stops early (a failed assertion) still stops the replica, so that it reports
+  // the failure instead of terminating on a running thread.
+  ~SampleReplica() {
+    if (!serve.joinable()) return;
+    host->RequestStop();
+    serve.join();
+  }
 };
 
 HostConfig ReplicaConfig(rentstream::testing::TempDir& dir, int i, int32_t partitions) {
