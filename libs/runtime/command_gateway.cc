@@ -105,8 +105,13 @@ CommandGateway::~CommandGateway() {
 void CommandGateway::AnswerOnceReflected(const ServedPartitions* served,
                                          ProjectionWatermark* watermark) {
   // Outcome records are where their commands' partitions are only with as many of each.
-  if (served == nullptr || watermark == nullptr || watermark->partitions() != outcome_partitions_ ||
-      outcome_partitions_ != partitions_) {
+  if (served == nullptr || watermark == nullptr) return;
+  if (watermark->partitions() != outcome_partitions_ || outcome_partitions_ != partitions_) {
+    LogWarn("answers do not wait for the projection",
+            {{"topic", topics_.outcomes},
+             {"reason", absl::StrCat("the commands topic has ", partitions_,
+                                     " partitions, the outcomes topic ", outcome_partitions_,
+                                     ", the projection ", watermark->partitions())}});
     return;
   }
   served_ = served;
@@ -236,9 +241,14 @@ std::vector<absl::StatusOr<common::v1::CommandOutcome>> CommandGateway::AppendAn
 
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::SubmitBatched(
     const std::string& request_id, std::string_view step, const common::v1::CommandEnvelope& shared,
-    std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline) {
+    std::vector<common::v1::Command> commands, std::chrono::steady_clock::time_point deadline,
+    const std::vector<int>* positions) {
   if (auto id = core::CommandId::Parse(request_id); !id.ok()) {
     return absl::InvalidArgumentError(id.status().message());
+  }
+  if (positions != nullptr && positions->size() != commands.size()) {
+    return absl::InternalError(
+        absl::StrCat(positions->size(), " positions for ", commands.size(), " commands"));
   }
   // An id is its kind and 128 bits of a SHA-256 digest in base64url (22 characters: a command
   // id's alphabet), over the request id, the step and `detail`, which ends with whatever may
@@ -260,8 +270,9 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> CommandGateway::Submit
   for (size_t i = 0; i < commands.size(); ++i) {
     common::v1::CommandEnvelope& env = *commands[i].mutable_envelope();
     // One digest per command: its position, tenancy and type, then its payload's bytes.
-    env.set_command_id(derived("cmd", i, "/", env.tenancy_ref(), "/", env.command_type(), "/",
-                               commands[i].payload()));
+    const int64_t position = positions != nullptr ? (*positions)[i] : static_cast<int64_t>(i);
+    env.set_command_id(derived("cmd", position, "/", env.tenancy_ref(), "/", env.command_type(),
+                               "/", commands[i].payload()));
     items[i].set_command_id(env.command_id());
     items[i].set_tenancy_ref(env.tenancy_ref());
     if (auto rejection = Validate(commands[i])) {

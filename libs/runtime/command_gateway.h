@@ -50,11 +50,13 @@ class CommandGateway {
   // the same commands gets the same answers and no new events (its command and outcome records
   // are appended again). `shared` gives the batch envelope's actor, business time and
   // correlation id, which apply to every command. Errors: DEADLINE_EXCEEDED, UNAVAILABLE (retry
-  // the whole request), INTERNAL if an answer does not match what was sent.
+  // the whole request), INTERNAL if an answer does not match what was sent. `positions`
+  // (optional, one per command): what stands for each command's position in its id — a
+  // request's line indexes, say, so that a line keeps its id whichever others go with it.
   absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
       const std::string& request_id, std::string_view step,
       const common::v1::CommandEnvelope& shared, std::vector<common::v1::Command> commands,
-      std::chrono::steady_clock::time_point deadline);
+      std::chrono::steady_clock::time_point deadline, const std::vector<int>* positions = nullptr);
 
   // Validation alone (envelope ids, then the logic's payload checks).
   std::optional<common::v1::Rejection> Validate(const common::v1::Command& command) const;

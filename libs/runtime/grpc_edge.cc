@@ -113,7 +113,7 @@ common::v1::Command BatchItem(const std::string& tenancy_ref,
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
     std::string_view step, std::vector<common::v1::Command> commands,
-    const std::string& correlation_id) {
+    const std::string& correlation_id, const std::vector<int>* positions) {
   auto actor = CommandActor(host, context);
   if (!actor.ok()) return actor.status();
   common::v1::CommandEnvelope shared;
@@ -124,7 +124,7 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
   const auto cap = std::max<std::chrono::milliseconds>(
       kBatchDeadline, std::chrono::milliseconds(host.config().command_deadline_ms));
   return host.gateway().SubmitBatched(request_id, step, shared, std::move(commands),
-                                      CommandDeadline(context, cap));
+                                      CommandDeadline(context, cap), positions);
 }
 
 }  // namespace rentstream::runtime

@@ -49,12 +49,13 @@ common::v1::Command NewCommand(const std::string& command_id, const std::string&
 // now and `correlation_id` (default: `request_id`) apply to all; ids derive from `request_id`
 // and `step` (one request may submit in several steps). One item outcome per command, in order;
 // a refused command is an item's rejection, not an error. Waits until the caller's deadline,
-// capped at kBatchDeadline (a file's batches take longer than one command).
+// capped at kBatchDeadline (a file's batches take longer than one command). `positions`: as
+// CommandGateway::SubmitBatched's.
 inline constexpr std::chrono::seconds kBatchDeadline{120};
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
     std::string_view step, std::vector<common::v1::Command> commands,
-    const std::string& correlation_id = "");
+    const std::string& correlation_id = "", const std::vector<int>* positions = nullptr);
 
 // A command of a batch: its type, schema version, tenancy and payload.
 common::v1::Command BatchItem(const std::string& tenancy_ref,

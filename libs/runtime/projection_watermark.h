@@ -38,12 +38,9 @@ class ProjectionWatermark {
     while (current < end && !(moved = mark.compare_exchange_weak(current, end))) {
     }
     if (!moved) return;
-    std::function<void()> listener;
-    {
-      std::lock_guard lock(mu_);
-      listener = listener_;
-    }
-    if (listener) listener();
+    // Called under the lock, so that once SetListener(nullptr) returns no call is under way.
+    std::lock_guard lock(mu_);
+    if (listener_) listener_();
   }
 
   // Whether the partition's outcome record at `offset` is reflected in the projection.
@@ -52,7 +49,8 @@ class ProjectionWatermark {
     return ends_[static_cast<size_t>(partition)].load() > offset;
   }
 
-  // Called after each advance (from the advancing thread, with no lock of this class held).
+  // Called after each advance, from the advancing thread, under this class's lock: the listener
+  // must not call back into it.
   void SetListener(std::function<void()> listener) {
     std::lock_guard lock(mu_);
     listener_ = std::move(listener);

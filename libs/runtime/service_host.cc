@@ -290,6 +290,18 @@ absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
   return store_->LoadStream(partition, ref->value(), side);
 }
 
+absl::Status ServiceHost::LoadKeyed(const std::string& tenancy_ref,
+                                    const std::vector<std::string>& keys, KeyedRecords& found) {
+  auto ref = core::TenancyRef::Parse(tenancy_ref);
+  if (!ref.ok()) return ref.status();
+  const int32_t partition = eventlog::PartitionForKey(ref->value(), config_.partitions);
+  if (absl::Status st = served_partitions_->CheckServes(partition, "tenancy_ref", ref->value());
+      !st.ok()) {
+    return st;
+  }
+  return store_->LoadKeyed(partition, ref->value(), keys, found);
+}
+
 absl::Status ServiceHost::ForEachStream(const std::string& what,
                                         const std::function<bool(const v1::StreamRecord&)>& visit) {
   if (absl::Status st = CheckServesAllPartitions(what); !st.ok()) return st;

@@ -57,6 +57,10 @@ class ServiceHost {
   // still being caught up — rather than an answer from a projection that may not have it.
   absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(const std::string& tenancy_ref,
                                                              SideRecords* side = nullptr);
+  // A stream's keyed records under `keys` that exist, from this instance's projection, with the
+  // same checks as LoadStream (INVALID_ARGUMENT or UNAVAILABLE naming `tenancy_ref`).
+  absl::Status LoadKeyed(const std::string& tenancy_ref, const std::vector<std::string>& keys,
+                         KeyedRecords& found);
   // For a query that scans every stream of the projection (`what` names it): UNAVAILABLE unless
   // this instance serves every partition now.
   absl::Status CheckServesAllPartitions(const std::string& what) const {
@@ -99,13 +103,14 @@ class ServiceHost {
   std::unique_ptr<eventlog::EventBus> owned_bus_;
   eventlog::EventBus* bus_ = nullptr;
   std::unique_ptr<StreamStore> store_;
-  // Declared before the gateway, which holds answers against it until it is destroyed.
+  // Declared before the gateway, which holds answers against them, and the loops, which mark
+  // them, until they are destroyed.
+  std::unique_ptr<ServedPartitions> served_partitions_;
   std::unique_ptr<ProjectionWatermark> projection_watermark_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
-  // Declared before the loops, which use them until they are destroyed.
+  // Declared before the loops, which use it until they are destroyed.
   std::unique_ptr<PartitionLocks> partition_locks_;  // with more than one loop
-  std::unique_ptr<ServedPartitions> served_partitions_;
   std::vector<std::unique_ptr<ProcessorHost>> processors_;
   std::mutex processor_error_mu_;
   absl::Status processor_error_;  // the first loop's fatal error: Serve returns it

@@ -473,10 +473,11 @@ TEST_P(LedgerServiceTest, ImportPaymentsAnswersARetriedRequestTheSameWay) {
   ASSERT_TRUE(Open("open-imp-rpc", &opened).ok());
   v1::ImportPaymentsRequest request;
   request.mutable_context()->set_command_id("imp-rpc-1");
-  for (int i = 0; i < 3; ++i) {
+  const std::string late_tenancy = "HA-NOBODY";  // no account yet
+  for (int i = 0; i < 4; ++i) {
     v1::ImportPaymentLine& line = *request.add_lines();
     line.set_line_number(2 + i);
-    line.set_tenancy_ref(i == 2 ? "HA-NOBODY" : tenancy_);
+    line.set_tenancy_ref(i == 2 ? late_tenancy : tenancy_);
     v1::RecordPayment& p = *line.mutable_payment();
     p.set_method(v1::PAYMENT_METHOD_CARD);
     p.set_source("rpc-" + tenancy_);
@@ -486,19 +487,41 @@ TEST_P(LedgerServiceTest, ImportPaymentsAnswersARetriedRequestTheSameWay) {
   }
   v1::ImportPaymentsResponse first;
   ASSERT_TRUE(stub_->ImportPayments(Call().get(), request, &first).ok());
-  ASSERT_EQ(first.lines_size(), 3);
+  ASSERT_EQ(first.lines_size(), 4);
   EXPECT_EQ(first.lines(0).status(), v1::IMPORT_LINE_STATUS_IMPORTED);
   EXPECT_EQ(first.lines(0).result().event_types(0), "rentstream.ledger.v1.PaymentReceived");
   EXPECT_EQ(first.lines(1).status(), v1::IMPORT_LINE_STATUS_REJECTED);
   EXPECT_EQ(first.lines(1).reason().rfind("amount:", 0), 0u) << first.lines(1).reason();
   EXPECT_EQ(first.lines(2).status(), v1::IMPORT_LINE_STATUS_SUSPENSE);
   EXPECT_EQ(first.lines(2).line_number(), 4);
-  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -1000; }));
+  EXPECT_EQ(first.lines(3).status(), v1::IMPORT_LINE_STATUS_IMPORTED);
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -2000; }));
 
+  // Retried (a lost answer): the same answers, nothing posted twice — the held line now goes
+  // straight to suspense, and the line after it keeps its command id.
   v1::ImportPaymentsResponse retried;
   ASSERT_TRUE(stub_->ImportPayments(Call().get(), request, &retried).ok());
   EXPECT_EQ(retried.SerializeAsString(), first.SerializeAsString());
-  EXPECT_EQ(Balance(), -1000);
+  EXPECT_EQ(Balance(), -2000);
+
+  // The file run again as a new request once the held line's account exists: that line is the
+  // payment held in suspense (to be allocated from there), not a payment for the new account.
+  {
+    const std::string first_tenancy = tenancy_;
+    tenancy_ = late_tenancy;
+    v1::OpenAccountResponse late;
+    ASSERT_TRUE(Open("open-imp-late", &late).ok());
+    v1::ImportPaymentsRequest again = request;
+    again.mutable_context()->set_command_id("imp-rpc-4");
+    v1::ImportPaymentsResponse rerun;
+    ASSERT_TRUE(stub_->ImportPayments(Call().get(), again, &rerun).ok());
+    EXPECT_EQ(rerun.lines(0).status(), v1::IMPORT_LINE_STATUS_DUPLICATE);
+    EXPECT_EQ(rerun.lines(2).status(), v1::IMPORT_LINE_STATUS_DUPLICATE);
+    EXPECT_EQ(rerun.lines(3).status(), v1::IMPORT_LINE_STATUS_DUPLICATE);
+    EXPECT_EQ(Balance(), 0) << "the held payment was posted to the new account as well";
+    tenancy_ = first_tenancy;
+  }
+  EXPECT_EQ(Balance(), -2000);
 
   v1::ImportPaymentsRequest too_many;
   too_many.mutable_context()->set_command_id("imp-rpc-2");
@@ -514,7 +537,7 @@ TEST_P(LedgerServiceTest, ImportPaymentsAnswersARetriedRequestTheSameWay) {
   request.mutable_context()->set_command_id("imp-rpc-3");
   st = stub_->ImportPayments(auditor.get(), request, &refused);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Balance(), -1000);
+  EXPECT_EQ(Balance(), -2000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,

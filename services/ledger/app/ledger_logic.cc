@@ -271,26 +271,35 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
                                              const common::v1::CommandEnvelope& envelope,
                                              std::string_view payload) {
   const std::string tenancy(stream.tenancy_ref);
-  TenancyLedger scratch;
-  auto found = LedgerOf(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
-                        stream.memo, scratch);
   runtime::Decision out;
-  // What the store holds does not decode: no answer is made up from it.
-  if (!found.ok()) return runtime::Decision::Fault(found.status());
-  TenancyLedger* ledger = *found;
+  TenancyLedger scratch;
+  TenancyLedger* ledger = nullptr;
   // The keyed records join the ledger for this decision only (the memo is the state's ledger).
-  absl::Cleanup keyed_out = [&] { RemoveKeyedRecords(stream.keyed, *ledger); };
-  if (absl::Status st = AddKeyedRecords(stream.keyed, *ledger); !st.ok()) {
-    return runtime::Decision::Fault(st);
-  }
+  absl::Cleanup keyed_out = [&] {
+    if (ledger != nullptr) RemoveKeyedRecords(stream.keyed, *ledger);
+  };
+  absl::Status fault;
   Decision decision;
-  // Everything Validate refuses is refused here alike (DecisionValidates): the processor does
-  // not validate a command it is about to decide, whose payload this decodes anyway.
+  // Everything Validate refuses is refused here alike, before the stored state is read
+  // (DecisionValidates): the processor does not validate a command it is about to decide, whose
+  // payload this decodes anyway.
   std::optional<Rejection> misplaced;
   absl::Status st = WithCommand(envelope.command_type(), tenancy, payload, [&](const auto& c) {
     using T = std::decay_t<decltype(c)>;
     misplaced = MisplacedOnSuspense<T>(tenancy);
     if (misplaced.has_value()) return;
+    // What the store holds does not decode: no answer is made up from it.
+    auto found = LedgerOf(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
+                          stream.memo, scratch);
+    if (!found.ok()) {
+      fault = found.status();
+      return;
+    }
+    ledger = *found;
+    if (absl::Status added = AddKeyedRecords(stream.keyed, *ledger); !added.ok()) {
+      fault = added;
+      return;
+    }
     const Actor actor = ActorFromProto(envelope.actor());
     if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||
                   std::is_same_v<T, PostSundryCharge> || std::is_same_v<T, SuspendPayment>) {
@@ -304,6 +313,7 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
       decision = Decide(*ledger, c);
     }
   });
+  if (!fault.ok()) return runtime::Decision::Fault(fault);
   if (!st.ok()) {
     out.rejection = FromStatus(st);
     return out;
@@ -369,7 +379,7 @@ std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnve
                                                    std::string_view payload) const {
   const std::string& type = envelope.command_type();
   std::vector<std::string> keys;
-  // A payload that does not parse names no keys (Validate refused it already).
+  // A payload that does not parse names no keys (its decision refuses it).
   if (type == v1::RecordPayment::descriptor()->full_name()) {
     if (auto c = Parse<v1::RecordPayment>(payload); c.ok()) {
       keys.push_back(PaymentKey(PaymentPostingId(c->source(), c->external_reference())));

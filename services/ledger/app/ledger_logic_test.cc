@@ -236,6 +236,34 @@ TEST_F(LedgerLogicTest, TheSuspenseStreamTakesOnlySuspenseCommands) {
   EXPECT_EQ(std::get<Refusal>(d).field, "tenancy_ref");
 }
 
+// The processor decides without validating first (DecisionValidates): a command its validation
+// refuses is refused before the stored state is read, so a state that does not decode fails
+// only the commands that need it.
+TEST_F(LedgerLogicTest, AnInvalidCommandIsRefusedWithoutReadingTheStoredState) {
+  state::v1::TenancyLedgerState corrupt;
+  corrupt.set_opened(true);
+  state::v1::ChargedRun& run = *corrupt.add_charged_runs();
+  run.add_start_days(20000);
+  run.add_lines()->set_kind(static_cast<v1::ChargeKind>(42));
+  common::v1::CommandEnvelope env;
+  env.set_tenancy_ref(kTenancy);
+  env.set_command_type(v1::RecordPayment::descriptor()->full_name());
+  v1::RecordPayment pay;
+  pay.set_source("till");
+  pay.set_external_reference("C-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(100);  // no method: validation refuses it
+  ASSERT_TRUE(logic_.Validate(env, pay.SerializeAsString()).has_value());
+  runtime::StreamView view{kTenancy, 1, corrupt};
+  runtime::Decision refused = logic_.DecideCommand(view, env, pay.SerializeAsString());
+  EXPECT_TRUE(refused.fault.ok()) << refused.fault;
+  ASSERT_TRUE(refused.rejection.has_value());
+  EXPECT_EQ(refused.rejection->field(), "method");
+  pay.set_method(v1::PAYMENT_METHOD_CASH);
+  runtime::Decision needs_state = logic_.DecideCommand(view, env, pay.SerializeAsString());
+  EXPECT_EQ(needs_state.fault.code(), absl::StatusCode::kDataLoss) << needs_state.fault;
+}
+
 TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
   v1::OpenAccount bad_date = OpenCommand();
   bad_date.mutable_start_date()->set_month(13);

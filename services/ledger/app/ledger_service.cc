@@ -200,11 +200,31 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     v1::ImportLineResult& result = *response->add_lines();
     result.set_line_number(line.line_number());
   }
+  // A line already held in suspense — its account did not exist when it was first imported —
+  // is that payment, whatever account it names now (a payment file run again): it goes to the
+  // suspense stream again, which answers a repeat of its request as before and refuses a second
+  // hold as a duplicate, and is never posted to the account as well (it is allocated from
+  // suspense).
+  std::vector<std::string> held_keys;
+  for (const v1::ImportPaymentLine& line : request->lines()) {
+    if (line.tenancy_ref().empty()) continue;
+    held_keys.push_back(SuspendedKey(
+        SuspendedPostingId(line.payment().source(), line.payment().external_reference())));
+  }
+  runtime::KeyedRecords held_in_suspense;
+  if (!held_keys.empty()) {
+    if (absl::Status st = host_.LoadKeyed(kSuspenseStream, held_keys, held_in_suspense); !st.ok()) {
+      return ToGrpc(absl::Status(
+          st.code(),
+          absl::StrCat("the import checks the payments held in suspense: ", st.message())));
+    }
+  }
   std::vector<int> to_tenancy, to_suspense;
   std::vector<common::v1::Command> payments;
-  for (int i = 0; i < request->lines_size(); ++i) {
+  for (int i = 0, k = 0; i < request->lines_size(); ++i) {
     const v1::ImportPaymentLine& line = request->lines(i);
-    if (line.tenancy_ref().empty()) {
+    if (line.tenancy_ref().empty() ||
+        held_in_suspense.count(held_keys[static_cast<size_t>(k++)]) > 0) {
       to_suspense.push_back(i);
       continue;
     }
@@ -212,8 +232,9 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     payments.push_back(runtime::BatchItem(line.tenancy_ref(), line.payment()));
   }
   const std::string& correlation = request->context().correlation_id();
+  // Each command's id derives from its line's place in the request, whichever lines go with it.
   auto paid = runtime::SubmitBatched(host_, *context, request_id, "payments", std::move(payments),
-                                     correlation);
+                                     correlation, &to_tenancy);
   if (!paid.ok()) return ToGrpc(paid.status());
   for (size_t k = 0; k < to_tenancy.size(); ++k) {
     const common::v1::BatchItemOutcome& item = (*paid)[k];
@@ -238,8 +259,8 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     suspend.set_raw_reference(line.tenancy_ref());
     held.push_back(runtime::BatchItem(kSuspenseStream, suspend));
   }
-  auto suspended =
-      runtime::SubmitBatched(host_, *context, request_id, "suspense", std::move(held), correlation);
+  auto suspended = runtime::SubmitBatched(host_, *context, request_id, "suspense", std::move(held),
+                                          correlation, &to_suspense);
   if (!suspended.ok()) return ToGrpc(suspended.status());
   for (size_t k = 0; k < to_suspense.size(); ++k) {
     Answer((*suspended)[k], v1::IMPORT_LINE_STATUS_SUSPENSE,
