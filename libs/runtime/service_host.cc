@@ -278,8 +278,7 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   return processor_error_;
 }
 
-absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
-    const std::string& tenancy_ref, SideRecords* side) {
+absl::StatusOr<int32_t> ServiceHost::ServedPartitionOf(const std::string& tenancy_ref) const {
   auto ref = core::TenancyRef::Parse(tenancy_ref);
   if (!ref.ok()) return ref.status();
   const int32_t partition = eventlog::PartitionForKey(ref->value(), config_.partitions);
@@ -287,19 +286,21 @@ absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
       !st.ok()) {
     return st;
   }
-  return store_->LoadStream(partition, ref->value(), side);
+  return partition;
+}
+
+absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
+    const std::string& tenancy_ref, SideRecords* side) {
+  auto partition = ServedPartitionOf(tenancy_ref);
+  if (!partition.ok()) return partition.status();
+  return store_->LoadStream(*partition, tenancy_ref, side);
 }
 
 absl::Status ServiceHost::LoadKeyed(const std::string& tenancy_ref,
                                     const std::vector<std::string>& keys, KeyedRecords& found) {
-  auto ref = core::TenancyRef::Parse(tenancy_ref);
-  if (!ref.ok()) return ref.status();
-  const int32_t partition = eventlog::PartitionForKey(ref->value(), config_.partitions);
-  if (absl::Status st = served_partitions_->CheckServes(partition, "tenancy_ref", ref->value());
-      !st.ok()) {
-    return st;
-  }
-  return store_->LoadKeyed(partition, ref->value(), keys, found);
+  auto partition = ServedPartitionOf(tenancy_ref);
+  if (!partition.ok()) return partition.status();
+  return store_->LoadKeyed(*partition, tenancy_ref, keys, found);
 }
 
 absl::Status ServiceHost::ForEachStream(const std::string& what,

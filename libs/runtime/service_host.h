@@ -92,6 +92,9 @@ class ServiceHost {
  private:
   ServiceHost(std::string service, HostConfig config, StreamLogic& logic);
   void SetHealth(bool serving);
+  // A tenancy's partition, if this instance serves it now: INVALID_ARGUMENT when `tenancy_ref`
+  // is not a reference, UNAVAILABLE naming it when the partition is not served.
+  absl::StatusOr<int32_t> ServedPartitionOf(const std::string& tenancy_ref) const;
 
   std::string service_;
   HostConfig config_;
