@@ -9,14 +9,12 @@
 // events are folded); the command gateway holds an outcome of a partition the process serves
 // until the mark has passed it.
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <utility>
-#include <vector>
 
 namespace rentstream::runtime {
 
