@@ -100,19 +100,37 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     decision = logic_.DecideCommand(view, env, payload);
     if (!decision.fault.ok()) return decision.fault;
   }
-  return RecordDecision(partition, env, **entry, decision, batch);
+  return RecordDecision(partition, env, **entry, decision, batch, remembered);
 }
 
-// Emits a command's decision on its stream and remembers its outcome under its id.
+// Emits a command's decision on its stream and remembers its outcome under its id — unless the
+// logic answers the command itself (StreamLogic::RecallsOutcomeOf): a repeat it recalled, or
+// the one event it will recall.
 absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::RecordDecision(
     int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
-    const Decision& decision, Batch& batch) {
+    const Decision& decision, Batch& batch,
+    std::optional<common::v1::CommandOutcome>& unremembered) {
   Causation cause{env.occurred_at(),
                   env.actor(),
                   env.command_id(),
                   env.command_id(),
                   env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
                   env.command_type()};
+  const bool recalled = decision.recalled.has_value();
+  if (recalled || (!decision.rejection.has_value() && decision.events.size() == 1 &&
+                   logic_.RecallsOutcomeOf(decision.events.front().event_type))) {
+    common::v1::CommandOutcome& outcome = unremembered.emplace();
+    outcome.set_command_id(env.command_id());
+    outcome.set_tenancy_ref(env.tenancy_ref());
+    if (recalled) {
+      *outcome.mutable_accepted()->mutable_result() = *decision.recalled;
+      return &outcome;
+    }
+    if (absl::Status st = Emit(partition, entry, decision, cause, batch, &outcome); !st.ok()) {
+      return st;
+    }
+    return &outcome;
+  }
   auto stored = cache_.TouchOutcome(partition, env.tenancy_ref(), env.command_id(),
                                     /*known_new=*/true);  // FindOutcome found none
   if (!stored.ok()) return stored.status();
@@ -157,7 +175,8 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
         Decision::Reject(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "commands",
                          absl::StrCat("a batch holds 1 to ", kMaxBatchCommands,
                                       " commands; this one holds ", commands.commands_size()));
-    auto outcome = RecordDecision(r.partition, env, **entry, refusal, batch);
+    std::optional<common::v1::CommandOutcome> unremembered;
+    auto outcome = RecordDecision(r.partition, env, **entry, refusal, batch, unremembered);
     if (!outcome.ok()) return outcome.status();
     return Reply(env, **outcome, batch);
   }

@@ -122,9 +122,12 @@ class ProcessorHost : private eventlog::RebalanceListener {
       int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
       Batch& batch, std::optional<common::v1::CommandOutcome>& remembered,
       const std::vector<std::string>* keys = nullptr);
+  // The outcome returned is the remembered one, or — a command the logic recalls itself —
+  // `unremembered`'s.
   absl::StatusOr<const common::v1::CommandOutcome*> RecordDecision(
       int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
-      const Decision& decision, Batch& batch);
+      const Decision& decision, Batch& batch,
+      std::optional<common::v1::CommandOutcome>& unremembered);
   absl::Status Reply(const common::v1::CommandEnvelope& env,
                      const common::v1::CommandOutcome& outcome, Batch& batch);
   absl::Status HandleTick(const eventlog::Record& r, const common::v1::CommandEnvelope& env,

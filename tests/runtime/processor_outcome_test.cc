@@ -5,7 +5,9 @@
 // second copy of the events.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libs/runtime/command_gateway.h"
@@ -22,6 +24,49 @@ using testing::IncrementCommand;
 class EventIdsCounterLogic : public sample::CounterLogic {
  public:
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }
+};
+
+// Keeps an increment's answer itself (StreamLogic::RecallsOutcomeOf), as the ledger keeps a
+// payment's: a keyed record per command id, written by the fold from the event's envelope and
+// read by the decision of that command id.
+class RecallingCounterLogic : public EventIdsCounterLogic {
+ public:
+  static std::string ReceiptKey(const std::string& command_id) { return "receipt/" + command_id; }
+  bool RecallsOutcomeOf(std::string_view event_type) const override {
+    return event_type == sample::v1::Incremented::descriptor()->full_name();
+  }
+  std::vector<std::string> KeysToDecide(const common::v1::CommandEnvelope& envelope,
+                                        std::string_view payload) const override {
+    std::vector<std::string> keys = EventIdsCounterLogic::KeysToDecide(envelope, payload);
+    keys.push_back(ReceiptKey(envelope.command_id()));
+    return keys;
+  }
+  Decision DecideCommand(const StreamView& stream, const common::v1::CommandEnvelope& envelope,
+                         std::string_view payload) override {
+    if (auto it = stream.keyed.find(ReceiptKey(envelope.command_id())); it != stream.keyed.end()) {
+      common::v1::CommandResult first;
+      if (!first.ParseFromString(it->second)) {
+        return Decision::Fault(absl::DataLossError("receipt does not parse"));
+      }
+      return Decision::Recall(first);
+    }
+    return EventIdsCounterLogic::DecideCommand(stream, envelope, payload);
+  }
+  absl::Status EvolveStream(google::protobuf::Message& state, const common::v1::Event& event,
+                            FoldSide& side) override {
+    if (absl::Status st = EventIdsCounterLogic::EvolveStream(state, event, side); !st.ok()) {
+      return st;
+    }
+    const common::v1::EventEnvelope& env = event.envelope();
+    if (RecallsOutcomeOf(env.event_type())) {
+      common::v1::CommandResult receipt;
+      receipt.set_sequence(env.sequence());
+      receipt.add_event_ids(env.event_id());
+      receipt.add_event_types(env.event_type());
+      side.keyed_writes[ReceiptKey(env.command_id())] = receipt.SerializeAsString();
+    }
+    return absl::OkStatus();
+  }
 };
 
 class ProcessorOutcomeTest : public ProcessorTest {
@@ -46,7 +91,14 @@ class ProcessorOutcomeTest : public ProcessorTest {
     return out;
   }
 
+  std::optional<common::v1::CommandOutcome> Stored(StreamStore& store, const std::string& id) {
+    auto stored = store.LoadOutcome(eventlog::PartitionForKey("HA-1", kPartitions), "HA-1", id);
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    return stored.ok() ? *stored : std::nullopt;
+  }
+
   EventIdsCounterLogic ids_logic_;
+  RecallingCounterLogic recalling_logic_;
 };
 
 TEST_P(ProcessorOutcomeTest, AnAcceptedCommandIsAnsweredByItsEventIdsTheSameEveryTime) {
@@ -155,6 +207,67 @@ TEST_P(ProcessorOutcomeTest, AnOutcomeRememberedWithItsEventsIsStillAnsweredWith
   EXPECT_EQ(answered.sequence(), 1u);
   ASSERT_EQ(answered.event_ids_size(), 1);
   EXPECT_EQ(answered.event_ids(0), outcomes[0].accepted().events(0).envelope().event_id());
+}
+
+TEST_P(ProcessorOutcomeTest, ACommandTheLogicAnswersItselfLeavesNoOutcomeAndIsAnsweredAlike) {
+  logic_ = &recalling_logic_;
+  StartProcessor(dir_.Sub("state"));
+  Send(IncrementCommand("HA-1", "c1", 5));
+  Send(CommandBatchOf("batch-1", {IncrementCommand("HA-1", "i1", 2),
+                                  IncrementCommand("HA-1", "i2", -1)}));  // i2 refused
+  Send(IncrementCommand("HA-1", "c1", 9));                                // a repeat
+  Send(IncrementCommand("HA-1", "i1", 2));  // a batch item repeated alone
+  WaitForInputs(4);
+  const std::vector<common::v1::Event> events = Events();
+  ASSERT_EQ(events.size(), 3u) << "c1, i1 and i2's rejection";
+  std::vector<common::v1::CommandOutcome> outcomes = Outcomes();
+  ASSERT_EQ(outcomes.size(), 4u);
+  const common::v1::CommandOutcome first = outcomes[0];
+  EXPECT_EQ(first.command_id(), "c1");
+  EXPECT_EQ(first.tenancy_ref(), "HA-1");
+  ASSERT_TRUE(first.has_accepted());
+  EXPECT_EQ(first.accepted().result().sequence(), 1u);
+  ASSERT_EQ(first.accepted().result().event_ids_size(), 1);
+  EXPECT_EQ(first.accepted().result().event_ids(0), events[0].envelope().event_id());
+  EXPECT_EQ(outcomes[2].SerializeAsString(), first.SerializeAsString()) << "the repeat";
+  ASSERT_TRUE(outcomes[1].has_batch());
+  const auto& items = outcomes[1].batch().items();
+  ASSERT_EQ(items.size(), 2);
+  ASSERT_TRUE(items[0].has_accepted());
+  EXPECT_EQ(items[0].accepted().sequence(), 2u);
+  ASSERT_TRUE(items[1].has_rejected());
+  const common::v1::CommandResult i1 = items[0].accepted();
+  const common::v1::Rejection i2 = items[1].rejected();
+  EXPECT_EQ(outcomes[3].command_id(), "i1");
+  EXPECT_EQ(outcomes[3].accepted().result().SerializeAsString(), i1.SerializeAsString());
+  StopProcessor();
+  {
+    auto store = StreamStore::Open(dir_.Sub("state"));
+    ASSERT_TRUE(store.ok());
+    EXPECT_FALSE(Stored(**store, "c1").has_value()) << "the logic keeps it";
+    EXPECT_FALSE(Stored(**store, "i1").has_value());
+    EXPECT_TRUE(Stored(**store, "i2").has_value()) << "a refusal is remembered as ever";
+  }
+
+  // Folded from the topic (a rebuild, another instance): answered alike, nothing remembered.
+  StartProcessor(dir_.Sub("state-rebuilt"));
+  Send(IncrementCommand("HA-1", "c1", 9));
+  Send(IncrementCommand("HA-1", "i1", 9));
+  Send(IncrementCommand("HA-1", "i2", 1));  // refused the first time: refused again
+  WaitForInputs(3);
+  EXPECT_EQ(Events().size(), 3u) << "nothing new";
+  outcomes = Outcomes();
+  ASSERT_EQ(outcomes.size(), 7u);
+  EXPECT_EQ(outcomes[4].SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(outcomes[5].accepted().result().SerializeAsString(), i1.SerializeAsString());
+  ASSERT_TRUE(outcomes[6].has_rejected());
+  EXPECT_EQ(outcomes[6].rejected().SerializeAsString(), i2.SerializeAsString());
+  StopProcessor();
+  auto rebuilt = StreamStore::Open(dir_.Sub("state-rebuilt"));
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_FALSE(Stored(**rebuilt, "c1").has_value());
+  EXPECT_FALSE(Stored(**rebuilt, "i1").has_value());
+  EXPECT_TRUE(Stored(**rebuilt, "i2").has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Buses, ProcessorOutcomeTest,

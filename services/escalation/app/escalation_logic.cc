@@ -93,9 +93,9 @@ runtime::Decision EscalationLogic::DecideCommand(const runtime::StreamView& stre
   const CaseState& state = AsCase(stream.state);
   const CommandInfo info{BusinessDateOf(envelope), envelope.actor().id()};
   auto decided = Deciders().at(envelope.command_type())(state, payload, info);
-  if (auto* r = std::get_if<Rejection>(&decided)) return {{}, *r, {}};
+  if (auto* r = std::get_if<Rejection>(&decided)) return {{}, *r, {}, {}};
   auto& decision = std::get<CaseDecision>(decided);
-  if (auto* r = std::get_if<Rejection>(&decision)) return {{}, *r, {}};
+  if (auto* r = std::get_if<Rejection>(&decision)) return {{}, *r, {}, {}};
   return WithReview(state, std::move(std::get<std::vector<CaseEvent>>(decision)), info.today,
                     info.actor_id);
 }

@@ -47,6 +47,9 @@ class LedgerLogic : public runtime::StreamLogic {
   // Every gRPC answer of the ledger is a CommandResult (ids, types, sequence): a command is
   // remembered by its events' ids only, not a second copy of each posting.
   Remembered RemembersOfOutcomes() const override { return Remembered::kEventIds; }
+  // A payment's answer is kept in its keyed record (state::v1::PaymentReceipt): a RecordPayment
+  // — a million lines of a payment file — leaves no outcome of its own in the projection.
+  bool RecallsOutcomeOf(std::string_view event_type) const override;
 
   // Off: every fold encodes the whole state again, as it did before a payment re-encoded only
   // its balances — for tests, which compare the two encodings after every event.

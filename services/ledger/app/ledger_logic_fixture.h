@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "services/ledger/app/ledger_codec.h"
@@ -40,10 +41,17 @@ inline v1::OpenAccount OpenCommand() {
 
 class LedgerLogicTest : public ::testing::Test {
  protected:
-  // Decides a command and folds its events, as the processor host does.
+  // Decides a command (with a new command id) and folds its events, as the processor host does.
   runtime::Decision Run(const google::protobuf::Message& payload, const std::string& actor = "",
                         common::v1::ActorRole role = common::v1::ACTOR_ROLE_OFFICER) {
+    return RunWithId(absl::StrCat("cmd-", ++commands_), payload, actor, role);
+  }
+  runtime::Decision RunWithId(const std::string& command_id,
+                              const google::protobuf::Message& payload,
+                              const std::string& actor = "",
+                              common::v1::ActorRole role = common::v1::ACTOR_ROLE_OFFICER) {
     common::v1::CommandEnvelope env;
+    env.set_command_id(command_id);
     env.mutable_actor()->set_id(actor);
     env.mutable_actor()->set_role(role);
     env.set_tenancy_ref(tenancy_);
@@ -78,6 +86,10 @@ class LedgerLogicTest : public ::testing::Test {
       common::v1::Event ev;
       ev.mutable_envelope()->set_tenancy_ref(tenancy_);
       ev.mutable_envelope()->set_event_type(ne.event_type);
+      // As the host seals it: the command's id, an event id, the stream's next sequence.
+      ev.mutable_envelope()->set_command_id(command_id);
+      ev.mutable_envelope()->set_event_id(absl::StrCat("evt-", sequence_ + 1));
+      ev.mutable_envelope()->set_sequence(sequence_ + 1);
       ev.set_payload(ne.payload);
       if (history_ != nullptr) {
         // As the runtime folds the event from the topic (catch-up, rebuild): decoded from its
@@ -144,6 +156,7 @@ class LedgerLogicTest : public ::testing::Test {
   }();
   std::unique_ptr<google::protobuf::Message> state_ = logic_.NewState();
   uint64_t sequence_ = 0;
+  int commands_ = 0;                             // commands Run gave an id
   std::vector<std::string>* history_ = nullptr;  // set: fold as the runtime does
   runtime::KeyedRecords keyed_;                  // the stream's keyed records, then
   std::string tenancy_ = kTenancy;

@@ -5,8 +5,10 @@
 
 #include <functional>
 
+#include "absl/strings/str_cat.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
+#include "rentstream/ledger/v1/events.pb.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic_fixture.h"
 
@@ -216,6 +218,72 @@ TEST_F(LedgerLogicTest, PaymentsAreKeyedRecordsAndDecisionsAreTheSame) {
   EXPECT_EQ(logic_.Evolve(no_movements, event).code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// The host keeps no outcome of a RecordPayment (RecallsOutcomeOf): the payment's keyed record
+// keeps what recorded it, and a repeat of that command is answered from it as the first time.
+TEST_F(LedgerLogicTest, ARepeatOfTheCommandThatRecordedAPaymentIsAnsweredAsTheFirstTime) {
+  std::vector<std::string> history;
+  history_ = &history;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bacs");
+  pay.set_external_reference("DD-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(11050);
+  const runtime::Decision first = RunWithId("cmd-pay", pay);
+  ASSERT_FALSE(first.rejection.has_value());
+  ASSERT_EQ(first.events.size(), 1u);
+  EXPECT_FALSE(first.recalled.has_value());
+  const std::string& received = v1::PaymentReceived::descriptor()->full_name();
+  EXPECT_TRUE(logic_.RecallsOutcomeOf(received));
+  EXPECT_FALSE(logic_.RecallsOutcomeOf(v1::PaymentReversed::descriptor()->full_name()));
+  EXPECT_FALSE(logic_.RecallsOutcomeOf(v1::PaymentSuspended::descriptor()->full_name()));
+  const uint64_t sequence = sequence_;
+  const std::string key = PaymentKey("payment:bacs:DD-1");
+  state::v1::PaymentRecord record;
+  ASSERT_TRUE(record.ParseFromString(keyed_.at(key)));
+  EXPECT_EQ(record.receipt().command_id(), "cmd-pay");
+  EXPECT_EQ(record.receipt().event_id(), absl::StrCat("evt-", sequence));
+  EXPECT_EQ(record.receipt().sequence(), sequence);
+
+  const auto expect_recalled = [&](const runtime::Decision& d, const std::string& when) {
+    EXPECT_FALSE(d.rejection.has_value()) << when;
+    EXPECT_TRUE(d.events.empty()) << when;
+    ASSERT_TRUE(d.recalled.has_value()) << when;
+    EXPECT_EQ(d.recalled->sequence(), sequence) << when;
+    ASSERT_EQ(d.recalled->event_ids_size(), 1) << when;
+    EXPECT_EQ(d.recalled->event_ids(0), absl::StrCat("evt-", sequence)) << when;
+    ASSERT_EQ(d.recalled->event_types_size(), 1) << when;
+    EXPECT_EQ(d.recalled->event_types(0), received) << when;
+  };
+  expect_recalled(RunWithId("cmd-pay", pay), "a repeat");
+  EXPECT_EQ(sequence_, sequence) << "a repeat records nothing";
+
+  // Another command naming the same payment is a duplicate, as ever.
+  const runtime::Decision other = Run(pay);
+  ASSERT_TRUE(other.rejection.has_value());
+  EXPECT_EQ(other.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+
+  // The payment reversed: its record keeps the receipt (read back by the reversal's fold).
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
+  reverse.set_reason("returned unpaid");
+  ASSERT_FALSE(Run(reverse).rejection.has_value());
+  ASSERT_TRUE(record.ParseFromString(keyed_.at(key)));
+  EXPECT_TRUE(record.reversed());
+  expect_recalled(RunWithId("cmd-pay", pay), "after a reversal");
+
+  // A record written before receipts were kept: not recalled (the host remembered that
+  // command's outcome then, and answers a repeat from it before any decision).
+  record.clear_receipt();
+  keyed_[key] = record.SerializeAsString();
+  const runtime::Decision older = RunWithId("cmd-pay", pay);
+  EXPECT_FALSE(older.recalled.has_value());
+  ASSERT_TRUE(older.rejection.has_value());
+  EXPECT_EQ(older.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+}
+
 TEST_F(LedgerLogicTest, HeldPaymentsAreKeyedRecordsOfTheSuspenseStream) {
   tenancy_ = kSuspenseStream;
   std::vector<std::string> history;
@@ -308,6 +376,7 @@ TEST_F(LedgerLogicTest, TheMemoKeptBetweenCallsDecidesAndFoldsAsADecodedStateWou
     memo_.reset();
     keyed_.clear();
     sequence_ = 0;
+    commands_ = 0;  // the same command ids: their receipts are in the keyed records
     forget_memo_ = forget;
     std::vector<std::string> history;
     history_ = &history;

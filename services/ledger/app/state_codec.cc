@@ -98,8 +98,11 @@ void RemoveKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& led
   }
 }
 
-std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment) {
-  return PaymentToProto(posting_id, payment).SerializeAsString();
+std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment,
+                               const state::v1::PaymentReceipt* receipt) {
+  state::v1::PaymentRecord record = PaymentToProto(posting_id, payment);
+  if (receipt != nullptr) *record.mutable_receipt() = *receipt;
+  return record.SerializeAsString();
 }
 
 std::string SuspendedRecordBytes(const std::string& posting_id,
