@@ -76,7 +76,7 @@ absl::Status ProcessorHost::Reply(const common::v1::CommandEnvelope& env,
 absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
     Batch& batch, std::optional<common::v1::CommandOutcome>& remembered,
-    const std::vector<std::string>* keys) {
+    const std::vector<std::string>* keys, bool batch_item) {
   auto found = cache_.FindOutcome(partition, env.tenancy_ref(), env.command_id());
   if (!found.ok()) return found.status();
   if (found->has_value()) {
@@ -100,16 +100,16 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::DecideOne(
     decision = logic_.DecideCommand(view, env, payload);
     if (!decision.fault.ok()) return decision.fault;
   }
-  return RecordDecision(partition, env, **entry, decision, batch, remembered);
+  return RecordDecision(partition, env, **entry, decision, batch, remembered, batch_item);
 }
 
 // Emits a command's decision on its stream and remembers its outcome under its id — unless the
-// logic answers the command itself (StreamLogic::RecallsOutcomeOf): a repeat it recalled, or
-// the one event it will recall.
+// logic answers the command itself (StreamLogic::RecallsOutcomeOf): a repeat it recalled, or a
+// batch item's one event it will recall.
 absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::RecordDecision(
     int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
-    const Decision& decision, Batch& batch,
-    std::optional<common::v1::CommandOutcome>& unremembered) {
+    const Decision& decision, Batch& batch, std::optional<common::v1::CommandOutcome>& unremembered,
+    bool batch_item) {
   Causation cause{env.occurred_at(),
                   env.actor(),
                   env.command_id(),
@@ -117,8 +117,10 @@ absl::StatusOr<const common::v1::CommandOutcome*> ProcessorHost::RecordDecision(
                   env.correlation_id().empty() ? env.command_id() : env.correlation_id(),
                   env.command_type()};
   const bool recalled = decision.recalled.has_value();
-  if (recalled || (!decision.rejection.has_value() && decision.events.size() == 1 &&
-                   logic_.RecallsOutcomeOf(decision.events.front().event_type))) {
+  if (recalled ||
+      (batch_item && logic_.RemembersOfOutcomes() == StreamLogic::Remembered::kEventIds &&
+       !decision.rejection.has_value() && decision.events.size() == 1 &&
+       logic_.RecallsOutcomeOf(decision.events.front().event_type))) {
     common::v1::CommandOutcome& outcome = unremembered.emplace();
     outcome.set_command_id(env.command_id());
     outcome.set_tenancy_ref(env.tenancy_ref());
@@ -247,7 +249,8 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
     }
     std::optional<common::v1::CommandOutcome> remembered;
     auto outcome = DecideOne(r.partition, ienv, item.payload(), batch, remembered,
-                             upcoming_of[i] >= 0 ? &upcoming[upcoming_of[i]].keys : nullptr);
+                             upcoming_of[i] >= 0 ? &upcoming[upcoming_of[i]].keys : nullptr,
+                             /*batch_item=*/true);
     if (!outcome.ok()) return outcome.status();
     if ((*outcome)->has_rejected()) {
       *out.mutable_rejected() = (*outcome)->rejected();
@@ -257,8 +260,9 @@ absl::Status ProcessorHost::HandleCommandBatch(const Record& r,
   }
   // The batch's answer is not remembered under its own id: every item's answer is (its
   // outcome) or comes again from the same checks, so a repeated batch is answered alike by
-  // deciding it again — each item finds its remembered outcome. Storing it too was ~20% of the
-  // bytes an import wrote to the projection.
+  // deciding it again — each item finds its remembered outcome, or the logic recalls it
+  // (StreamLogic::RecallsOutcomeOf). Storing it too was ~20% of the bytes an import wrote to the
+  // projection.
   return Reply(env, answer, batch);
 }
 

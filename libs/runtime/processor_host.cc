@@ -133,10 +133,6 @@ absl::Status FoldEvent(StreamCache& cache, StreamLogic& logic, int32_t partition
   e.last_command_id = env.command_id();
   e.last_command_known = true;
   if (env.command_id().empty()) return absl::OkStatus();
-  // The logic keeps this command's answer itself (its only event): nothing to remember.
-  if (env.event_type() != kRejectedType && logic.RecallsOutcomeOf(env.event_type())) {
-    return absl::OkStatus();
-  }
   auto outcome = cache.TouchOutcome(partition, env.tenancy_ref(), env.command_id(), starts_command);
   if (!outcome.ok()) return outcome.status();
   if (env.event_type() == kRejectedType) {

@@ -118,16 +118,18 @@ class ProcessorHost : private eventlog::RebalanceListener {
   absl::Status HandleCommandBatch(const eventlog::Record& r, const common::v1::CommandEnvelope& env,
                                   std::string_view payload, Batch& batch);
   // `keys`: the keyed records the decision reads, when the caller named them already.
+  // `batch_item`: a CommandBatch's command, whose id derives from its content (see
+  // StreamLogic::RecallsOutcomeOf).
   absl::StatusOr<const common::v1::CommandOutcome*> DecideOne(
       int32_t partition, const common::v1::CommandEnvelope& env, std::string_view payload,
       Batch& batch, std::optional<common::v1::CommandOutcome>& remembered,
-      const std::vector<std::string>* keys = nullptr);
+      const std::vector<std::string>* keys = nullptr, bool batch_item = false);
   // The outcome returned is the remembered one, or — a command the logic recalls itself —
   // `unremembered`'s.
   absl::StatusOr<const common::v1::CommandOutcome*> RecordDecision(
       int32_t partition, const common::v1::CommandEnvelope& env, StreamEntry& entry,
       const Decision& decision, Batch& batch,
-      std::optional<common::v1::CommandOutcome>& unremembered);
+      std::optional<common::v1::CommandOutcome>& unremembered, bool batch_item = false);
   absl::Status Reply(const common::v1::CommandEnvelope& env,
                      const common::v1::CommandOutcome& outcome, Batch& batch);
   absl::Status HandleTick(const eventlog::Record& r, const common::v1::CommandEnvelope& env,

@@ -169,16 +169,20 @@ class StreamLogic {
   enum class Remembered { kEvents, kEventIds };
   virtual Remembered RemembersOfOutcomes() const { return Remembered::kEvents; }
 
-  // Event types whose command's answer the logic keeps itself, so the host does not: an
-  // accepted command decided into one event of such a type leaves no remembered outcome —
-  // decided or folded alike — and the logic's fold of the event keeps what identifies it (the
-  // envelope's command id, event id and sequence) in a keyed record that a decision of the same
-  // command reads (KeysToDecide); that decision, for the same command id, returns
-  // Decision::Recall with the ids-form answer (kEventIds) the first one got. The host still
-  // looks for a remembered outcome first (rejections, and commands from before a logic recalled
-  // them, are remembered as ever). Such an event must be its command's only one. Worth it for a
-  // command that comes by the million and whose fold writes a keyed record anyway — a payment:
-  // its remembered outcome was a fifth of the bytes an import wrote to the projection.
+  // Event types whose command's answer the logic keeps itself, so the host need not: an
+  // accepted command of a CommandBatch decided into one event of such a type is not remembered
+  // by the host (a logic remembering kEventIds only), and the logic's fold of the event keeps
+  // what identifies it (the envelope's command id, event id and sequence) in a keyed record that
+  // a decision of the same command reads (KeysToDecide); that decision, for the same command id,
+  // returns Decision::Recall with the ids-form answer the first one got. Only batch items: their
+  // ids derive from their content (CommandGateway::SubmitBatched), so a repeat of the id is a
+  // repeat of the same command and finds the same keyed record — a client-chosen id reused for
+  // other content would find none and be decided again, so a single command is remembered as
+  // ever. The host looks for a remembered outcome first (refusals, and commands from before a
+  // logic recalled them, are remembered as ever), and a projection folded from the topic
+  // remembers every command (the same answer either way). Worth it for a command that comes by
+  // the million and whose fold writes a keyed record anyway — an imported payment: its
+  // remembered outcome was a fifth of what an import wrote to the projection.
   virtual bool RecallsOutcomeOf(std::string_view /*event_type*/) const { return false; }
 
   // The business day (days since 1970-01-01) this stream next wants a tick; 0 = none. `memo`:

@@ -331,7 +331,8 @@ TEST_F(LedgerLogicTest, ATransferOfAKeyedPaymentChangesItsRecord) {
   pay.set_external_reference("C-1");
   *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
   *pay.mutable_amount() = ProtoPence(5000);
-  ASSERT_FALSE(Run(pay).rejection.has_value());
+  ASSERT_FALSE(RunWithId("cmd-card", pay).rejection.has_value());
+  const uint64_t paid_at = sequence_;
   v1::TransferOut out;
   out.set_transfer_id("t-1");
   out.set_to_tenancy_ref("HA-000456");
@@ -346,6 +347,12 @@ TEST_F(LedgerLogicTest, ATransferOfAKeyedPaymentChangesItsRecord) {
   state::v1::PaymentRecord record;
   ASSERT_TRUE(record.ParseFromString(keyed_.at(PaymentKey("payment:card:C-1"))));
   EXPECT_EQ(record.transferred().pence(), 3000);
+  // It keeps the receipt of the command that recorded it: a repeat is answered as the first time.
+  EXPECT_EQ(record.receipt().command_id(), "cmd-card");
+  EXPECT_EQ(record.receipt().sequence(), paid_at);
+  const runtime::Decision repeat = RunWithId("cmd-card", pay);
+  ASSERT_TRUE(repeat.recalled.has_value());
+  EXPECT_EQ(repeat.recalled->sequence(), paid_at);
   EXPECT_EQ(state().payments_size(), 0);
   // What is left of it is what the record says: 20.00, not 50.00.
   out.set_transfer_id("t-2");
