@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_bus.h"
+#include "libs/runtime/command_batch.h"
 #include "libs/runtime/projection_watermark.h"
 #include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_logic.h"
@@ -106,29 +107,6 @@ class CommandGateway {
   bool stopping_ = false;
   std::thread watcher_;
 };
-
-// Copies an accepted outcome into a service's CommandResult message (sequence, event ids and
-// types): every service's results have that shape. Either form of Accepted gives the same.
-template <typename Result>
-void RecordOutcome(const common::v1::CommandOutcome& outcome, Result* result) {
-  if (outcome.accepted().has_result()) {
-    const common::v1::CommandResult& given = outcome.accepted().result();
-    result->set_sequence(given.sequence());
-    for (const std::string& id : given.event_ids()) result->add_event_ids(id);
-    for (const std::string& type : given.event_types()) result->add_event_types(type);
-    return;
-  }
-  for (const common::v1::Event& event : outcome.accepted().events()) {
-    result->set_sequence(event.envelope().sequence());
-    result->add_event_ids(event.envelope().event_id());
-    result->add_event_types(event.envelope().event_type());
-  }
-}
-
-// Commands in one CommandBatch at most (the processor refuses larger batches).
-inline constexpr size_t kMaxBatchCommands = 1000;
-// The header of a CommandBatch record giving its number of commands.
-inline constexpr char kBatchCommandsHeader[] = "rs-batch-commands";
 
 // The gRPC-facing status of a rejection: code mapped 1:1, message "field: reason".
 absl::Status RejectionToStatus(const common::v1::Rejection& rejection);

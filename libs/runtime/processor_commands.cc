@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/civil_date.h"
 #include "libs/core/ids.h"
-#include "libs/runtime/command_gateway.h"
+#include "libs/runtime/command_batch.h"
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/processor_internal.h"
 #include "rentstream/common/v1/clock.pb.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/bus_errors.h"
-#include "libs/runtime/command_gateway.h"
+#include "libs/runtime/command_batch.h"
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/json_log.h"
 #include "libs/runtime/processor_internal.h"
