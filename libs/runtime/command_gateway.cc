@@ -1,6 +1,7 @@
 #include "libs/runtime/command_gateway.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -231,6 +232,8 @@ std::vector<absl::StatusOr<common::v1::CommandOutcome>> CommandGateway::AppendAn
       results.push_back(absl::DeadlineExceededError(
           absl::StrCat("command ", id,
                        " was accepted but not decided in time; retry with the same command_id")));
+    } else if (it->second.waiting == 1) {
+      results.push_back(std::move(*it->second.outcome));  // the last to wait for it: erased below
     } else {
       results.push_back(*it->second.outcome);
     }

@@ -1,4 +1,6 @@
 // The ledger's projection state: the domain's TenancyLedger to its protobuf and back.
+#include <utility>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/ledger/app/codec_internal.h"
@@ -246,8 +248,8 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
                                p.account().start_date(), p.schedule(), tenancy_ref);
   if (!open.ok()) return corrupt(open.status().message());
   s.opened = true;
-  s.info = open->info;
-  s.schedule = open->schedule;
+  s.info = std::move(open->info);
+  s.schedule = std::move(open->schedule);
   if (p.ended()) {
     auto end = DateFromProto(p.end_date(), "end_date");
     if (!end.ok()) return corrupt("end_date");
