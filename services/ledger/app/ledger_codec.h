@@ -91,6 +91,20 @@ std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecor
                                const state::v1::PaymentReceipt* receipt = nullptr);
 std::string SuspendedRecordBytes(const std::string& posting_id,
                                  const TenancyLedger::Suspended& held);
+// A payment's keyed record after `event` changed it, with the receipt of the command that
+// recorded it: this event's envelope for its PaymentReceived, else the stored record's (among
+// the fold's keyed records `stored`). DataLoss: the stored record does not decode.
+absl::StatusOr<std::string> PaymentRecordAfter(const std::string& posting_id,
+                                               const PaymentRecord& payment,
+                                               const common::v1::Event& event,
+                                               const runtime::KeyedRecords& stored);
+// The answer `command_id` got when it recorded payment `posting_id` (LedgerLogic::
+// RecallsOutcomeOf), from the payment's receipt among `keyed`: nullopt for no such record, a
+// payment recorded by another command, or one recorded before receipts were kept (that
+// command's outcome is remembered by the host). DataLoss: the record does not decode.
+absl::StatusOr<std::optional<common::v1::CommandResult>> RecallReceipt(
+    const runtime::KeyedRecords& keyed, const std::string& posting_id,
+    const std::string& command_id);
 // Adds keyed records to the ledger's payments and held payments (beside any its state kept).
 absl::Status AddKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& ledger);
 // Takes them out again (a record is either kept in the state or keyed, never both).

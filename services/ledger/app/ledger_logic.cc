@@ -250,63 +250,11 @@ std::optional<Rejection> MisplacedOnSuspense(std::string_view tenancy) {
                                     "SuspendPayment and ReleaseFromSuspense go there"));
 }
 
-const std::string& PaymentReceivedType() {
-  static const std::string& type = v1::PaymentReceived::descriptor()->full_name();
-  return type;
-}
-
-// The answer `command_id` got when it recorded payment `posting_id`, if it did (the payment's
-// keyed record among `keyed` keeps it): nullopt for a payment recorded by another command, or
-// before receipts were kept (that command's outcome is remembered by the host), or none.
-// `fault`: the record does not decode.
-std::optional<common::v1::CommandResult> RecallReceipt(const runtime::KeyedRecords& keyed,
-                                                       const std::string& posting_id,
-                                                       const std::string& command_id,
-                                                       absl::Status& fault) {
-  auto it = keyed.find(PaymentKey(posting_id));
-  if (it == keyed.end()) return std::nullopt;
-  state::v1::PaymentRecord record;
-  if (!record.ParseFromString(it->second)) {
-    fault = absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
-    return std::nullopt;
-  }
-  if (!record.has_receipt() || record.receipt().command_id() != command_id) return std::nullopt;
-  common::v1::CommandResult first;
-  first.set_sequence(record.receipt().sequence());
-  first.add_event_ids(record.receipt().event_id());
-  first.add_event_types(PaymentReceivedType());
-  return first;
-}
-
-// A payment's keyed record after `event` changed it: the receipt of the command that recorded
-// it — this event's envelope for its PaymentReceived, else the stored record's (read with the
-// fold's keyed records).
-absl::StatusOr<std::string> PaymentRecordAfter(const std::string& posting_id,
-                                               const PaymentRecord& payment,
-                                               const common::v1::Event& event,
-                                               const runtime::KeyedRecords& stored) {
-  const common::v1::EventEnvelope& env = event.envelope();
-  if (env.event_type() == PaymentReceivedType()) {
-    state::v1::PaymentReceipt receipt;
-    receipt.set_command_id(env.command_id());
-    receipt.set_event_id(env.event_id());
-    receipt.set_sequence(env.sequence());
-    return PaymentRecordBytes(posting_id, payment, &receipt);
-  }
-  state::v1::PaymentRecord before;
-  if (auto it = stored.find(PaymentKey(posting_id)); it != stored.end()) {
-    if (!before.ParseFromString(it->second)) {
-      return absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
-    }
-  }
-  return PaymentRecordBytes(posting_id, payment,
-                            before.has_receipt() ? &before.receipt() : nullptr);
-}
-
 }  // namespace
 
 bool LedgerLogic::RecallsOutcomeOf(std::string_view event_type) const {
-  return event_type == PaymentReceivedType();
+  static const std::string& kPayment = v1::PaymentReceived::descriptor()->full_name();
+  return event_type == kPayment;
 }
 
 std::unique_ptr<google::protobuf::Message> LedgerLogic::NewState() const {
@@ -360,9 +308,14 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     }
     if constexpr (std::is_same_v<T, RecordPayment>) {
       // A repeat of the command that recorded this payment: answered as the first time.
-      recalled = RecallReceipt(stream.keyed, PaymentPostingId(c.source, c.external_reference),
-                               envelope.command_id(), fault);
-      if (recalled.has_value() || !fault.ok()) return;
+      auto first = RecallReceipt(stream.keyed, PaymentPostingId(c.source, c.external_reference),
+                                 envelope.command_id());
+      if (!first.ok()) {
+        fault = first.status();
+        return;
+      }
+      recalled = *std::move(first);
+      if (recalled.has_value()) return;
     }
     const Actor actor = ActorFromProto(envelope.actor());
     if constexpr (std::is_same_v<T, RecordPayment> || std::is_same_v<T, PostAdjustment> ||

@@ -1,4 +1,6 @@
 // The ledger's projection state: the domain's TenancyLedger to its protobuf and back.
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -110,6 +112,54 @@ std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecor
 std::string SuspendedRecordBytes(const std::string& posting_id,
                                  const TenancyLedger::Suspended& held) {
   return SuspendedToProto(posting_id, held).SerializeAsString();
+}
+
+namespace {
+
+const std::string& PaymentReceivedType() {
+  static const std::string& type = v1::PaymentReceived::descriptor()->full_name();
+  return type;
+}
+
+absl::Status PaymentRecordLost(const std::string& posting_id) {
+  return absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> PaymentRecordAfter(const std::string& posting_id,
+                                               const PaymentRecord& payment,
+                                               const common::v1::Event& event,
+                                               const runtime::KeyedRecords& stored) {
+  const common::v1::EventEnvelope& env = event.envelope();
+  if (env.event_type() == PaymentReceivedType()) {
+    state::v1::PaymentReceipt receipt;
+    receipt.set_command_id(env.command_id());
+    receipt.set_event_id(env.event_id());
+    receipt.set_sequence(env.sequence());
+    return PaymentRecordBytes(posting_id, payment, &receipt);
+  }
+  state::v1::PaymentRecord before;
+  if (auto it = stored.find(PaymentKey(posting_id)); it != stored.end()) {
+    if (!before.ParseFromString(it->second)) return PaymentRecordLost(posting_id);
+  }
+  return PaymentRecordBytes(posting_id, payment,
+                            before.has_receipt() ? &before.receipt() : nullptr);
+}
+
+absl::StatusOr<std::optional<common::v1::CommandResult>> RecallReceipt(
+    const runtime::KeyedRecords& keyed, const std::string& posting_id,
+    const std::string& command_id) {
+  auto it = keyed.find(PaymentKey(posting_id));
+  if (it == keyed.end()) return std::nullopt;
+  state::v1::PaymentRecord record;
+  if (!record.ParseFromString(it->second)) return PaymentRecordLost(posting_id);
+  if (!record.has_receipt() || record.receipt().command_id() != command_id) return std::nullopt;
+  common::v1::CommandResult first;
+  first.set_sequence(record.receipt().sequence());
+  first.add_event_ids(record.receipt().event_id());
+  first.add_event_types(PaymentReceivedType());
+  return first;
 }
 
 state::v1::Movement MovementToProto(const AccountMovement& m) {
