@@ -86,9 +86,6 @@ absl::Status AddHistory(const std::vector<std::string>& records, TenancyLedger& 
 // (state::v1::SuspendedPayment). A decision loads only those it names; queries load all.
 std::string PaymentKey(absl::string_view posting_id);
 std::string SuspendedKey(absl::string_view posting_id);
-// `receipt`: what recorded the payment (state::v1::PaymentRecord::receipt), when known.
-std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment,
-                               const state::v1::PaymentReceipt* receipt = nullptr);
 std::string SuspendedRecordBytes(const std::string& posting_id,
                                  const TenancyLedger::Suspended& held);
 // A payment's keyed record after `event` changed it, with the receipt of the command that

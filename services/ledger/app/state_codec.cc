@@ -102,13 +102,6 @@ void RemoveKeyedRecords(const runtime::KeyedRecords& records, TenancyLedger& led
   }
 }
 
-std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment,
-                               const state::v1::PaymentReceipt* receipt) {
-  state::v1::PaymentRecord record = PaymentToProto(posting_id, payment);
-  if (receipt != nullptr) *record.mutable_receipt() = *receipt;
-  return record.SerializeAsString();
-}
-
 std::string SuspendedRecordBytes(const std::string& posting_id,
                                  const TenancyLedger::Suspended& held) {
   return SuspendedToProto(posting_id, held).SerializeAsString();
@@ -119,6 +112,15 @@ namespace {
 const std::string& PaymentReceivedType() {
   static const std::string& type = v1::PaymentReceived::descriptor()->full_name();
   return type;
+}
+
+// `receipt`: what recorded the payment, when known. Every payment record is written through
+// PaymentRecordAfter, so that none loses its receipt.
+std::string PaymentRecordBytes(const std::string& posting_id, const PaymentRecord& payment,
+                               const state::v1::PaymentReceipt* receipt) {
+  state::v1::PaymentRecord record = PaymentToProto(posting_id, payment);
+  if (receipt != nullptr) *record.mutable_receipt() = *receipt;
+  return record.SerializeAsString();
 }
 
 absl::Status PaymentRecordLost(const std::string& posting_id) {
