@@ -380,6 +380,64 @@ TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
   ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -111550; }));
 }
 
+// A payment file imported naming the account, then a copy of that line naming no account: the
+// copy is held in suspense, and allocating it to the account is refused — the tenant is credited
+// once — while a payment held that the account never had is allocated.
+TEST_P(LedgerServiceTest, APaymentPostedAndThenHeldInSuspenseIsCreditedOnce) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-held", &opened).ok());
+  const std::string source = "bank-" + tenancy_;
+  rentstream::cli::ImportOptions options;
+  options.ledger_address = "127.0.0.1:" + std::to_string(grpc_port_);
+  options.source = source;
+  const std::string named = dir_.Sub("named.csv"), unnamed = dir_.Sub("unnamed.csv");
+  std::ofstream(named) << "date,amount,reference,method,tenancy_ref\n"
+                       << "2026-04-08,25.00,B7,bank_transfer," << tenancy_ << "\n";
+  std::ofstream(unnamed) << "date,amount,reference,method,tenancy_ref\n"
+                         << "2026-04-08,25.00,B7,bank_transfer,\n"
+                         << "2026-04-08,3.00,B8,bank_transfer,\n";
+  auto first = rentstream::cli::ImportPaymentFile(named, options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->imported, 1) << first->ToJson();
+  auto second = rentstream::cli::ImportPaymentFile(unnamed, options);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->suspense, 2) << second->ToJson();
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -2500; }));
+
+  auto allocate = [&](const std::string& command_id, const std::string& reference, int64_t pence,
+                      v1::AllocateFromSuspenseResponse* response) {
+    v1::AllocateFromSuspenseRequest r;
+    r.mutable_context()->set_command_id(command_id);
+    r.mutable_context()->set_tenancy_ref(tenancy_);
+    r.set_suspended_posting_id("suspense:" + source + ":" + reference);
+    *r.mutable_amount() = app::ProtoPence(pence);
+    *r.mutable_value_date() = app::ProtoDate(2026, 4, 12);
+    return stub_->AllocateFromSuspense(Call().get(), r, response);
+  };
+  v1::AllocateFromSuspenseResponse response;
+  grpc::Status twice = allocate("alloc-b7", "B7", 2500, &response);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS) << twice.error_message();
+  EXPECT_EQ(twice.error_message().rfind("suspended_posting_id: ", 0), 0u) << twice.error_message();
+  EXPECT_NE(twice.error_message().find("payment:" + source + ":B7"), std::string::npos)
+      << twice.error_message();
+  grpc::Status other = allocate("alloc-b8", "B8", 300, &response);
+  ASSERT_TRUE(other.ok()) << other.error_message();
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -2800; }));
+  // Refused before the suspense stream released it: B7 stays held (not parked in the transfers
+  // account); only B8 was released.
+  std::vector<std::string> released;
+  for (const eventlog::Record& r :
+       rentstream::testing::ReadTopic(host_->bus(), runtime::ServiceTopics::For("ledger").events)) {
+    common::v1::Event ev;
+    ASSERT_TRUE(ev.ParseFromString(r.value));
+    if (ev.envelope().event_type() != "rentstream.ledger.v1.SuspenseReleased") continue;
+    v1::SuspenseReleased e;
+    ASSERT_TRUE(e.ParseFromString(ev.payload()));
+    if (e.tenancy_ref() == tenancy_) released.push_back(e.suspended_posting_id());
+  }
+  EXPECT_EQ(released, std::vector<std::string>{"suspense:" + source + ":B8"});
+}
+
 TEST_P(LedgerServiceTest, ATransferMovesACreditToAnotherTenancyAndNeverLosesIt) {
   const std::string source = tenancy_, target = tenancy_ + "T", later = tenancy_ + "X";
   v1::OpenAccountResponse opened;

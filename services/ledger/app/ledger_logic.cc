@@ -418,6 +418,13 @@ std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnve
     if (auto c = Parse<v1::ReleaseFromSuspense>(payload); c.ok()) {
       keys.push_back(SuspendedKey(c->suspended_posting_id()));
     }
+  } else if (type == v1::ReceiveFromSuspense::descriptor()->full_name()) {
+    // The account's record of the same payment, if it was recorded there too.
+    if (auto c = Parse<v1::ReceiveFromSuspense>(payload); c.ok()) {
+      if (auto paid = PaymentPostingIdOfHeld(c->suspended_posting_id())) {
+        keys.push_back(PaymentKey(*paid));
+      }
+    }
   }
   return keys;
 }

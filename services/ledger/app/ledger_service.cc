@@ -125,6 +125,21 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "command_id: must be 1 to 60 characters");
   }
+  // The same payment already recorded on the account (a file imported naming it, then again
+  // naming no account or an unknown one): refused before the release, so that it stays held
+  // rather than wait in the transfers account for a receipt the account refuses. Only a check
+  // of this instance's projection, when it serves the account: the account's decision refuses
+  // it in any case (it is never credited twice).
+  if (auto paid = PaymentPostingIdOfHeld(request->suspended_posting_id())) {
+    runtime::KeyedRecords recorded;
+    if (host_.LoadKeyed(c.tenancy_ref(), {PaymentKey(*paid)}, recorded).ok() && !recorded.empty()) {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          absl::StrCat("suspended_posting_id: the payment held as ",
+                                       request->suspended_posting_id(), " was already recorded on ",
+                                       c.tenancy_ref(), " as ", *paid,
+                                       " (the same source and reference): it stays held"));
+    }
+  }
   // Step 1 on the suspense stream (once), step 2 on the tenancy's; each with its own derived
   // command id, so a retry of the whole call repeats neither.
   v1::ReleaseFromSuspense release;

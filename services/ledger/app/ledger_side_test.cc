@@ -321,6 +321,37 @@ TEST_F(LedgerLogicTest, HeldPaymentsAreKeyedRecordsOfTheSuspenseStream) {
   EXPECT_EQ(held.amount().pence(), 1000);
 }
 
+// The account's keyed record of a payment is read when a held payment of the same source and
+// reference is to be received: it is the same payment, refused, and the balance moves once.
+TEST_F(LedgerLogicTest, AHeldPaymentTheAccountRecordedAlreadyIsNotReceivedAgain) {
+  std::vector<std::string> history;
+  history_ = &history;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_BANK_TRANSFER);
+  pay.set_source("bank");
+  pay.set_external_reference("BT-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(1000);
+  ASSERT_FALSE(Run(pay).rejection.has_value());
+  ASSERT_EQ(state().payments_size(), 0);  // a keyed record, read only when a decision names it
+  v1::ReceiveFromSuspense receive;
+  receive.set_suspended_posting_id("suspense:bank:BT-1");
+  *receive.mutable_amount() = ProtoPence(1000);
+  receive.set_account_kind(v1::ACCOUNT_KIND_RENT);
+  *receive.mutable_value_date() = ProtoDate(2026, 4, 9);
+  const runtime::Decision twice = Run(receive);
+  ASSERT_TRUE(twice.rejection.has_value());
+  EXPECT_EQ(twice.rejection->code(), common::v1::REJECTION_CODE_ALREADY_EXISTS);
+  EXPECT_EQ(twice.rejection->field(), "suspended_posting_id");
+  EXPECT_TRUE(twice.events.empty());
+  // Another payment held is received.
+  receive.set_suspended_posting_id("suspense:bank:BT-2");
+  const runtime::Decision other = Run(receive);
+  EXPECT_FALSE(other.rejection.has_value());
+  EXPECT_EQ(other.events.size(), 1u);
+}
+
 TEST_F(LedgerLogicTest, ATransferOfAKeyedPaymentChangesItsRecord) {
   std::vector<std::string> history;
   history_ = &history;

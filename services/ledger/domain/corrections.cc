@@ -195,6 +195,14 @@ Decision Decide(const TenancyLedger& s, const ReceiveFromSuspense& c) {
   if (auto r = RequireOpen(s)) return *r;
   if (s.received_from_suspense.count(c.suspended_posting_id)) return Events({});  // a retry
   if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");
+  // The payment held was recorded on this account already (imported naming it, and again naming
+  // no account or an unknown one): receiving it too would credit the tenant twice.
+  if (auto paid = PaymentPostingIdOfHeld(c.suspended_posting_id); paid && s.payments.count(*paid)) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "suspended_posting_id",
+                   absl::StrCat("the payment held as ", c.suspended_posting_id,
+                                " was already recorded on this account as ", *paid,
+                                " (the same source and reference): it stays held")};
+  }
   if (auto r = CheckDate(s, c.value_date, "value_date")) return *r;
   SuspenseAllocated e{c.suspended_posting_id, c.account_kind, {}};
   e.posting.id = "allocation:" + c.suspended_posting_id;

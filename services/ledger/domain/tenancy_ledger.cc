@@ -44,6 +44,12 @@ std::string SuspendedPostingId(const std::string& source, const std::string& ext
   return absl::StrCat("suspense:", source, ":", external_reference);
 }
 
+std::optional<std::string> PaymentPostingIdOfHeld(const std::string& suspended_posting_id) {
+  constexpr std::string_view kHeld = "suspense:";
+  if (suspended_posting_id.rfind(kHeld, 0) != 0) return std::nullopt;
+  return "payment:" + suspended_posting_id.substr(kHeld.size());
+}
+
 std::string ChargePostingId(const std::string& tenancy_ref, Date period_start) {
   return absl::StrCat("charge:", tenancy_ref, ":rent:", period_start.ToIso());
 }
@@ -137,6 +143,13 @@ Decision Decide(const TenancyLedger& s, const RecordPayment& c, const LedgerLimi
     return Refusal{Refusal::Kind::kAlreadyExists, "external_reference",
                    absl::StrCat("payment ", c.external_reference, " from ", c.source,
                                 " was already recorded")};
+  }
+  // Held in suspense first and allocated to this account since: the same payment.
+  if (!s.received_from_suspense.empty() &&
+      s.received_from_suspense.count(SuspendedPostingId(c.source, c.external_reference))) {
+    return Refusal{Refusal::Kind::kAlreadyExists, "external_reference",
+                   absl::StrCat("payment ", c.external_reference, " from ", c.source,
+                                " was already received on this account from suspense")};
   }
   if (!BalanceOf(s, c.account_kind).CheckedSub(c.amount).ok()) {
     return Precondition("amount", "the balance would overflow");

@@ -518,6 +518,9 @@ class KpiAccumulator {
 std::string PaymentPostingId(const std::string& source, const std::string& external_reference);
 // The posting id of a payment held in suspense: unique per (source, external reference).
 std::string SuspendedPostingId(const std::string& source, const std::string& external_reference);
+// The posting id the payment held as `suspended_posting_id` has when recorded on an account
+// (the same source and external reference), or nullopt if the id is not a held payment's.
+std::optional<std::string> PaymentPostingIdOfHeld(const std::string& suspended_posting_id);
 std::string ChargePostingId(const std::string& tenancy_ref, core::Date period_start);
 std::string TransferOutPostingId(const std::string& from_tenancy_ref,
                                  const std::string& transfer_id);

@@ -238,6 +238,61 @@ TEST(SuspenseTest, AnUnmatchedPaymentIsHeldThenAllocatedInTwoRecordedSteps) {
   EXPECT_EQ(*book.TrialBalance(), Money::Zero());
 }
 
+// The same payment (source and reference) recorded on the account and held in suspense — a file
+// imported naming the account, then again naming none or an unknown one — credits the tenant
+// once, whichever comes first.
+TEST(SuspenseTest, APaymentRecordedOnTheAccountAndHeldInSuspenseIsCreditedOnce) {
+  TenancyLedger suspense;
+  suspense.info.tenancy_ref = kSuspenseStream;
+  TenancyLedger tenancy;
+  JournalBook book;
+  Apply(tenancy, Open());
+  // Recorded first, then held.
+  Book(book, Apply(tenancy,
+                   RecordPayment{PaymentMethod::kCash, "allpay", "AP-88", D(2026, 4, 9), P(5000)}));
+  Book(book, Apply(suspense, SuspendPayment{PaymentMethod::kCash, "allpay", "AP-88", D(2026, 4, 9),
+                                            P(5000), ""}));
+  Book(book, Apply(suspense, ReleaseFromSuspense{"suspense:allpay:AP-88", "HA-000123", P(5000),
+                                                 D(2026, 4, 10)}));
+  Refusal r;
+  EXPECT_TRUE(Apply(tenancy,
+                    ReceiveFromSuspense{"suspense:allpay:AP-88", P(5000), AccountKind::kRent,
+                                        D(2026, 4, 10)},
+                    &r)
+                  .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kAlreadyExists);
+  EXPECT_EQ(r.field, "suspended_posting_id");
+  EXPECT_NE(r.reason.find("payment:allpay:AP-88"), std::string::npos) << r.reason;
+  EXPECT_EQ(tenancy.balances[AccountKind::kRent], P(-5000));
+
+  // Held and allocated first, then recorded.
+  Book(book, Apply(suspense, SuspendPayment{PaymentMethod::kCash, "allpay", "AP-99", D(2026, 4, 9),
+                                            P(700), ""}));
+  Book(book, Apply(suspense, ReleaseFromSuspense{"suspense:allpay:AP-99", "HA-000123", P(700),
+                                                 D(2026, 4, 10)}));
+  Book(book, Apply(tenancy, ReceiveFromSuspense{"suspense:allpay:AP-99", P(700), AccountKind::kRent,
+                                                D(2026, 4, 10)}));
+  EXPECT_TRUE(Apply(tenancy,
+                    RecordPayment{PaymentMethod::kCash, "allpay", "AP-99", D(2026, 4, 9), P(700)},
+                    &r)
+                  .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kAlreadyExists);
+  EXPECT_EQ(r.field, "external_reference");
+  EXPECT_EQ(tenancy.balances[AccountKind::kRent], P(-5700));
+  // Another source's payment of that reference is another payment.
+  Book(book, Apply(tenancy, RecordPayment{PaymentMethod::kCash, "paypoint", "AP-99", D(2026, 4, 9),
+                                          P(700)}));
+  EXPECT_EQ(tenancy.balances[AccountKind::kRent], P(-6400));
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+}
+
+TEST(SuspenseTest, AHeldPaymentsIdNamesThePaymentItIs) {
+  EXPECT_EQ(PaymentPostingIdOfHeld(SuspendedPostingId("allpay", "AP:1")),
+            PaymentPostingId("allpay", "AP:1"));
+  EXPECT_EQ(PaymentPostingIdOfHeld("payment:allpay:AP-1"), std::nullopt);
+  EXPECT_EQ(PaymentPostingIdOfHeld(""), std::nullopt);
+}
+
 TEST(CorrectionsTest, RefundsAdjustmentsAndSundryChargesAreNewPostings) {
   TenancyLedger s;
   JournalBook book;
