@@ -16,7 +16,9 @@
 #include "libs/runtime/envelope.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
+#include "nlohmann/json.hpp"
 #include "rentstream/sample/v1/counter.grpc.pb.h"
+#include "services/ledger/app/ledger_audit.h"
 #include "services/sample/app/counter_logic.h"
 #include "services/sample/app/counter_service.h"
 #include "tools/rentstream/ledger_demo.h"
@@ -217,6 +219,44 @@ int RunVerify(const std::string& bus_kind, const std::string& location,
   }
   std::printf("verified %zu streams, %zu events: %d broken\n", streams.size(), events, broken);
   return broken == 0 ? 0 : 1;
+}
+
+int RunLedgerCreditedTwice(const std::string& bus_kind, const std::string& location, bool json) {
+  auto opened = OpenCliBus(bus_kind, location);
+  if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 2;
+  std::unique_ptr<eventlog::EventBus> bus = std::move(*opened);
+  // An events topic that cannot be read would look like one with nothing to report.
+  const std::string topic = ServiceTopics::For("ledger").events;
+  if (auto partitions = bus->PartitionCount(topic); !partitions.ok()) {
+    return std::fprintf(stderr, "%s: %s\n", topic.c_str(), partitions.status().ToString().c_str()),
+           2;
+  }
+  const std::vector<common::v1::Event> events = ReadEvents(*bus, "ledger");
+  const std::vector<ledger::app::CreditedTwice> found = ledger::app::FindCreditedTwice(events);
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ledger::app::CreditedTwice& c : found) {
+      out.push_back({{"payment_posting_id", c.payment_posting_id},
+                     {"paid_tenancy_ref", c.paid_tenancy_ref},
+                     {"paid_event_id", c.paid_event_id},
+                     {"held_posting_id", c.held_posting_id},
+                     {"allocated_tenancy_ref", c.allocated_tenancy_ref},
+                     {"allocated_event_id", c.allocated_event_id},
+                     {"payment_reversed", c.reversed}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    for (const ledger::app::CreditedTwice& c : found) {
+      std::printf(
+          "%s recorded on %s (event %s) and allocated from suspense as %s to %s (event %s)%s\n",
+          c.payment_posting_id.c_str(), c.paid_tenancy_ref.c_str(), c.paid_event_id.c_str(),
+          c.held_posting_id.c_str(), c.allocated_tenancy_ref.c_str(), c.allocated_event_id.c_str(),
+          c.reversed ? "; the recorded payment was reversed since" : "");
+    }
+    std::printf("read %zu ledger events: %zu payments credited twice\n", events.size(),
+                found.size());
+  }
+  return found.empty() ? 0 : 1;
 }
 
 }  // namespace rentstream::cli

@@ -86,6 +86,16 @@ int main(int argc, char** argv) {
   balance->add_flag("--json", balance_options.json, "JSON output");
 
   rentstream::cli::KpiOptions kpi_options;
+  std::string audit_bus = "local", audit_at;
+  bool audit_json = false;
+  CLI::App* credited_twice = ledger->add_subcommand(
+      "credited-twice",
+      "Audit: payments recorded on an account and also allocated from suspense (exit 1 if any)");
+  credited_twice->add_option("--bus", audit_bus, "local or kafka")
+      ->check(CLI::IsMember({"local", "kafka"}));
+  credited_twice->add_option("--at", audit_at, "LocalBus log directory, or Kafka bootstrap servers")
+      ->required();
+  credited_twice->add_flag("--json", audit_json, "JSON output");
   CLI::App* kpis = ledger->add_subcommand("kpis", "Income KPIs and aged debt (JSON)");
   kpis->add_option("--ledger", kpi_options.ledger_address, "The ledger's host:port")->required();
   kpis->add_option("--patch", kpi_options.patch, "One patch (default: all)");
@@ -123,6 +133,9 @@ int main(int argc, char** argv) {
   if (eval->parsed()) return rentstream::cli::RunPolicyEval(eval_options);
   if (simulate->parsed()) return rentstream::cli::RunPolicySimulate(sim_options);
   if (kpis->parsed()) return rentstream::cli::RunLedgerKpis(kpi_options);
+  if (credited_twice->parsed()) {
+    return rentstream::cli::RunLedgerCreditedTwice(audit_bus, audit_at, audit_json);
+  }
   if (statement->parsed()) return rentstream::cli::RunLedgerStatement(statement_options);
   if (balance->parsed()) return rentstream::cli::RunLedgerBalance(balance_options);
   if (import->parsed()) return rentstream::cli::RunLedgerImport(import_file, import_options);
