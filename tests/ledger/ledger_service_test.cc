@@ -9,7 +9,6 @@
 #include <sstream>
 #include <thread>
 
-#include "libs/eventlog/local_bus.h"
 #include "libs/runtime/clock.h"
 #include "libs/runtime/service_host.h"
 #include "libs/runtime/topics.h"
@@ -20,7 +19,6 @@
 #include "services/ledger/app/ledger_logic.h"
 #include "services/ledger/app/ledger_service.h"
 #include "tests/runtime/bus_fixture.h"
-#include "tools/rentstream/demo.h"
 #include "tools/rentstream/ledger_import.h"
 #include "tools/rentstream/ledger_query.h"
 
@@ -603,46 +601,6 @@ TEST_P(LedgerServiceTest, ImportPaymentsAnswersARetriedRequestTheSameWay) {
 INSTANTIATE_TEST_SUITE_P(Buses, LedgerServiceTest,
                          ::testing::Values(BusKind::kKafka, BusKind::kLocal),
                          rentstream::testing::BusName);
-
-// `rentstream ledger credited-twice` over a log the guards above could not have written (events
-// from before them): a payment recorded on one account and its held copy allocated to another
-// is found; an unreadable events topic is an error, not "nothing found".
-TEST(LedgerAuditCliTest, CreditedTwiceFindsAPaymentRecordedAndAllocatedFromSuspense) {
-  rentstream::testing::TempDir dir;
-  const std::string log = dir.Sub("log");
-  EXPECT_EQ(rentstream::cli::RunLedgerCreditedTwice("local", log, false), 2);  // no topic
-  const std::string topic = runtime::ServiceTopics::For("ledger").events;
-  auto event = [&](const std::string& tenancy, const std::string& id,
-                   const google::protobuf::Message& payload) {
-    common::v1::Event e;
-    e.mutable_envelope()->set_tenancy_ref(tenancy);
-    e.mutable_envelope()->set_event_id(id);
-    e.mutable_envelope()->set_event_type(payload.GetDescriptor()->full_name());
-    e.set_payload(payload.SerializeAsString());
-    return eventlog::OutgoingRecord{topic, tenancy, e.SerializeAsString(), {}, std::nullopt};
-  };
-  // A LocalBus log has one opener at a time: each append closes it before the audit reads it.
-  auto append = [&](const eventlog::OutgoingRecord& record) {
-    auto bus = eventlog::LocalBus::Open(log);
-    ASSERT_TRUE(bus.ok()) << bus.status();
-    eventlog::TopicSpec spec;
-    spec.name = topic;
-    spec.partitions = 2;
-    ASSERT_TRUE((*bus)->DeclareTopics({spec}).ok());
-    auto appender = (*bus)->NewAppender("audit-test");
-    ASSERT_TRUE(appender.ok()) << appender.status();
-    ASSERT_TRUE((*appender)->Append({record}).ok());
-  };
-  v1::PaymentReceived paid;
-  paid.mutable_posting()->set_posting_id("payment:bank:B7");
-  append(event("HA-000001", "e-1", paid));
-  EXPECT_EQ(rentstream::cli::RunLedgerCreditedTwice("local", log, false), 0);
-  v1::SuspenseAllocated allocated;
-  allocated.set_suspended_posting_id("suspense:bank:B7");
-  append(event("HA-000002", "e-2", allocated));
-  EXPECT_EQ(rentstream::cli::RunLedgerCreditedTwice("local", log, false), 1);
-  EXPECT_EQ(rentstream::cli::RunLedgerCreditedTwice("local", log, true), 1);
-}
 
 }  // namespace
 }  // namespace rentstream::ledger
