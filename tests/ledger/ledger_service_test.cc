@@ -395,13 +395,14 @@ TEST_P(LedgerServiceTest, APaymentPostedAndThenHeldInSuspenseIsCreditedOnce) {
                        << "2026-04-08,25.00,B7,bank_transfer," << tenancy_ << "\n";
   std::ofstream(unnamed) << "date,amount,reference,method,tenancy_ref\n"
                          << "2026-04-08,25.00,B7,bank_transfer,\n"
-                         << "2026-04-08,3.00,B8,bank_transfer,\n";
+                         << "2026-04-08,3.00,B8,bank_transfer,\n"
+                         << "2026-04-08,4.00,B9,card,\n";
   auto first = rentstream::cli::ImportPaymentFile(named, options);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->imported, 1) << first->ToJson();
   auto second = rentstream::cli::ImportPaymentFile(unnamed, options);
   ASSERT_TRUE(second.ok()) << second.status();
-  EXPECT_EQ(second->suspense, 2) << second->ToJson();
+  EXPECT_EQ(second->suspense, 3) << second->ToJson();
   ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -2500; }));
 
   auto allocate = [&](const std::string& command_id, const std::string& reference, int64_t pence,
@@ -436,6 +437,37 @@ TEST_P(LedgerServiceTest, APaymentPostedAndThenHeldInSuspenseIsCreditedOnce) {
     if (e.tenancy_ref() == tenancy_) released.push_back(e.suspended_posting_id());
   }
   EXPECT_EQ(released, std::vector<std::string>{"suspense:" + source + ":B8"});
+
+  // The held copy is cleared by reversing it on the suspense stream; it can never be allocated
+  // after, and a repeat of the reversal changes nothing.
+  v1::ReverseHeldPaymentRequest reverse;
+  reverse.mutable_context()->set_command_id("reverse-b7");
+  v1::ReverseHeldPayment& c = *reverse.mutable_command();
+  c.set_suspended_posting_id("suspense:" + source + ":B7");
+  *c.mutable_amount() = app::ProtoPence(2500);
+  *c.mutable_value_date() = app::ProtoDate(2026, 4, 12);
+  c.set_reason("copy of payment:" + source + ":B7");
+  v1::ReverseHeldPaymentResponse reversed;
+  grpc::Status st = stub_->ReverseHeldPayment(Call().get(), reverse, &reversed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(reversed.result().event_types_size(), 1);
+  EXPECT_EQ(reversed.result().event_types(0), "rentstream.ledger.v1.HeldPaymentReversed");
+  reverse.mutable_context()->set_command_id("reverse-b7-again");
+  st = stub_->ReverseHeldPayment(Call().get(), reverse, &reversed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(reversed.result().event_types_size(), 0);
+  grpc::Status after = allocate("alloc-b7-after", "B7", 2500, &response);  // still refused
+  EXPECT_EQ(after.error_code(), grpc::StatusCode::ALREADY_EXISTS) << after.error_message();
+  // A held payment that bounced: reversed, then refused by the suspense stream's release.
+  reverse.mutable_context()->set_command_id("reverse-b9");
+  c.set_suspended_posting_id("suspense:" + source + ":B9");
+  *c.mutable_amount() = app::ProtoPence(400);
+  c.set_reason("card payment charged back");
+  st = stub_->ReverseHeldPayment(Call().get(), reverse, &reversed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  grpc::Status bounced = allocate("alloc-b9", "B9", 400, &response);
+  EXPECT_EQ(bounced.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << bounced.error_message();
+  EXPECT_EQ(Balance(), -2800);
 }
 
 TEST_P(LedgerServiceTest, ATransferMovesACreditToAnotherTenancyAndNeverLosesIt) {

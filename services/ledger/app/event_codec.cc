@@ -161,6 +161,12 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
           p.set_tenancy_ref(e.tenancy_ref);
           *p.mutable_posting() = PostingToProto(e.posting);
           return runtime::NewEvent::Of(p);
+        } else if constexpr (std::is_same_v<T, HeldPaymentReversed>) {
+          v1::HeldPaymentReversed p;
+          p.set_suspended_posting_id(e.suspended_posting_id);
+          p.set_reason(e.reason);
+          *p.mutable_posting() = PostingToProto(e.posting);
+          return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, SuspenseAllocated>) {
           v1::SuspenseAllocated p;
           p.set_suspended_posting_id(e.suspended_posting_id);
@@ -367,6 +373,14 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& type, const std::s
     auto posting = PostingFromProto(p.posting(), EntryKind::kSuspenseAllocation);
     if (!posting.ok()) return absl::DataLossError(type);
     return SuspenseReleased{p.suspended_posting_id(), p.tenancy_ref(), std::move(*posting)};
+  }
+  if (type == v1::HeldPaymentReversed::descriptor()->full_name()) {
+    v1::HeldPaymentReversed p;
+    if (auto st = parse(p); !st.ok()) return st;
+    auto posting =
+        PostingFromProto(p.posting(), EntryKind::kPaymentReversal, p.suspended_posting_id());
+    if (!posting.ok()) return absl::DataLossError(type);
+    return HeldPaymentReversed{p.suspended_posting_id(), p.reason(), std::move(*posting)};
   }
   if (type == v1::SuspenseAllocated::descriptor()->full_name()) {
     v1::SuspenseAllocated p;

@@ -364,6 +364,19 @@ absl::StatusOr<ReleaseFromSuspense> FromProto(const v1::ReleaseFromSuspense& c) 
                              *date};
 }
 
+absl::StatusOr<ReverseHeldPayment> FromProto(const v1::ReverseHeldPayment& c) {
+  auto date = DateFromProto(c.value_date(), "value_date");
+  if (!date.ok()) return date.status();
+  std::optional<PaymentMethod> method;
+  if (c.method() != v1::PAYMENT_METHOD_UNSPECIFIED) {
+    auto named = EnumFromProto<PaymentMethod>(c.method(), 8, "method");
+    if (!named.ok()) return named.status();
+    method = *named;
+  }
+  return ReverseHeldPayment{c.suspended_posting_id(), MoneyFromProto(c.amount()), *date, c.reason(),
+                            method};
+}
+
 absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c) {
   auto kind = KindFromProto(c.account_kind(), "account_kind");
   if (!kind.ok()) return kind.status();

@@ -43,6 +43,7 @@ absl::StatusOr<ApproveWriteOff> FromProto(const v1::ApproveWriteOff& c);
 absl::StatusOr<RejectWriteOff> FromProto(const v1::RejectWriteOff& c);
 absl::StatusOr<SuspendPayment> FromProto(const v1::SuspendPayment& c);
 absl::StatusOr<ReleaseFromSuspense> FromProto(const v1::ReleaseFromSuspense& c);
+absl::StatusOr<ReverseHeldPayment> FromProto(const v1::ReverseHeldPayment& c);
 absl::StatusOr<ReceiveFromSuspense> FromProto(const v1::ReceiveFromSuspense& c);
 absl::StatusOr<TransferOut> FromProto(const v1::TransferOut& c);
 absl::StatusOr<TransferIn> FromProto(const v1::TransferIn& c);

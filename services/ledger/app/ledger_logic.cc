@@ -140,6 +140,10 @@ absl::Status WithCommand(const std::string& type, const std::string& tenancy,
     return run(Parse<v1::ReleaseFromSuspense>(payload),
                [](const v1::ReleaseFromSuspense& c) { return FromProto(c); });
   }
+  if (type == v1::ReverseHeldPayment::descriptor()->full_name()) {
+    return run(Parse<v1::ReverseHeldPayment>(payload),
+               [](const v1::ReverseHeldPayment& c) { return FromProto(c); });
+  }
   if (type == v1::ReceiveFromSuspense::descriptor()->full_name()) {
     return run(Parse<v1::ReceiveFromSuspense>(payload),
                [](const v1::ReceiveFromSuspense& c) { return FromProto(c); });
@@ -173,7 +177,8 @@ RecordIds RecordsChangedBy(const LedgerEvent& event) {
           if (!e.payment_posting_id.empty()) ids.payments.push_back(e.payment_posting_id);
         } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
           ids.suspended.push_back(e.posting.id);
-        } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
+        } else if constexpr (std::is_same_v<T, SuspenseReleased> ||
+                             std::is_same_v<T, HeldPaymentReversed>) {
           ids.suspended.push_back(e.suspended_posting_id);
         }
       },
@@ -241,13 +246,14 @@ bool KeptInState(const google::protobuf::RepeatedPtrField<state::v1::SuspendedPa
 template <typename T>
 std::optional<Rejection> MisplacedOnSuspense(std::string_view tenancy) {
   if (tenancy != kSuspenseStream || std::is_same_v<T, SuspendPayment> ||
-      std::is_same_v<T, ReleaseFromSuspense>) {
+      std::is_same_v<T, ReleaseFromSuspense> || std::is_same_v<T, ReverseHeldPayment>) {
     return std::nullopt;
   }
   return MakeRejection(common::v1::REJECTION_CODE_INVALID_ARGUMENT, "tenancy_ref",
                        absl::StrCat(kSuspenseStream,
                                     " is reserved for payments held in suspense: only "
-                                    "SuspendPayment and ReleaseFromSuspense go there"));
+                                    "SuspendPayment, ReleaseFromSuspense and ReverseHeldPayment "
+                                    "go there"));
 }
 
 }  // namespace
@@ -418,6 +424,10 @@ std::vector<std::string> LedgerLogic::KeysToDecide(const common::v1::CommandEnve
     if (auto c = Parse<v1::ReleaseFromSuspense>(payload); c.ok()) {
       keys.push_back(SuspendedKey(c->suspended_posting_id()));
     }
+  } else if (type == v1::ReverseHeldPayment::descriptor()->full_name()) {
+    if (auto c = Parse<v1::ReverseHeldPayment>(payload); c.ok()) {
+      keys.push_back(SuspendedKey(c->suspended_posting_id()));
+    }
   } else if (type == v1::ReceiveFromSuspense::descriptor()->full_name()) {
     // The account's record of the same payment, if it was recorded there too.
     if (auto c = Parse<v1::ReceiveFromSuspense>(payload); c.ok()) {
@@ -459,6 +469,10 @@ std::vector<std::string> LedgerLogic::KeysToFold(const common::v1::Event& event,
     }
   } else if (type == v1::SuspenseReleased::descriptor()->full_name()) {
     if (auto e = Parse<v1::SuspenseReleased>(payload); e.ok()) {
+      return {SuspendedKey(e->suspended_posting_id())};
+    }
+  } else if (type == v1::HeldPaymentReversed::descriptor()->full_name()) {
+    if (auto e = Parse<v1::HeldPaymentReversed>(payload); e.ok()) {
       return {SuspendedKey(e->suspended_posting_id())};
     }
   }

@@ -117,6 +117,14 @@ grpc::Status LedgerService::SuspendPayment(grpc::ServerContext* context,
   return Submit(*context, c, request->command(), response->mutable_result());
 }
 
+grpc::Status LedgerService::ReverseHeldPayment(grpc::ServerContext* context,
+                                               const v1::ReverseHeldPaymentRequest* request,
+                                               v1::ReverseHeldPaymentResponse* response) {
+  v1::CommandContext c = request->context();
+  c.set_tenancy_ref(kSuspenseStream);
+  return Submit(*context, c, request->command(), response->mutable_result());
+}
+
 grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
                                                  const v1::AllocateFromSuspenseRequest* request,
                                                  v1::AllocateFromSuspenseResponse* response) {

@@ -53,6 +53,9 @@ class LedgerService final : public v1::LedgerService::Service {
   grpc::Status SuspendPayment(grpc::ServerContext* context,
                               const v1::SuspendPaymentRequest* request,
                               v1::SuspendPaymentResponse* response) override;
+  grpc::Status ReverseHeldPayment(grpc::ServerContext* context,
+                                  const v1::ReverseHeldPaymentRequest* request,
+                                  v1::ReverseHeldPaymentResponse* response) override;
   grpc::Status AllocateFromSuspense(grpc::ServerContext* context,
                                     const v1::AllocateFromSuspenseRequest* request,
                                     v1::AllocateFromSuspenseResponse* response) override;

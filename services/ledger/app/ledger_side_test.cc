@@ -321,6 +321,55 @@ TEST_F(LedgerLogicTest, HeldPaymentsAreKeyedRecordsOfTheSuspenseStream) {
   EXPECT_EQ(held.amount().pence(), 1000);
 }
 
+// A held payment's keyed record keeps its method (so a reversal knows the control account) and,
+// once reversed, says so: a later release is refused.
+TEST_F(LedgerLogicTest, AReversedHeldPaymentsRecordSaysSoAndItIsNotReleased) {
+  tenancy_ = kSuspenseStream;
+  std::vector<std::string> history;
+  history_ = &history;
+  v1::SuspendPayment suspend;
+  suspend.set_method(v1::PAYMENT_METHOD_CARD);
+  suspend.set_source("card");
+  suspend.set_external_reference("C-9");
+  *suspend.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *suspend.mutable_amount() = ProtoPence(2500);
+  ASSERT_FALSE(Run(suspend).rejection.has_value());
+  const std::string id = "suspense:card:C-9";
+  state::v1::SuspendedPayment held;
+  ASSERT_TRUE(held.ParseFromString(keyed_.at(SuspendedKey(id))));
+  EXPECT_EQ(held.method(), v1::PAYMENT_METHOD_CARD);
+  EXPECT_FALSE(held.reversed());
+
+  v1::ReverseHeldPayment reverse;
+  reverse.set_suspended_posting_id(id);
+  *reverse.mutable_amount() = ProtoPence(2500);
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 10);
+  reverse.set_reason("card payment charged back");
+  const runtime::Decision reversed = Run(reverse);
+  ASSERT_FALSE(reversed.rejection.has_value());
+  ASSERT_EQ(reversed.events.size(), 1u);
+  EXPECT_EQ(reversed.events[0].event_type, "rentstream.ledger.v1.HeldPaymentReversed");
+  ASSERT_TRUE(held.ParseFromString(keyed_.at(SuspendedKey(id))));
+  EXPECT_TRUE(held.reversed());
+  EXPECT_EQ(held.method(), v1::PAYMENT_METHOD_CARD);
+  EXPECT_TRUE(Run(reverse).events.empty());  // a repeat
+
+  v1::ReleaseFromSuspense release;
+  release.set_suspended_posting_id(id);
+  release.set_tenancy_ref(kTenancy);
+  *release.mutable_amount() = ProtoPence(2500);
+  *release.mutable_value_date() = ProtoDate(2026, 4, 11);
+  const runtime::Decision refused = Run(release);
+  ASSERT_TRUE(refused.rejection.has_value());
+  EXPECT_EQ(refused.rejection->code(), common::v1::REJECTION_CODE_FAILED_PRECONDITION);
+  // Only suspense commands go to the suspense stream, and this one only there.
+  tenancy_ = kTenancy;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  const runtime::Decision elsewhere = Run(reverse);
+  ASSERT_TRUE(elsewhere.rejection.has_value());
+  EXPECT_EQ(elsewhere.rejection->field(), "tenancy_ref");
+}
+
 // The account's keyed record of a payment is read when a held payment of the same source and
 // reference is to be received: it is the same payment, refused, and the balance moves once.
 TEST_F(LedgerLogicTest, AHeldPaymentTheAccountRecordedAlreadyIsNotReceivedAgain) {

@@ -43,13 +43,22 @@ state::v1::SuspendedPayment SuspendedToProto(const std::string& id,
   *p.mutable_amount() = ToProto(held.amount);
   *p.mutable_received_date() = ToProto(held.received_date);
   p.set_released_to(held.released_to);
+  if (held.method.has_value()) p.set_method(EnumToProto<v1::PaymentMethod>(*held.method));
+  p.set_reversed(held.reversed);
   return p;
 }
 
 bool AddSuspended(const state::v1::SuspendedPayment& held, TenancyLedger& s) {
   auto date = DateFromProto(held.received_date(), "received_date");
   if (!date.ok()) return false;
-  s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to()};
+  std::optional<PaymentMethod> method;  // unspecified: held before session 14
+  if (held.method() != v1::PAYMENT_METHOD_UNSPECIFIED) {
+    auto known = EnumFromProto<PaymentMethod>(held.method(), 8, "method");
+    if (!known.ok()) return false;
+    method = *known;
+  }
+  s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to(),
+                                    method, held.reversed()};
   return true;
 }
 

@@ -167,6 +167,10 @@ Decision Decide(const TenancyLedger& s, const ReleaseFromSuspense& c) {
   if (it == s.suspended.end()) {
     return Refusal{Refusal::Kind::kNotFound, "suspended_posting_id", "no such payment in suspense"};
   }
+  if (it->second.reversed) {
+    return Precondition("suspended_posting_id",
+                        "it was reversed (bounced, returned or a duplicate): nothing to allocate");
+  }
   if (!it->second.released_to.empty()) {
     if (it->second.released_to == c.tenancy_ref) return Events({});  // a retry of the same
     return Precondition("suspended_posting_id",
@@ -188,6 +192,50 @@ Decision Decide(const TenancyLedger& s, const ReleaseFromSuspense& c) {
   e.posting.lines = {{AccountRef::Control(ControlAccount::kSuspense), it->second.amount},
                      {AccountRef::Control(ControlAccount::kTransfers),
                       Money::FromPence(-it->second.amount.pence())}};
+  return Events({std::move(e)});
+}
+
+Decision Decide(const TenancyLedger& s, const ReverseHeldPayment& c) {
+  if (s.info.tenancy_ref != kSuspenseStream) {
+    return Invalid("tenancy_ref", absl::StrCat("held payments are reversed on ", kSuspenseStream));
+  }
+  auto it = s.suspended.find(c.suspended_posting_id);
+  if (it == s.suspended.end()) {
+    return Refusal{Refusal::Kind::kNotFound, "suspended_posting_id", "no such payment in suspense"};
+  }
+  const TenancyLedger::Suspended& held = it->second;
+  if (held.reversed) return Events({});  // a repeat: reversed once
+  if (!held.released_to.empty()) {
+    return Precondition("suspended_posting_id",
+                        absl::StrCat("allocated to ", held.released_to,
+                                     ": reverse it on that account, not in suspense"));
+  }
+  if (c.amount != held.amount) {
+    return Invalid("amount", absl::StrCat("the payment held is ", held.amount.Format()));
+  }
+  if (c.value_date < held.received_date) {
+    return Invalid("value_date", "a reversal cannot be dated before the payment");
+  }
+  if (c.reason.empty() || c.reason.size() > 500) {
+    return Invalid("reason", "must be 1 to 500 characters");
+  }
+  if (held.method.has_value() && c.method.has_value() && *c.method != *held.method) {
+    return Invalid("method", "is not the method the payment was held with");
+  }
+  if (!held.method.has_value() && !c.method.has_value()) {
+    return Precondition("method",
+                        "held before the ledger kept the method of held payments: name how it "
+                        "was paid");
+  }
+  const PaymentMethod method = held.method.has_value() ? *held.method : *c.method;
+  HeldPaymentReversed e{c.suspended_posting_id, c.reason, {}};
+  e.posting.id = "reversal:" + c.suspended_posting_id;
+  e.posting.kind = EntryKind::kPaymentReversal;
+  e.posting.reverses = c.suspended_posting_id;  // the PaymentSuspended posting
+  e.posting.date = c.value_date;
+  e.posting.lines = {
+      {AccountRef::Control(ControlAccount::kSuspense), held.amount},
+      {AccountRef::Control(ControlAccountFor(method)), Money::FromPence(-held.amount.pence())}};
   return Events({std::move(e)});
 }
 

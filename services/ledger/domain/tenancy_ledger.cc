@@ -328,9 +328,11 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.pending_write_offs.erase(e.request_id);
           s.closed_write_offs.insert(e.request_id);
         } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
-          s.suspended[e.posting.id] = {e.posting.lines[0].amount, e.received_date, ""};
+          s.suspended[e.posting.id] = {e.posting.lines[0].amount, e.received_date, "", e.method};
         } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
           s.suspended[e.suspended_posting_id].released_to = e.tenancy_ref;
+        } else if constexpr (std::is_same_v<T, HeldPaymentReversed>) {
+          s.suspended[e.suspended_posting_id].reversed = true;
         } else if constexpr (std::is_same_v<T, ChargeCredited>) {
           s.charged_lines.Erase(e.period_start.days_since_epoch());
           ApplyPosting(s, e.posting, absl::StrCat("Rent credited: ", e.reason));

@@ -164,6 +164,11 @@ struct SuspenseReleased {
   std::string tenancy_ref;  // where it goes
   JournalEntry posting;     // suspense debit, transfers credit
 };
+struct HeldPaymentReversed {
+  std::string suspended_posting_id;
+  std::string reason;
+  JournalEntry posting;  // suspense debit, the control account it came through credit
+};
 struct SuspenseAllocated {
   std::string suspended_posting_id;
   AccountKind account_kind = AccountKind::kRent;
@@ -205,7 +210,7 @@ using LedgerEvent =
     std::variant<AccountOpened, RentScheduleChanged, ChargePosted, PaymentReceived, PaymentReversed,
                  TenancyTerminated, BenefitAwardChanged, PostingMade, WriteOffRequested,
                  WriteOffRejected, PaymentSuspended, SuspenseReleased, SuspenseAllocated,
-                 ChargeCredited, TransferredOut, TransferredIn>;
+                 ChargeCredited, TransferredOut, TransferredIn, HeldPaymentReversed>;
 
 // ---- commands
 struct OpenAccount {
@@ -297,6 +302,15 @@ struct ReleaseFromSuspense {  // on the suspense stream
   std::string tenancy_ref;
   core::Money amount;  // must equal the held amount: the officer confirms what they allocate
   core::Date value_date;
+};
+struct ReverseHeldPayment {  // on the suspense stream: a held payment that reaches no account
+  std::string suspended_posting_id;
+  core::Money amount;  // must equal the held amount
+  core::Date value_date;
+  std::string reason;
+  // Needed only when the held record does not know it (held before session 14); else it must
+  // match when given.
+  std::optional<PaymentMethod> method;
 };
 struct ReceiveFromSuspense {  // on the tenancy's stream, after the release
   std::string suspended_posting_id;
@@ -393,6 +407,8 @@ struct TenancyLedger {
     core::Money amount;
     core::Date received_date;
     std::string released_to;
+    std::optional<PaymentMethod> method;  // unknown for payments held before session 14
+    bool reversed = false;                // HeldPaymentReversed: never released
   };
   std::map<std::string, Suspended> suspended;
   // Tenancy streams: suspended payments received, by suspended posting id.
@@ -430,6 +446,7 @@ Decision Decide(const TenancyLedger& state, const SuspendPayment& command,
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const ReleaseFromSuspense& command);
 Decision Decide(const TenancyLedger& state, const ReceiveFromSuspense& command);
+Decision Decide(const TenancyLedger& state, const ReverseHeldPayment& command);
 Decision Decide(const TenancyLedger& state, const TransferOut& command, const Actor& actor,
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const TransferIn& command, const Actor& actor,

@@ -64,7 +64,8 @@ void Book(JournalBook& book, const std::vector<LedgerEvent>& events) {
               ASSERT_TRUE(book.Post(*ev.posting).ok());
             }
           } else if constexpr (requires { ev.posting; }) {
-            ASSERT_TRUE(book.Post(ev.posting).ok()) << ev.posting.id;
+            auto posted = book.Post(ev.posting);
+            ASSERT_TRUE(posted.ok()) << ev.posting.id << ": " << posted;
           }
         },
         e);
@@ -284,6 +285,76 @@ TEST(SuspenseTest, APaymentRecordedOnTheAccountAndHeldInSuspenseIsCreditedOnce) 
                                           P(700)}));
   EXPECT_EQ(tenancy.balances[AccountKind::kRent], P(-6400));
   EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+}
+
+// A held payment that reaches no account (bounced, returned, or a copy of one an account
+// recorded) is reversed on the suspense stream: back out through the control account it came
+// in by, once, and never released after.
+TEST(SuspenseTest, AHeldPaymentIsReversedOnceAndNeverReleasedAfter) {
+  TenancyLedger suspense;
+  suspense.info.tenancy_ref = kSuspenseStream;
+  JournalBook book;
+  Book(book, Apply(suspense, SuspendPayment{PaymentMethod::kCash, "allpay", "AP-5", D(2026, 4, 9),
+                                            P(4200), ""}));
+  const std::string id = "suspense:allpay:AP-5";
+  ReverseHeldPayment reverse{id, P(4200), D(2026, 4, 14), "returned by the bank", std::nullopt};
+  Refusal r;
+  ReverseHeldPayment wrong = reverse;
+  wrong.amount = P(4100);
+  EXPECT_TRUE(Apply(suspense, wrong, &r).empty());
+  EXPECT_EQ(r.field, "amount");
+  wrong = reverse;
+  wrong.reason = "";
+  EXPECT_TRUE(Apply(suspense, wrong, &r).empty());
+  EXPECT_EQ(r.field, "reason");
+  wrong = reverse;
+  wrong.value_date = D(2026, 4, 8);
+  EXPECT_TRUE(Apply(suspense, wrong, &r).empty());
+  EXPECT_EQ(r.field, "value_date");
+  wrong = reverse;
+  wrong.method = PaymentMethod::kCard;
+  EXPECT_TRUE(Apply(suspense, wrong, &r).empty());
+  EXPECT_EQ(r.field, "method");
+  TenancyLedger tenancy;
+  Apply(tenancy, Open());
+  EXPECT_TRUE(Apply(tenancy, reverse, &r).empty());
+  EXPECT_EQ(r.field, "tenancy_ref");
+
+  const std::vector<LedgerEvent> reversed = Apply(suspense, reverse);
+  ASSERT_EQ(reversed.size(), 1u);
+  Book(book, reversed);
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccount::kSuspense)), Money::Zero());
+  EXPECT_EQ(book.Balance(AccountRef::Control(ControlAccountFor(PaymentMethod::kCash))),
+            Money::Zero());
+  EXPECT_EQ(*book.TrialBalance(), Money::Zero());
+  EXPECT_TRUE(Apply(suspense, reverse).empty());  // a repeat: reversed once
+  EXPECT_TRUE(
+      Apply(suspense, ReleaseFromSuspense{id, "HA-000123", P(4200), D(2026, 4, 15)}, &r).empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
+  EXPECT_TRUE(
+      Apply(suspense,
+            SuspendPayment{PaymentMethod::kCash, "allpay", "AP-5", D(2026, 4, 9), P(4200), ""}, &r)
+          .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kAlreadyExists);  // the file again: a duplicate
+
+  // Released (allocated) first: reversed on the account, not here.
+  Book(book, Apply(suspense, SuspendPayment{PaymentMethod::kCash, "allpay", "AP-6", D(2026, 4, 9),
+                                            P(100), ""}));
+  Book(book, Apply(suspense, ReleaseFromSuspense{"suspense:allpay:AP-6", "HA-000123", P(100),
+                                                 D(2026, 4, 10)}));
+  EXPECT_TRUE(Apply(suspense,
+                    ReverseHeldPayment{"suspense:allpay:AP-6", P(100), D(2026, 4, 14), "bounced",
+                                       std::nullopt},
+                    &r)
+                  .empty());
+  EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
+  // Held before the ledger kept the method: the officer names it.
+  suspense.suspended["suspense:old:1"] = {P(300), D(2026, 4, 1), "", std::nullopt, false};
+  ReverseHeldPayment old{"suspense:old:1", P(300), D(2026, 4, 14), "bounced", std::nullopt};
+  EXPECT_TRUE(Apply(suspense, old, &r).empty());
+  EXPECT_EQ(r.field, "method");
+  old.method = PaymentMethod::kBankTransfer;
+  EXPECT_EQ(Apply(suspense, old).size(), 1u);
 }
 
 TEST(SuspenseTest, AHeldPaymentsIdNamesThePaymentItIs) {
