@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "services/ledger/domain/decision_support.h"
@@ -159,51 +160,61 @@ Decision Decide(const TenancyLedger& s, const SuspendPayment& c, const LedgerLim
   return Events({std::move(e)});
 }
 
-Decision Decide(const TenancyLedger& s, const ReleaseFromSuspense& c) {
+namespace {
+
+// The payment held as `id`, for a command that acts on held payments (`what` they do there), or
+// why there is none: not the suspense stream, or no such payment.
+std::variant<const TenancyLedger::Suspended*, Refusal> HeldPayment(const TenancyLedger& s,
+                                                                   const std::string& id,
+                                                                   const char* what) {
   if (s.info.tenancy_ref != kSuspenseStream) {
-    return Invalid("tenancy_ref", absl::StrCat("releases happen on ", kSuspenseStream));
+    return Invalid("tenancy_ref", absl::StrCat(what, " on ", kSuspenseStream));
   }
-  auto it = s.suspended.find(c.suspended_posting_id);
+  auto it = s.suspended.find(id);
   if (it == s.suspended.end()) {
     return Refusal{Refusal::Kind::kNotFound, "suspended_posting_id", "no such payment in suspense"};
   }
-  if (it->second.reversed) {
+  return &it->second;
+}
+
+}  // namespace
+
+Decision Decide(const TenancyLedger& s, const ReleaseFromSuspense& c) {
+  auto found = HeldPayment(s, c.suspended_posting_id, "releases happen");
+  if (auto* refused = std::get_if<Refusal>(&found)) return *refused;
+  const TenancyLedger::Suspended& held = *std::get<const TenancyLedger::Suspended*>(found);
+  if (held.reversed) {
     return Precondition("suspended_posting_id",
                         "it was reversed (bounced, returned or a duplicate): nothing to allocate");
   }
-  if (!it->second.released_to.empty()) {
-    if (it->second.released_to == c.tenancy_ref) return Events({});  // a retry of the same
+  if (!held.released_to.empty()) {
+    if (held.released_to == c.tenancy_ref) return Events({});  // a retry of the same
     return Precondition("suspended_posting_id",
-                        absl::StrCat("already allocated to ", it->second.released_to));
+                        absl::StrCat("already allocated to ", held.released_to));
   }
   if (c.tenancy_ref.empty() || c.tenancy_ref == kSuspenseStream) {
     return Invalid("tenancy_ref", "name the tenancy the payment belongs to");
   }
-  if (c.amount != it->second.amount) {
-    return Invalid("amount", absl::StrCat("the payment held is ", it->second.amount.Format()));
+  if (c.amount != held.amount) {
+    return Invalid("amount", absl::StrCat("the payment held is ", held.amount.Format()));
   }
-  if (c.value_date < it->second.received_date) {
+  if (c.value_date < held.received_date) {
     return Invalid("value_date", "an allocation cannot be dated before the payment");
   }
   SuspenseReleased e{c.suspended_posting_id, c.tenancy_ref, {}};
   e.posting.id = "release:" + c.suspended_posting_id;
   e.posting.kind = EntryKind::kSuspenseAllocation;
   e.posting.date = c.value_date;
-  e.posting.lines = {{AccountRef::Control(ControlAccount::kSuspense), it->second.amount},
-                     {AccountRef::Control(ControlAccount::kTransfers),
-                      Money::FromPence(-it->second.amount.pence())}};
+  e.posting.lines = {
+      {AccountRef::Control(ControlAccount::kSuspense), held.amount},
+      {AccountRef::Control(ControlAccount::kTransfers), Money::FromPence(-held.amount.pence())}};
   return Events({std::move(e)});
 }
 
 Decision Decide(const TenancyLedger& s, const ReverseHeldPayment& c) {
-  if (s.info.tenancy_ref != kSuspenseStream) {
-    return Invalid("tenancy_ref", absl::StrCat("held payments are reversed on ", kSuspenseStream));
-  }
-  auto it = s.suspended.find(c.suspended_posting_id);
-  if (it == s.suspended.end()) {
-    return Refusal{Refusal::Kind::kNotFound, "suspended_posting_id", "no such payment in suspense"};
-  }
-  const TenancyLedger::Suspended& held = it->second;
+  auto found = HeldPayment(s, c.suspended_posting_id, "held payments are reversed");
+  if (auto* refused = std::get_if<Refusal>(&found)) return *refused;
+  const TenancyLedger::Suspended& held = *std::get<const TenancyLedger::Suspended*>(found);
   if (held.reversed) return Events({});  // a repeat: reversed once
   if (!held.released_to.empty()) {
     return Precondition("suspended_posting_id",
