@@ -125,6 +125,36 @@ int RunLedgerBalance(const BalanceOptions& o) {
   return 0;
 }
 
+namespace {
+
+// An answer as JSON on stdout, every field named as in the proto (zero values too).
+void PrintJson(const google::protobuf::Message& response) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  print.preserve_proto_field_names = true;
+  print.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
+  std::printf("%s\n", json.c_str());
+}
+
+}  // namespace
+
+int RunLedgerSuspense(const SuspenseOptions& o) {
+  ledger::v1::ListSuspenseRequest request;
+  request.set_include_cleared(o.all);
+  ledger::v1::ListSuspenseResponse response;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  grpc::Status st = Connect(o.ledger_address)->ListSuspense(&ctx, request, &response);
+  if (!st.ok()) {
+    std::fprintf(stderr, "suspense: %s\n", st.error_message().c_str());
+    return 1;
+  }
+  PrintJson(response);
+  return 0;
+}
+
 int RunLedgerKpis(const KpiOptions& o) {
   ledger::v1::GetKpisRequest request;
   request.set_patch(o.patch);
@@ -137,13 +167,7 @@ int RunLedgerKpis(const KpiOptions& o) {
     std::fprintf(stderr, "kpis: %s\n", st.error_message().c_str());
     return 1;
   }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.add_whitespace = true;
-  print.preserve_proto_field_names = true;
-  print.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(response, &json, print);
-  std::printf("%s\n", json.c_str());
+  PrintJson(response);
   return 0;
 }
 

@@ -32,4 +32,11 @@ struct KpiOptions {
 // Prints the ledger's income KPIs and aged debt as JSON.
 int RunLedgerKpis(const KpiOptions& options);
 
+struct SuspenseOptions {
+  std::string ledger_address;
+  bool all = false;  // also the payments allocated or reversed
+};
+// Prints the payments held in suspense (ListSuspense) as JSON, oldest first.
+int RunLedgerSuspense(const SuspenseOptions& options);
+
 }  // namespace rentstream::cli

@@ -86,6 +86,12 @@ int main(int argc, char** argv) {
   balance->add_flag("--json", balance_options.json, "JSON output");
 
   rentstream::cli::KpiOptions kpi_options;
+  rentstream::cli::SuspenseOptions suspense_options;
+  CLI::App* suspense =
+      ledger->add_subcommand("suspense", "Payments held in suspense, oldest first (JSON)");
+  suspense->add_option("--ledger", suspense_options.ledger_address, "The ledger's host:port")
+      ->required();
+  suspense->add_flag("--all", suspense_options.all, "Also those allocated or reversed");
   std::string audit_bus = "local", audit_at;
   bool audit_json = false;
   CLI::App* credited_twice = ledger->add_subcommand(
@@ -133,6 +139,7 @@ int main(int argc, char** argv) {
   if (eval->parsed()) return rentstream::cli::RunPolicyEval(eval_options);
   if (simulate->parsed()) return rentstream::cli::RunPolicySimulate(sim_options);
   if (kpis->parsed()) return rentstream::cli::RunLedgerKpis(kpi_options);
+  if (suspense->parsed()) return rentstream::cli::RunLedgerSuspense(suspense_options);
   if (credited_twice->parsed()) {
     return rentstream::cli::RunLedgerCreditedTwice(audit_bus, audit_at, audit_json);
   }

@@ -448,6 +448,58 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   return grpc::Status::OK;
 }
 
+grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
+                                         const v1::ListSuspenseRequest* request,
+                                         v1::ListSuspenseResponse* response) {
+  if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
+  runtime::SideRecords side;
+  auto stored = host_.LoadStream(kSuspenseStream, &side);
+  if (!stored.ok()) return ToGrpc(stored.status());
+  core::Money held_total;
+  *response->mutable_held_total() = ToProto(held_total);
+  if (!stored->has_value()) return grpc::Status::OK;  // nothing was ever held
+  state::v1::TenancyLedgerState state;
+  if (!state.ParseFromString((*stored)->state())) {
+    return ToGrpc(absl::DataLossError("suspense stream state does not parse"));
+  }
+  auto suspense = LedgerForQueries(state, kSuspenseStream, side);
+  if (!suspense.ok()) return ToGrpc(suspense.status());
+  std::vector<std::pair<const std::string*, const TenancyLedger::Suspended*>> listed;
+  for (const auto& [id, held] : suspense->suspended) {
+    const bool cleared = held.reversed || !held.released_to.empty();
+    if (!cleared) {
+      auto sum = held_total.CheckedAdd(held.amount);
+      if (!sum.ok()) return ToGrpc(absl::DataLossError("suspense total overflows"));
+      held_total = *sum;
+    }
+    if (cleared && !request->include_cleared()) continue;
+    listed.emplace_back(&id, &held);
+  }
+  std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second->received_date, *a.first) <
+           std::tie(b.second->received_date, *b.first);
+  });
+  for (const auto& [id, held] : listed) {
+    v1::HeldPayment& out = *response->add_payments();
+    out.set_suspended_posting_id(*id);
+    *out.mutable_amount() = ToProto(held->amount);
+    *out.mutable_received_date() = ToProto(held->received_date);
+    if (held->method.has_value()) {
+      out.set_method(internal::EnumToProto<v1::PaymentMethod>(*held->method));
+    }
+    out.set_raw_reference(held->raw_reference);
+    out.set_status(held->reversed               ? v1::HELD_PAYMENT_STATUS_REVERSED
+                   : !held->released_to.empty() ? v1::HELD_PAYMENT_STATUS_ALLOCATED
+                                                : v1::HELD_PAYMENT_STATUS_HELD);
+    out.set_allocated_to(held->released_to);
+  }
+  *response->mutable_held_total() = ToProto(held_total);
+  response->set_sequence((*stored)->sequence());
+  return grpc::Status::OK;
+}
+
 grpc::Status LedgerService::GetBalance(grpc::ServerContext* context,
                                        const v1::GetBalanceRequest* request,
                                        v1::GetBalanceResponse* response) {

@@ -69,6 +69,8 @@ class LedgerService final : public v1::LedgerService::Service {
                             v1::GetStatementResponse* response) override;
   grpc::Status GetKpis(grpc::ServerContext* context, const v1::GetKpisRequest* request,
                        v1::GetKpisResponse* response) override;
+  grpc::Status ListSuspense(grpc::ServerContext* context, const v1::ListSuspenseRequest* request,
+                            v1::ListSuspenseResponse* response) override;
   grpc::Status GetBalance(grpc::ServerContext* context, const v1::GetBalanceRequest* request,
                           v1::GetBalanceResponse* response) override;
 

@@ -333,11 +333,13 @@ TEST_F(LedgerLogicTest, AReversedHeldPaymentsRecordSaysSoAndItIsNotReleased) {
   suspend.set_external_reference("C-9");
   *suspend.mutable_received_date() = ProtoDate(2026, 4, 8);
   *suspend.mutable_amount() = ProtoPence(2500);
+  suspend.set_raw_reference("HA-00O9");  // as the payer wrote it
   ASSERT_FALSE(Run(suspend).rejection.has_value());
   const std::string id = "suspense:card:C-9";
   state::v1::SuspendedPayment held;
   ASSERT_TRUE(held.ParseFromString(keyed_.at(SuspendedKey(id))));
   EXPECT_EQ(held.method(), v1::PAYMENT_METHOD_CARD);
+  EXPECT_EQ(held.raw_reference(), "HA-00O9");
   EXPECT_FALSE(held.reversed());
 
   v1::ReverseHeldPayment reverse;

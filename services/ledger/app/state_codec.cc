@@ -45,6 +45,7 @@ state::v1::SuspendedPayment SuspendedToProto(const std::string& id,
   p.set_released_to(held.released_to);
   if (held.method.has_value()) p.set_method(EnumToProto<v1::PaymentMethod>(*held.method));
   p.set_reversed(held.reversed);
+  p.set_raw_reference(held.raw_reference);
   return p;
 }
 
@@ -57,8 +58,9 @@ bool AddSuspended(const state::v1::SuspendedPayment& held, TenancyLedger& s) {
     if (!known.ok()) return false;
     method = *known;
   }
-  s.suspended[held.posting_id()] = {MoneyFromProto(held.amount()), *date, held.released_to(),
-                                    method, held.reversed()};
+  s.suspended[held.posting_id()] = {
+      MoneyFromProto(held.amount()), *date, held.released_to(), method, held.reversed(),
+      held.raw_reference()};
   return true;
 }
 

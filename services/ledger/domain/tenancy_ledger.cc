@@ -328,7 +328,8 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.pending_write_offs.erase(e.request_id);
           s.closed_write_offs.insert(e.request_id);
         } else if constexpr (std::is_same_v<T, PaymentSuspended>) {
-          s.suspended[e.posting.id] = {e.posting.lines[0].amount, e.received_date, "", e.method};
+          s.suspended[e.posting.id] = {
+              e.posting.lines[0].amount, e.received_date, "", e.method, false, e.raw_reference};
         } else if constexpr (std::is_same_v<T, SuspenseReleased>) {
           s.suspended[e.suspended_posting_id].released_to = e.tenancy_ref;
         } else if constexpr (std::is_same_v<T, HeldPaymentReversed>) {

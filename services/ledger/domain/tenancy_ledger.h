@@ -409,6 +409,7 @@ struct TenancyLedger {
     std::string released_to;
     std::optional<PaymentMethod> method;  // unknown for payments held before session 14
     bool reversed = false;                // HeldPaymentReversed: never released
+    std::string raw_reference;            // as it arrived (kept since session 14)
   };
   std::map<std::string, Suspended> suspended;
   // Tenancy streams: suspended payments received, by suspended posting id.

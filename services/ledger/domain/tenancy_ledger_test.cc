@@ -349,7 +349,7 @@ TEST(SuspenseTest, AHeldPaymentIsReversedOnceAndNeverReleasedAfter) {
                   .empty());
   EXPECT_EQ(r.kind, Refusal::Kind::kFailedPrecondition);
   // Held before the ledger kept the method: the officer names it.
-  suspense.suspended["suspense:old:1"] = {P(300), D(2026, 4, 1), "", std::nullopt, false};
+  suspense.suspended["suspense:old:1"] = {P(300), D(2026, 4, 1), "", std::nullopt, false, ""};
   ReverseHeldPayment old{"suspense:old:1", P(300), D(2026, 4, 14), "bounced", std::nullopt};
   EXPECT_TRUE(Apply(suspense, old, &r).empty());
   EXPECT_EQ(r.field, "method");
