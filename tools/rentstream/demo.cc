@@ -233,25 +233,30 @@ int RunLedgerCreditedTwice(const std::string& bus_kind, const std::string& locat
   }
   const std::vector<common::v1::Event> events = ReadEvents(*bus, "ledger");
   const std::vector<ledger::app::CreditedTwice> found = ledger::app::FindCreditedTwice(events);
+  auto how = [](const ledger::app::Credit& c) {
+    if (c.from_suspense) return std::string("allocated from suspense to");
+    return std::string(c.reversed ? "recorded (reversed since) on" : "recorded on");
+  };
+
   if (json) {
     nlohmann::json out = nlohmann::json::array();
+    auto credit = [&](const ledger::app::Credit& c) {
+      return nlohmann::json{{"tenancy_ref", c.tenancy_ref},
+                            {"event_id", c.event_id},
+                            {"from_suspense", c.from_suspense},
+                            {"reversed", c.reversed}};
+    };
     for (const ledger::app::CreditedTwice& c : found) {
       out.push_back({{"payment_posting_id", c.payment_posting_id},
-                     {"paid_tenancy_ref", c.paid_tenancy_ref},
-                     {"paid_event_id", c.paid_event_id},
-                     {"held_posting_id", c.held_posting_id},
-                     {"allocated_tenancy_ref", c.allocated_tenancy_ref},
-                     {"allocated_event_id", c.allocated_event_id},
-                     {"payment_reversed", c.reversed}});
+                     {"first", credit(c.first)},
+                     {"second", credit(c.second)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     for (const ledger::app::CreditedTwice& c : found) {
-      std::printf(
-          "%s recorded on %s (event %s) and allocated from suspense as %s to %s (event %s)%s\n",
-          c.payment_posting_id.c_str(), c.paid_tenancy_ref.c_str(), c.paid_event_id.c_str(),
-          c.held_posting_id.c_str(), c.allocated_tenancy_ref.c_str(), c.allocated_event_id.c_str(),
-          c.reversed ? "; the recorded payment was reversed since" : "");
+      std::printf("%s: %s %s (event %s), and %s %s (event %s)\n", c.payment_posting_id.c_str(),
+                  how(c.first).c_str(), c.first.tenancy_ref.c_str(), c.first.event_id.c_str(),
+                  how(c.second).c_str(), c.second.tenancy_ref.c_str(), c.second.event_id.c_str());
     }
     std::printf("read %zu ledger events: %zu payments credited twice\n", events.size(),
                 found.size());

@@ -35,9 +35,9 @@ int RunDemo(const std::string& data_dir, const std::string& policy_dir = Rentstr
 int RunVerify(const std::string& bus, const std::string& location, const std::string& service);
 
 // Audits the ledger's events on a LocalBus directory or a Kafka cluster for payments credited
-// twice (recorded on an account and also allocated from suspense, to it or another account):
-// one line each (or a JSON array with `json`); exit code 1 when there are any, 2 when the events
-// cannot be read.
+// twice (ledger::app::FindCreditedTwice: recorded on two accounts, or recorded and allocated from
+// suspense): one line each (or a JSON array with `json`); exit code 1 when there are any, 2 when
+// the events cannot be read.
 int RunLedgerCreditedTwice(const std::string& bus, const std::string& location, bool json);
 
 // Opens a business day (YYYY-MM-DD) for a service: one BusinessDayOpened command on every

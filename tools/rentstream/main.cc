@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
   std::string audit_bus = "local", audit_at;
   bool audit_json = false;
   CLI::App* credited_twice = ledger->add_subcommand(
-      "credited-twice",
-      "Audit: payments recorded on an account and also allocated from suspense (exit 1 if any)");
+      "credited-twice", "Audit: payments credited to accounts twice (exit 1 if any)");
   credited_twice->add_option("--bus", audit_bus, "local or kafka")
       ->check(CLI::IsMember({"local", "kafka"}));
   credited_twice->add_option("--at", audit_at, "LocalBus log directory, or Kafka bootstrap servers")

@@ -9,21 +9,27 @@
 
 namespace rentstream::ledger::app {
 
-// One payment (source and external reference) that reached tenants' accounts twice: recorded
-// on an account (PaymentReceived "payment:S:R") and also held in suspense and allocated to an
-// account (SuspenseAllocated "suspense:S:R"), the same account or another.
-struct CreditedTwice {
-  std::string payment_posting_id;  // "payment:S:R"
-  std::string paid_tenancy_ref;    // where it was recorded
-  std::string paid_event_id;
-  std::string held_posting_id;        // "suspense:S:R"
-  std::string allocated_tenancy_ref;  // where the held copy was allocated
-  std::string allocated_event_id;
-  bool reversed = false;  // the recorded payment was reversed since (returned, bounced)
+// One way a payment reached a tenant's account: recorded there (PaymentReceived "payment:S:R")
+// or allocated there from suspense (SuspenseAllocated of "suspense:S:R").
+struct Credit {
+  std::string tenancy_ref;
+  std::string event_id;
+  bool from_suspense = false;
+  bool reversed = false;  // recorded, and reversed since on that account (returned, bounced)
 };
 
-// Every payment credited twice that way in `events` (the ledger's events, any order), by payment
-// posting id then allocation. Events of other types, and payloads that do not parse, are skipped.
+// One payment (source and external reference) that reached tenants' accounts twice: recorded on
+// two accounts (a file imported naming one tenancy, then again naming another), or recorded and
+// also allocated from suspense (to the same account or another).
+struct CreditedTwice {
+  std::string payment_posting_id;  // "payment:S:R"
+  Credit first;
+  Credit second;
+};
+
+// Every payment credited twice in `events` (the ledger's events, any order): for each payment,
+// its first credit (in the order of `events`) paired with each later one, by payment posting id.
+// Events of other types, and payloads that do not parse, are skipped.
 std::vector<CreditedTwice> FindCreditedTwice(const std::vector<common::v1::Event>& events);
 
 }  // namespace rentstream::ledger::app

@@ -31,35 +31,41 @@ common::v1::Event Allocated(const std::string& tenancy, const std::string& event
   return Sealed(tenancy, event_id, a);
 }
 
-TEST(LedgerAuditTest, FindsAPaymentRecordedAndAllocatedFromSuspenseToAnyAccount) {
+TEST(LedgerAuditTest, FindsAPaymentCreditedTwiceWhicheverWayItReachedTheAccounts) {
   v1::PaymentReversed reversal;
   reversal.set_original_posting_id("payment:bank:B9");
   std::vector<common::v1::Event> events = {
-      Allocated("HA-2", "e1", "suspense:bank:B7"),  // before the payment: order does not matter
-      Paid("HA-1", "e2", "payment:bank:B7"),
+      Paid("HA-1", "e1", "payment:bank:B7"),
+      Allocated("HA-2", "e2", "suspense:bank:B7"),  // recorded on one, allocated to another
       Paid("HA-1", "e3", "payment:bank:B8"),        // recorded only
       Allocated("HA-1", "e4", "suspense:bank:B6"),  // allocated only
       Paid("HA-3", "e5", "payment:bank:B9"),
-      Allocated("HA-3", "e6", "suspense:bank:B9"),
+      Allocated("HA-3", "e6", "suspense:bank:B9"),  // the same account, reversed since
       Sealed("HA-3", "e7", reversal),
       Paid("HA-4", "e8", "payment:card:B7"),  // another source's B7
+      Paid("HA-5", "e9", "payment:bank:B5"),  // a file naming one tenancy, then another
+      Paid("HA-6", "e10", "payment:bank:B5"),
   };
-  common::v1::Event garbage = Paid("HA-5", "e9", "payment:bank:B6");
+  common::v1::Event garbage = Paid("HA-7", "e11", "payment:bank:B6");
   garbage.set_payload("\xff\xff not a payment");
   events.push_back(garbage);
 
   const std::vector<CreditedTwice> found = FindCreditedTwice(events);
-  ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0].payment_posting_id, "payment:bank:B7");
-  EXPECT_EQ(found[0].paid_tenancy_ref, "HA-1");
-  EXPECT_EQ(found[0].paid_event_id, "e2");
-  EXPECT_EQ(found[0].held_posting_id, "suspense:bank:B7");
-  EXPECT_EQ(found[0].allocated_tenancy_ref, "HA-2");
-  EXPECT_EQ(found[0].allocated_event_id, "e1");
-  EXPECT_FALSE(found[0].reversed);
-  EXPECT_EQ(found[1].payment_posting_id, "payment:bank:B9");
-  EXPECT_EQ(found[1].allocated_tenancy_ref, "HA-3");
-  EXPECT_TRUE(found[1].reversed);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].payment_posting_id, "payment:bank:B5");
+  EXPECT_EQ(found[0].first.tenancy_ref, "HA-5");
+  EXPECT_EQ(found[0].second.tenancy_ref, "HA-6");
+  EXPECT_FALSE(found[0].second.from_suspense);
+  EXPECT_EQ(found[1].payment_posting_id, "payment:bank:B7");
+  EXPECT_EQ(found[1].first.tenancy_ref, "HA-1");
+  EXPECT_EQ(found[1].first.event_id, "e1");
+  EXPECT_FALSE(found[1].first.from_suspense);
+  EXPECT_EQ(found[1].second.tenancy_ref, "HA-2");
+  EXPECT_EQ(found[1].second.event_id, "e2");
+  EXPECT_TRUE(found[1].second.from_suspense);
+  EXPECT_EQ(found[2].payment_posting_id, "payment:bank:B9");
+  EXPECT_TRUE(found[2].first.reversed);
+  EXPECT_FALSE(found[2].second.reversed);
   EXPECT_TRUE(FindCreditedTwice({}).empty());
 }
 
