@@ -16,17 +16,6 @@ int64_t NowMicros() {
       .count();
 }
 
-// An authenticated actor that may send commands (auditors read; they never change anything).
-absl::StatusOr<common::v1::Actor> CommandActor(const ServiceHost& host,
-                                               const grpc::ServerContext& context) {
-  auto actor = host.authenticator().Authenticate(context);
-  if (!actor.ok()) return actor.status();
-  if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
-    return absl::PermissionDeniedError("role: an auditor may not send commands");
-  }
-  return actor;
-}
-
 // The caller's deadline, capped at `cap`.
 std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext& context,
                                                       std::chrono::milliseconds cap) {
@@ -44,6 +33,16 @@ std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext&
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::StatusOr<common::v1::Actor> AuthorizeCommand(const ServiceHost& host,
+                                                   const grpc::ServerContext& context) {
+  auto actor = host.authenticator().Authenticate(context);
+  if (!actor.ok()) return actor.status();
+  if (actor->role() == common::v1::ACTOR_ROLE_AUDITOR) {
+    return absl::PermissionDeniedError("role: an auditor may not send commands");
+  }
+  return actor;
 }
 
 absl::StatusOr<common::v1::Actor> Authorize(const ServiceHost& host,
@@ -90,7 +89,7 @@ absl::StatusOr<common::v1::CommandOutcome> SubmitCommand(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& command_id,
     const std::string& tenancy_ref, const google::protobuf::Message& payload,
     const std::string& correlation_id, const google::protobuf::Timestamp* occurred_at) {
-  auto actor = CommandActor(host, context);
+  auto actor = AuthorizeCommand(host, context);
   if (!actor.ok()) return actor.status();
   const common::v1::Command command =
       NewCommand(command_id, tenancy_ref, payload, *actor, correlation_id, occurred_at);
@@ -114,7 +113,7 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
     std::string_view step, std::vector<common::v1::Command> commands,
     const std::string& correlation_id, const std::vector<int>* positions) {
-  auto actor = CommandActor(host, context);
+  auto actor = AuthorizeCommand(host, context);
   if (!actor.ok()) return actor.status();
   common::v1::CommandEnvelope shared;
   *shared.mutable_occurred_at() = TimestampFromMicros(NowMicros());

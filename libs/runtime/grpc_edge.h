@@ -26,6 +26,13 @@ absl::StatusOr<common::v1::Actor> Authorize(
     const ServiceHost& host, const grpc::ServerContext& context,
     std::initializer_list<common::v1::ActorRole> allowed = {});
 
+// The authenticated actor of a call that sends commands: as Authorize, and PERMISSION_DENIED for
+// an auditor (auditors read; they never change anything). SubmitCommand does it itself; a handler
+// that reads the projection before it submits calls it first, so that nothing is read — or told
+// — to a caller who may not send the command.
+absl::StatusOr<common::v1::Actor> AuthorizeCommand(const ServiceHost& host,
+                                                   const grpc::ServerContext& context);
+
 // Submits `payload` as a command of its type about `tenancy_ref` with `command_id`. Waits until
 // the earlier of the client's deadline and the configured one. A refused command comes back as
 // its gRPC status (INVALID_ARGUMENT etc., field named); an accepted one as its outcome.

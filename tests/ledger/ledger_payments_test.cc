@@ -146,6 +146,19 @@ TEST_P(LedgerServiceTest, APaymentPostedAndThenHeldInSuspenseIsCreditedOnce) {
     return stub_->AllocateFromSuspense(Call().get(), r, response);
   };
   v1::AllocateFromSuspenseResponse response;
+  {
+    // A caller who may not send commands is told nothing of the account's payments.
+    v1::AllocateFromSuspenseRequest r;
+    r.mutable_context()->set_command_id("alloc-b7-auditor");
+    r.mutable_context()->set_tenancy_ref(tenancy_);
+    r.set_suspended_posting_id("suspense:" + source + ":B7");
+    *r.mutable_amount() = app::ProtoPence(2500);
+    *r.mutable_value_date() = app::ProtoDate(2026, 4, 12);
+    auto auditor = Call();
+    auditor->AddMetadata("x-rentstream-role", "auditor");
+    grpc::Status denied = stub_->AllocateFromSuspense(auditor.get(), r, &response);
+    EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED) << denied.error_message();
+  }
   grpc::Status twice = allocate("alloc-b7", "B7", 2500, &response);
   EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS) << twice.error_message();
   EXPECT_EQ(twice.error_message().rfind("suspended_posting_id: ", 0), 0u) << twice.error_message();

@@ -138,6 +138,9 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   // rather than wait in the transfers account for a receipt the account refuses. Only a check
   // of this instance's projection, when it serves the account: the account's decision refuses
   // it in any case (it is never credited twice).
+  if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
+  }
   if (auto paid = PaymentPostingIdOfHeld(request->suspended_posting_id())) {
     runtime::KeyedRecords recorded;
     if (host_.LoadKeyed(c.tenancy_ref(), {PaymentKey(*paid)}, recorded).ok() && !recorded.empty()) {
@@ -218,6 +221,10 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("lines: at most ", kMaxImportLines,
                                      " per request; this one has ", request->lines_size()));
+  }
+  // Authorized before the suspense stream is read for it.
+  if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
+    return ToGrpc(caller.status());
   }
   for (const v1::ImportPaymentLine& line : request->lines()) {
     v1::ImportLineResult& result = *response->add_lines();
