@@ -276,8 +276,11 @@ TEST_F(EscalationServiceTest, LedgerEventsDriveTheCaseAndAPaymentFileClosesIt) {
   auto policies = app::LoadPolicyDir(dir_.Sub("policies"));
   ASSERT_TRUE(policies.ok()) << policies.status();
   app::SimulationOptions window{today_.AddDays(-30), today_, kTenancy};
-  auto replay = app::SimulatePolicy(cli::ReadEvents(**bus, "ledger"),
-                                    cli::ReadEvents(**bus, "escalation"), **policies, window);
+  auto ledger_events = cli::ReadEvents(**bus, "ledger");
+  ASSERT_TRUE(ledger_events.ok()) << ledger_events.status();
+  auto escalation_events = cli::ReadEvents(**bus, "escalation");
+  ASSERT_TRUE(escalation_events.ok()) << escalation_events.status();
+  auto replay = app::SimulatePolicy(*ledger_events, *escalation_events, **policies, window);
   ASSERT_TRUE(replay.ok()) << replay.status();
   EXPECT_GE(replay->total.recorded, 2);  // the letter, then "nothing yet" once it was sent
   EXPECT_EQ(replay->total.same, replay->total.recorded);

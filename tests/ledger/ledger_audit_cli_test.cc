@@ -19,6 +19,7 @@ TEST(LedgerAuditCliTest, CreditedTwiceFindsAPaymentRecordedAndAllocatedFromSuspe
   rentstream::testing::TempDir dir;
   const std::string log = dir.Sub("log");
   EXPECT_EQ(rentstream::cli::RunLedgerCreditedTwice("local", log, false), 2);  // no topic
+  EXPECT_EQ(rentstream::cli::RunVerify("local", log, "ledger"), 2);  // nor "0 streams: 0 broken"
   const std::string topic = runtime::ServiceTopics::For("ledger").events;
   auto event = [&](const std::string& tenancy, const std::string& id,
                    const google::protobuf::Message& payload) {

@@ -51,18 +51,20 @@ grpc::Status Increment(sample::v1::CounterService::Stub& stub, const std::string
 
 }  // namespace
 
-std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::string& service) {
+absl::StatusOr<std::vector<common::v1::Event>> ReadEvents(eventlog::EventBus& bus,
+                                                          const std::string& service) {
   const std::string topic = ServiceTopics::For(service).events;
   std::vector<common::v1::Event> out;
   auto partitions = bus.PartitionCount(topic);
-  if (!partitions.ok()) return out;
+  if (!partitions.ok()) return partitions.status();
   std::vector<eventlog::ReadFrom> from;
   for (int p = 0; p < *partitions; ++p) from.push_back({{topic, p}, 0});
   auto reader = bus.OpenReader(from);
-  if (!reader.ok()) return out;
+  if (!reader.ok()) return reader.status();
   for (;;) {
     auto batch = (*reader)->Next(1000);
-    if (!batch.ok() || batch->empty()) break;
+    if (!batch.ok()) return batch.status();
+    if (batch->empty()) break;
     for (const eventlog::Record& r : *batch) {
       common::v1::Event e;
       if (e.ParseFromString(r.value)) out.push_back(std::move(e));
@@ -141,15 +143,19 @@ int RunDemo(const std::string& requested_dir, const std::string& policy_dir) {
   std::printf("  drained and stopped (SIGTERM does the same)\n");
 
   Step("3. The audit trail: every event carries a hash-chained envelope");
-  std::vector<common::v1::Event> events = ReadEvents((*host)->bus(), "counter");
-  for (const auto& e : events) {
+  auto events = ReadEvents((*host)->bus(), "counter");
+  if (!events.ok()) {
+    std::fprintf(stderr, "read the events: %s\n", events.status().ToString().c_str());
+    return 1;
+  }
+  for (const auto& e : *events) {
     const auto& env = e.envelope();
     std::printf("  %s #%llu %s by %s  hash %s… prev %s…\n", env.tenancy_ref().c_str(),
                 static_cast<unsigned long long>(env.sequence()), env.event_type().c_str(),
                 env.actor().id().c_str(), core::ToHex(env.hash()).substr(0, 12).c_str(),
                 core::ToHex(env.prev_hash()).substr(0, 12).c_str());
   }
-  auto streams = Streams(events);
+  auto streams = Streams(*events);
   std::vector<core::ChainedEvent> chain = streams["HA-000123"];
   Show("HA-000123 as recorded:", core::VerifyChain(chain));
   if (chain.size() >= 3) {
@@ -205,7 +211,9 @@ int RunVerify(const std::string& bus_kind, const std::string& location,
   auto opened = OpenCliBus(bus_kind, location);
   if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 2;
   std::unique_ptr<eventlog::EventBus> bus = std::move(*opened);
-  auto streams = Streams(ReadEvents(*bus, service));
+  auto read = ReadEvents(*bus, service);
+  if (!read.ok()) return std::fprintf(stderr, "%s\n", read.status().ToString().c_str()), 2;
+  auto streams = Streams(*read);
   int broken = 0;
   size_t events = 0;
   for (const auto& [tenancy, chain] : streams) {
@@ -226,12 +234,9 @@ int RunLedgerCreditedTwice(const std::string& bus_kind, const std::string& locat
   if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 2;
   std::unique_ptr<eventlog::EventBus> bus = std::move(*opened);
   // An events topic that cannot be read would look like one with nothing to report.
-  const std::string topic = ServiceTopics::For("ledger").events;
-  if (auto partitions = bus->PartitionCount(topic); !partitions.ok()) {
-    return std::fprintf(stderr, "%s: %s\n", topic.c_str(), partitions.status().ToString().c_str()),
-           2;
-  }
-  const std::vector<common::v1::Event> events = ReadEvents(*bus, "ledger");
+  auto read = ReadEvents(*bus, "ledger");
+  if (!read.ok()) return std::fprintf(stderr, "%s\n", read.status().ToString().c_str()), 2;
+  const std::vector<common::v1::Event>& events = *read;
   const std::vector<ledger::app::CreditedTwice> found = ledger::app::FindCreditedTwice(events);
   auto how = [](const ledger::app::Credit& c) {
     if (c.from_suspense) return std::string("allocated from suspense to");

@@ -15,8 +15,10 @@ namespace rentstream::cli {
 // The shipped policies (services/escalation/policies of the source tree this was built from).
 std::string RentstreamPolicyDir();
 
-// Every committed event of a service's events topic, all partitions.
-std::vector<common::v1::Event> ReadEvents(eventlog::EventBus& bus, const std::string& service);
+// Every committed event of a service's events topic, all partitions; a topic that cannot be read
+// (missing, or failing part-way) is an error, never a shorter history.
+absl::StatusOr<std::vector<common::v1::Event>> ReadEvents(eventlog::EventBus& bus,
+                                                          const std::string& service);
 // The events grouped into their tenancy streams, ready for core::VerifyChain.
 std::map<std::string, std::vector<core::ChainedEvent>> Streams(
     const std::vector<common::v1::Event>& events);

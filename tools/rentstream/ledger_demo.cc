@@ -210,15 +210,19 @@ int RunLedgerDemo(const std::string& dir, const std::string& policy_dir) {
   (*host)->RequestStop();
   serve.join();
   // Double entry and the hash chains, over everything the ledger published.
-  const std::vector<common::v1::Event> published = ReadEvents((*host)->bus(), "ledger");
+  auto published = ReadEvents((*host)->bus(), "ledger");
+  if (!published.ok()) {
+    std::fprintf(stderr, "read the ledger's events: %s\n", published.status().ToString().c_str());
+    return 1;
+  }
   int64_t total = 0;
-  for (const common::v1::Event& ev : published) {
+  for (const common::v1::Event& ev : *published) {
     if (auto posting = ledger::app::PostingOf(ev)) {
       for (const auto& line : posting->lines()) total += line.amount().pence();
     }
   }
-  const auto streams = Streams(published);
-  const auto events = static_cast<long long>(published.size());
+  const auto streams = Streams(*published);
+  const auto events = static_cast<long long>(published->size());
   int broken = 0;
   for (const auto& [tenancy, chain] : streams) broken += core::VerifyChain(chain).ok ? 0 : 1;
   std::printf("  %lld events on %zu streams: trial balance %s, %d broken hash chains\n", events,
