@@ -12,7 +12,9 @@ namespace {
 constexpr char kCanonicalVersion[] = "rentstream.hash.v1";
 
 void PutU64(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  char bytes[8];  // big-endian, appended at once
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xFF);
+  out.append(bytes, sizeof bytes);
 }
 
 // Tag byte, 8-byte length, bytes: no two different field lists encode to the same bytes.
@@ -52,6 +54,11 @@ struct DigestContext {
 std::string CanonicalBytes(const EnvelopeFields& f, absl::string_view payload) {
   std::string out;
   out.reserve(256 + payload.size());
+  AppendCanonicalBytes(out, f, payload);
+  return out;
+}
+
+void AppendCanonicalBytes(std::string& out, const EnvelopeFields& f, absl::string_view payload) {
   PutBytes(out, 'V', kCanonicalVersion);
   PutBytes(out, 'i', f.event_id);
   PutBytes(out, 't', f.tenancy_ref);
@@ -68,7 +75,6 @@ std::string CanonicalBytes(const EnvelopeFields& f, absl::string_view payload) {
   PutBytes(out, 'S', f.service);
   PutBytes(out, 'p', f.prev_hash);
   PutBytes(out, 'P', payload);
-  return out;
 }
 
 std::string Sha256(absl::string_view data) {
@@ -99,7 +105,15 @@ std::string ToHex(absl::string_view bytes) {
 }
 
 std::string ComputeHash(const EnvelopeFields& fields, absl::string_view payload) {
-  return Sha256(CanonicalBytes(fields, payload));
+  // Every event is sealed here (and verified): the bytes go into a buffer each thread keeps,
+  // not a fresh allocation of a few hundred bytes per event.
+  thread_local std::string canonical;
+  canonical.clear();
+  AppendCanonicalBytes(canonical, fields, payload);
+  std::string hash = Sha256(canonical);
+  // A buffer grown by one huge payload is not kept for the thread's life.
+  if (canonical.capacity() > (64u << 10)) std::string().swap(canonical);
+  return hash;
 }
 
 const std::string& GenesisHash() {

@@ -41,6 +41,9 @@ struct EnvelopeFields {
 //   'c' command_id, 'C' causation_id, 'X' correlation_id, 'S' service, 'p' prev_hash,
 //   'P' payload.
 std::string CanonicalBytes(const EnvelopeFields& fields, absl::string_view payload);
+// The same bytes appended to `out`.
+void AppendCanonicalBytes(std::string& out, const EnvelopeFields& fields,
+                          absl::string_view payload);
 // Raw 32-byte SHA-256 digest.
 std::string Sha256(absl::string_view data);
 std::string ToHex(absl::string_view bytes);
