@@ -14,7 +14,7 @@ namespace rentstream::ledger::app::internal {
 using core::Date;
 using core::Money;
 
-absl::Status Invalid(const std::string& field, absl::string_view why);
+absl::Status Invalid(const FieldPath& field, absl::string_view why);
 
 // Domain enums list the contract's values in order, without the proto's UNSPECIFIED zero.
 template <typename Proto, typename Domain>
@@ -22,21 +22,21 @@ Proto EnumToProto(Domain d) {
   return static_cast<Proto>(static_cast<int>(d) + 1);
 }
 template <typename Domain, typename Proto>
-absl::StatusOr<Domain> EnumFromProto(Proto p, int count, const std::string& field) {
+absl::StatusOr<Domain> EnumFromProto(Proto p, int count, const FieldPath& field) {
   const int v = static_cast<int>(p);
   if (v < 1 || v > count) return Invalid(field, absl::StrCat("unknown or unspecified value ", v));
   return static_cast<Domain>(v - 1);
 }
 
 // An unspecified account kind means the rent account.
-absl::StatusOr<AccountKind> KindFromProto(v1::AccountKind k, const std::string& field);
+absl::StatusOr<AccountKind> KindFromProto(v1::AccountKind k, const FieldPath& field);
 v1::AccountRef AccountToProto(const AccountRef& a);
 absl::StatusOr<AccountRef> AccountFromProto(const v1::AccountRef& a);
 v1::Posting PostingToProto(const JournalEntry& e);
 absl::StatusOr<JournalEntry> PostingFromProto(const v1::Posting& p, EntryKind kind,
                                               std::string reverses = "");
 std::vector<ChargeLine> LinesFromProto(const google::protobuf::RepeatedPtrField<v1::ChargeLine>& in,
-                                       const std::string& field, absl::Status* status);
+                                       const FieldPath& field, absl::Status* status);
 void LinesToProto(const std::vector<ChargeLine>& lines,
                   google::protobuf::RepeatedPtrField<v1::ChargeLine>* out);
 // An account's details from their parts: an OpenAccount command's, or a stored state's account

@@ -5,14 +5,22 @@
 #include "services/ledger/app/codec_internal.h"
 
 namespace rentstream::ledger::app {
+
+std::string FieldPath::ToString() const {
+  std::string out = parent_ != nullptr ? parent_->ToString() : std::string();
+  absl::StrAppend(&out, name_);
+  if (index_ >= 0) absl::StrAppend(&out, "[", index_, "]");
+  return out;
+}
+
 namespace internal {
 
-absl::Status Invalid(const std::string& field, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+absl::Status Invalid(const FieldPath& field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field.ToString(), ": ", why));
 }
 
 // An unspecified account kind means the rent account.
-absl::StatusOr<AccountKind> KindFromProto(v1::AccountKind k, const std::string& field) {
+absl::StatusOr<AccountKind> KindFromProto(v1::AccountKind k, const FieldPath& field) {
   if (k == v1::ACCOUNT_KIND_UNSPECIFIED) return AccountKind::kRent;
   return EnumFromProto<AccountKind>(k, 5, field);
 }
@@ -69,10 +77,12 @@ absl::StatusOr<JournalEntry> PostingFromProto(const v1::Posting& p, EntryKind ki
 }
 
 std::vector<ChargeLine> LinesFromProto(const google::protobuf::RepeatedPtrField<v1::ChargeLine>& in,
-                                       const std::string& field, absl::Status* status) {
+                                       const FieldPath& field, absl::Status* status) {
   std::vector<ChargeLine> out;
+  out.reserve(in.size());
   for (int i = 0; i < in.size(); ++i) {
-    auto kind = EnumFromProto<ChargeKind>(in[i].kind(), 3, absl::StrCat(field, "[", i, "].kind"));
+    const FieldPath line(field, "", i);
+    auto kind = EnumFromProto<ChargeKind>(in[i].kind(), 3, FieldPath(line, ".kind"));
     if (!kind.ok()) {
       *status = kind.status();
       return {};
@@ -122,7 +132,7 @@ common::v1::Date ToProto(Date date) {
   return d;
 }
 
-absl::StatusOr<Date> DateFromProto(const common::v1::Date& d, const std::string& field) {
+absl::StatusOr<Date> DateFromProto(const common::v1::Date& d, const FieldPath& field) {
   auto date = Date::FromYmd(d.year(), d.month(), d.day());
   if (!date.ok()) return Invalid(field, date.status().message());
   return *date;
@@ -150,27 +160,27 @@ common::v1::Money ProtoPence(int64_t pence) {
   return m;
 }
 
-absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& p,
-                                               const std::string& field) {
+absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& p, const FieldPath& field) {
   RentSchedule s;
-  auto frequency = EnumFromProto<Frequency>(p.frequency(), 4, field + ".frequency");
+  auto frequency = EnumFromProto<Frequency>(p.frequency(), 4, FieldPath(field, ".frequency"));
   if (!frequency.ok()) return frequency.status();
   s.frequency = *frequency;
-  auto anchor = DateFromProto(p.anchor(), field + ".anchor");
+  auto anchor = DateFromProto(p.anchor(), FieldPath(field, ".anchor"));
   if (!anchor.ok()) return anchor.status();
   s.anchor = *anchor;
+  s.rates.reserve(p.rates_size());
   for (int i = 0; i < p.rates_size(); ++i) {
-    const std::string rf = absl::StrCat(field, ".rates[", i, "]");
-    auto from = DateFromProto(p.rates(i).effective_from(), rf + ".effective_from");
+    const FieldPath rate(field, ".rates", i);
+    auto from = DateFromProto(p.rates(i).effective_from(), FieldPath(rate, ".effective_from"));
     if (!from.ok()) return from.status();
     absl::Status st;
-    std::vector<ChargeLine> lines = LinesFromProto(p.rates(i).lines(), rf + ".lines", &st);
+    std::vector<ChargeLine> lines =
+        LinesFromProto(p.rates(i).lines(), FieldPath(rate, ".lines"), &st);
     if (!st.ok()) return st;
     s.rates.push_back({*from, std::move(lines)});
   }
   for (int i = 0; i < p.rent_free_periods_size(); ++i) {
-    auto d =
-        DateFromProto(p.rent_free_periods(i), absl::StrCat(field, ".rent_free_periods[", i, "]"));
+    auto d = DateFromProto(p.rent_free_periods(i), FieldPath(field, ".rent_free_periods", i));
     if (!d.ok()) return d.status();
     s.rent_free_periods.push_back(*d);
   }
@@ -262,20 +272,20 @@ absl::StatusOr<TerminateTenancy> FromProto(const v1::TerminateTenancy& c) {
   return TerminateTenancy{*date, c.reason()};
 }
 
-absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& p, const std::string& field) {
+absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& p, const FieldPath& field) {
   BenefitAward a;
-  auto kind = EnumFromProto<BenefitKind>(p.kind(), 2, field + ".kind");
+  auto kind = EnumFromProto<BenefitKind>(p.kind(), 2, FieldPath(field, ".kind"));
   if (!kind.ok()) return kind.status();
   a.kind = *kind;
-  auto frequency = EnumFromProto<Frequency>(p.frequency(), 4, field + ".frequency");
+  auto frequency = EnumFromProto<Frequency>(p.frequency(), 4, FieldPath(field, ".frequency"));
   if (!frequency.ok()) return frequency.status();
   a.frequency = *frequency;
   a.amount = MoneyFromProto(p.amount());
-  auto from = DateFromProto(p.from(), field + ".from");
+  auto from = DateFromProto(p.from(), FieldPath(field, ".from"));
   if (!from.ok()) return from.status();
   a.from = *from;
   if (p.has_until()) {
-    auto until = DateFromProto(p.until(), field + ".until");
+    auto until = DateFromProto(p.until(), FieldPath(field, ".until"));
     if (!until.ok()) return until.status();
     a.until = *until;
   }

@@ -15,8 +15,29 @@
 
 namespace rentstream::ledger::app {
 
+// The name of a field an error refers to ("schedule.rates[2].lines[0].kind"), spelled only when
+// an error is made: a stored state is decoded for every command, and its names are never needed
+// unless it is corrupt. A path refers to its parent and its parts without copying them, so it is
+// built and used within one call, never kept.
+class FieldPath {
+ public:
+  FieldPath(const char* name) : name_(name) {}         // NOLINT: implicit from literals
+  FieldPath(absl::string_view name) : name_(name) {}   // NOLINT
+  FieldPath(const std::string& name) : name_(name) {}  // NOLINT
+  // `parent` then `name` then, when `index` >= 0, "[index]": FieldPath(rates, "", 2) is "rates[2]".
+  FieldPath(const FieldPath& parent, absl::string_view name, int index = -1)
+      : parent_(&parent), name_(name), index_(index) {}
+
+  std::string ToString() const;
+
+ private:
+  const FieldPath* parent_ = nullptr;
+  absl::string_view name_;
+  int index_ = -1;
+};
+
 common::v1::Date ToProto(core::Date date);
-absl::StatusOr<core::Date> DateFromProto(const common::v1::Date& date, const std::string& field);
+absl::StatusOr<core::Date> DateFromProto(const common::v1::Date& date, const FieldPath& field);
 common::v1::Money ToProto(core::Money money);
 // Literals for clients and tests: ProtoDate(2026, 4, 6) (must be a real date), ProtoPence(11050).
 common::v1::Date ProtoDate(int year, int month, int day);
@@ -24,7 +45,7 @@ common::v1::Money ProtoPence(int64_t pence);
 core::Money MoneyFromProto(const common::v1::Money& money);
 
 absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& schedule,
-                                               const std::string& field);
+                                               const FieldPath& field);
 v1::RentSchedule ToProto(const RentSchedule& schedule);
 
 // Commands from their payloads (INVALID_ARGUMENT naming the field for malformed values).
@@ -51,8 +72,7 @@ absl::StatusOr<TransferIn> FromProto(const v1::TransferIn& c);
 Actor ActorFromProto(const common::v1::Actor& actor);
 absl::StatusOr<EndBenefitAward> FromProto(const v1::EndBenefitAward& c);
 
-absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& award,
-                                            const std::string& field);
+absl::StatusOr<BenefitAward> AwardFromProto(const v1::BenefitAward& award, const FieldPath& field);
 v1::BenefitAward ToProto(const BenefitAward& award);
 
 // Domain events as the contract's event payloads, and back (for folding).

@@ -281,6 +281,16 @@ TEST_F(LedgerLogicTest, MalformedCommandsAreRefusedNamingTheField) {
       static_cast<v1::ChargeKind>(42));
   EXPECT_EQ(Run(bad_line).rejection->field(), "schedule.rates[0].lines[0].kind");
 
+  v1::OpenAccount bad_rate_date = OpenCommand();
+  *bad_rate_date.mutable_schedule()->add_rates() = bad_rate_date.schedule().rates(0);
+  bad_rate_date.mutable_schedule()->mutable_rates(1)->mutable_effective_from()->set_day(32);
+  EXPECT_EQ(Run(bad_rate_date).rejection->field(), "schedule.rates[1].effective_from");
+
+  v1::OpenAccount bad_rent_free = OpenCommand();
+  *bad_rent_free.mutable_schedule()->add_rent_free_periods() = ProtoDate(2026, 8, 3);
+  bad_rent_free.mutable_schedule()->add_rent_free_periods()->set_month(0);
+  EXPECT_EQ(Run(bad_rent_free).rejection->field(), "schedule.rent_free_periods[1]");
+
   v1::RecordPayment pay;
   pay.set_source("bacs");
   pay.set_external_reference("X");
