@@ -184,6 +184,13 @@ class EventBus {
     return absl::UnimplementedError("Follow");
   }
   virtual absl::StatusOr<std::unique_ptr<GroupMember>> JoinGroup(const MemberConfig& config) = 0;
+  // The members of a consumer group and their assignments, as its coordinator knows them now
+  // (empty while the group is rebalancing or has no members). UNIMPLEMENTED on a bus whose
+  // groups live in one process.
+  virtual absl::StatusOr<std::vector<GroupMemberAssignment>> DescribeGroup(
+      const std::string& /*group_id*/) {
+    return absl::UnimplementedError("DescribeGroup");
+  }
 };
 
 // Checks a member configuration: ids present, topics present and co-partitioned (equal partition

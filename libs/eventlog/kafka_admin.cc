@@ -191,4 +191,51 @@ absl::StatusOr<int> KafkaAdmin::PartitionCount(const std::string& topic,
   return m.topics[0].partition_cnt;
 }
 
+absl::StatusOr<std::vector<GroupMemberAssignment>> KafkaAdmin::DescribeGroup(
+    const std::string& group_id, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  char errstr[512];
+  QueuePtr queue(rd_kafka_queue_new(rk_.get()));
+  OptionsPtr options(
+      rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), RemainingMs(deadline), errstr,
+                                            sizeof errstr);
+  const char* groups[] = {group_id.c_str()};
+  rd_kafka_DescribeConsumerGroups(rk_.get(), groups, 1, options.get(), queue.get());
+  EventPtr event(rd_kafka_queue_poll(queue.get(), RemainingMs(deadline) + 1000));
+  if (!event) return absl::DeadlineExceededError("describe group: no answer from the broker");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(
+        absl::StrCat("describe group ", group_id, ": ", rd_kafka_event_error_string(event.get())));
+  }
+  const rd_kafka_DescribeConsumerGroups_result_t* result =
+      rd_kafka_event_DescribeConsumerGroups_result(event.get());
+  if (result == nullptr) return absl::InternalError("describe group: unexpected answer");
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupDescription_t** descriptions =
+      rd_kafka_DescribeConsumerGroups_result_groups(result, &n);
+  std::vector<GroupMemberAssignment> members;
+  for (size_t g = 0; g < n; ++g) {
+    const rd_kafka_ConsumerGroupDescription_t* d = descriptions[g];
+    if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(d); e != nullptr) {
+      return absl::UnavailableError(
+          absl::StrCat("describe group ", group_id, ": ", rd_kafka_error_string(e)));
+    }
+    for (size_t m = 0; m < rd_kafka_ConsumerGroupDescription_member_count(d); ++m) {
+      const rd_kafka_MemberDescription_t* member = rd_kafka_ConsumerGroupDescription_member(d, m);
+      GroupMemberAssignment out;
+      const char* client = rd_kafka_MemberDescription_client_id(member);
+      out.client_id = client != nullptr ? client : "";
+      const rd_kafka_MemberAssignment_t* assignment = rd_kafka_MemberDescription_assignment(member);
+      const rd_kafka_topic_partition_list_t* parts =
+          assignment != nullptr ? rd_kafka_MemberAssignment_partitions(assignment) : nullptr;
+      for (int i = 0; parts != nullptr && i < parts->cnt; ++i) {
+        out.partitions.push_back({parts->elems[i].topic, parts->elems[i].partition});
+      }
+      members.push_back(std::move(out));
+    }
+  }
+  return members;
+}
+
 }  // namespace rentstream::eventlog

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,6 +15,13 @@
 struct rd_kafka_s;
 
 namespace rentstream::eventlog {
+
+// A member of a consumer group as the group's coordinator describes it: the client id it joined
+// with (a processor's transactional id) and the (topic, partition)s assigned to it.
+struct GroupMemberAssignment {
+  std::string client_id;
+  std::vector<std::pair<std::string, int32_t>> partitions;
+};
 
 struct TopicSpec {
   std::string name;
@@ -39,6 +47,11 @@ class KafkaAdmin {
   // Partition count of a topic; NOT_FOUND if it does not exist.
   absl::StatusOr<int> PartitionCount(const std::string& topic,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // A consumer group's members and their assignments (DescribeConsumerGroups); none while the
+  // group rebalances or is empty.
+  absl::StatusOr<std::vector<GroupMemberAssignment>> DescribeGroup(
+      const std::string& group_id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
  private:
   struct Destroy {

@@ -214,6 +214,11 @@ absl::StatusOr<int32_t> KafkaBus::PartitionCount(const std::string& topic) {
   return admin_.PartitionCount(topic, options_.operation_timeout);
 }
 
+absl::StatusOr<std::vector<GroupMemberAssignment>> KafkaBus::DescribeGroup(
+    const std::string& group_id) {
+  return admin_.DescribeGroup(group_id, options_.operation_timeout);
+}
+
 absl::StatusOr<int64_t> KafkaBus::EndOffset(const TopicPartition& tp) {
   std::lock_guard lock(end_offsets_->mu);
   int64_t low = 0, high = 0;

@@ -36,6 +36,8 @@ class KafkaBus : public EventBus {
   absl::StatusOr<std::unique_ptr<Appender>> NewAppender(const std::string& client_id) override;
   absl::StatusOr<std::unique_ptr<GroupMember>> JoinGroup(const MemberConfig& config) override;
   absl::StatusOr<std::unique_ptr<Tail>> Follow(const std::vector<ReadFrom>& from) override;
+  absl::StatusOr<std::vector<GroupMemberAssignment>> DescribeGroup(
+      const std::string& group_id) override;
 
   const KafkaBusOptions& options() const { return options_; }
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "libs/core/ids.h"
+#include "libs/eventlog/event_bus.h"
 #include "libs/runtime/command_gateway.h"
 #include "libs/runtime/envelope.h"
 
@@ -29,6 +31,34 @@ std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext&
 }
 
 }  // namespace
+
+std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
+                                         const std::string& tenancy_ref) {
+  QueryRouter* router = host.query_router();
+  if (router == nullptr || host.ServesTenancy(tenancy_ref)) return std::nullopt;
+  if (!core::TenancyRef::Parse(tenancy_ref).ok()) return std::nullopt;  // refused here
+  const auto& metadata = context.client_metadata();
+  if (metadata.find(kForwardedMetadata) != metadata.end()) return std::nullopt;  // once only
+  auto address =
+      router->OwnerAddress(eventlog::PartitionForKey(tenancy_ref, host.config().partitions));
+  if (!address.ok()) return std::nullopt;
+  ForwardedQuery out;
+  out.channel = router->ChannelTo(*address);
+  out.context = std::make_unique<grpc::ClientContext>();
+  // The caller's deadline (a query without one gets the command deadline), credentials and
+  // trusted-metadata actor: the owner authorizes the caller as this instance did.
+  out.context->set_deadline(
+      std::chrono::system_clock::now() +
+      (CommandDeadline(context, std::chrono::milliseconds(host.config().command_deadline_ms)) -
+       std::chrono::steady_clock::now()));
+  for (const char* key : {"authorization", "x-rentstream-actor", "x-rentstream-role"}) {
+    if (auto it = metadata.find(key); it != metadata.end()) {
+      out.context->AddMetadata(key, std::string(it->second.data(), it->second.size()));
+    }
+  }
+  out.context->AddMetadata(kForwardedMetadata, host.config().instance_id);
+  return out;
+}
 
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

@@ -6,6 +6,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
@@ -63,6 +66,30 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
     ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
     std::string_view step, std::vector<common::v1::Command> commands,
     const std::string& correlation_id = "", const std::vector<int>* positions = nullptr);
+
+// A query about `tenancy_ref` that this instance cannot answer — it does not serve the tenancy's
+// partition now — is asked of the replica that does (ServiceHost::query_router): `ask(channel,
+// client_context)` calls the query's RPC on a stub over the channel with the client context
+// given (the caller's credentials and deadline, marked as forwarded), and returns its status,
+// which is the answer. nullopt when this instance answers it itself: it serves the partition, has
+// no router, the reference is malformed, the query was forwarded to it already (a query is
+// forwarded once, never on), or no other replica owns the partition now (it then refuses as
+// before, UNAVAILABLE). Handlers call it after Authorize.
+struct ForwardedQuery {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<grpc::ClientContext> context;
+};
+std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
+                                         const std::string& tenancy_ref);
+template <typename Ask>
+std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerContext& context,
+                                         const std::string& tenancy_ref, Ask&& ask) {
+  std::optional<ForwardedQuery> owner = QueryOwner(host, context, tenancy_ref);
+  if (!owner.has_value()) return std::nullopt;
+  return ask(owner->channel, owner->context.get());
+}
+// The metadata key marking a forwarded query (its value: the forwarding instance's id).
+inline constexpr char kForwardedMetadata[] = "x-rentstream-forwarded";
 
 // A command of a batch: its type, schema version, tenancy and payload.
 common::v1::Command BatchItem(const std::string& tenancy_ref,

@@ -55,6 +55,10 @@ void HostConfig::AddFlags(CLI::App& app) {
       ->envname("RENTSTREAM_DAILY_TICKS");
   app.add_option("--drain-timeout-ms", drain_timeout_ms, "Wait for in-flight RPCs on SIGTERM")
       ->envname("RENTSTREAM_DRAIN_TIMEOUT_MS");
+  app.add_option("--peer-address", peer_address,
+                 "Another replica's gRPC host:port with {instance} for its instance id: queries "
+                 "about partitions this instance does not serve are asked of their owner")
+      ->envname("RENTSTREAM_PEER_ADDRESS");
   app.add_option("--auth", auth.mode,
                  "Callers: metadata (x-rentstream-actor/-role, trusted networks only) or jwt")
       ->envname("RENTSTREAM_AUTH");
@@ -126,6 +130,11 @@ absl::Status HostConfig::Validate() const {
   }
   if (kafka_session_timeout_ms < 1000 || kafka_session_timeout_ms > 300000) {
     return absl::InvalidArgumentError("--kafka-session-timeout-ms: 1000 to 300000");
+  }
+  if (!peer_address.empty()) {
+    if (peer_address.find("{instance}") == std::string::npos) {
+      return absl::InvalidArgumentError("--peer-address: must hold {instance}");
+    }
   }
   if (command_deadline_ms < 1 || drain_timeout_ms < 0) {
     return absl::InvalidArgumentError("--command-deadline-ms/--drain-timeout-ms: out of range");

@@ -47,6 +47,11 @@ struct HostConfig {
   bool daily_ticks = false;
   // Who callers are: trusted metadata (embedded, tests) or verified bearer tokens (auth.h).
   AuthConfig auth;
+  // The gRPC address of another replica, with "{instance}" where its instance id goes (in
+  // Kubernetes "ledger-{instance}.ledger-peers:50051"): a query about a tenancy on a partition
+  // this instance does not serve is asked of the replica that does (QueryRouter). Empty: such
+  // queries are refused with UNAVAILABLE. For Kafka (on the embedded bus one process serves all).
+  std::string peer_address;
 
   void AddFlags(CLI::App& app);
   absl::Status Validate() const;

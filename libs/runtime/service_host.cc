@@ -104,6 +104,10 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   options.projection_watermark = host->projection_watermark_.get();
   host->gateway_->AnswerOnceReflected(host->served_partitions_.get(),
                                       host->projection_watermark_.get());
+  if (!c.peer_address.empty()) {
+    host->query_router_ = std::make_unique<QueryRouter>(
+        *host->bus_, service, c.instance_id, c.peer_address, ServiceTopics::For(service).commands);
+  }
   for (int k = 0; k < c.processors; ++k) {
     ProcessorOptions loop = options;
     if (k > 0) loop.instance_id = absl::StrCat(c.instance_id, "-p", k);

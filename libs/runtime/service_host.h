@@ -26,6 +26,7 @@
 #include "libs/runtime/processor_host.h"
 #include "libs/runtime/processor_metrics.h"
 #include "libs/runtime/projection_watermark.h"
+#include "libs/runtime/query_router.h"
 #include "libs/runtime/served_partitions.h"
 #include "libs/runtime/stream_store.h"
 
@@ -74,6 +75,14 @@ class ServiceHost {
       const std::string& what,
       const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit);
   CommandGateway& gateway() { return *gateway_; }
+  // Who serves the partitions this instance does not (HostConfig::peer_address); null when no
+  // peer address is configured.
+  QueryRouter* query_router() { return query_router_.get(); }
+  // Whether this instance serves the tenancy's partition now (false for a malformed reference).
+  bool ServesTenancy(const std::string& tenancy_ref) const {
+    return ServedPartitionOf(tenancy_ref).ok();
+  }
+  int32_t partitions() const { return config_.partitions; }
   const Authenticator& authenticator() const { return *authenticator_; }
   MetricsRegistry& metrics() { return metrics_; }
   const HostConfig& config() const { return config_; }
@@ -112,6 +121,7 @@ class ServiceHost {
   std::unique_ptr<ProjectionWatermark> projection_watermark_;
   std::unique_ptr<CommandGateway> gateway_;
   std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<QueryRouter> query_router_;
   // Declared before the loops, which use it until they are destroyed.
   std::unique_ptr<PartitionLocks> partition_locks_;  // with more than one loop
   std::vector<std::unique_ptr<ProcessorHost>> processors_;

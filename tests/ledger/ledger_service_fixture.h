@@ -21,6 +21,46 @@ namespace rentstream::ledger::test {
 
 using rentstream::testing::BusKind;
 
+// Opens `tenancy` (assured, England, weekly £110.50 from 6 April 2026) in a patch of its own:
+// KPIs see that test's account only.
+inline v1::OpenAccountRequest OpenAccountRequest(const std::string& tenancy,
+                                                 const std::string& command_id) {
+  v1::OpenAccountRequest r;
+  r.mutable_context()->set_command_id(command_id);
+  r.mutable_context()->set_tenancy_ref(tenancy);
+  v1::OpenAccount& c = *r.mutable_command();
+  c.set_tenancy_type(v1::TENANCY_TYPE_ASSURED);
+  c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
+  c.set_patch("PATCH-" + tenancy);
+  c.add_tenant_ids("person-1");
+  *c.mutable_start_date() = app::ProtoDate(2026, 4, 6);
+  c.mutable_schedule()->set_frequency(v1::FREQUENCY_WEEKLY);
+  *c.mutable_schedule()->mutable_anchor() = app::ProtoDate(2026, 4, 6);
+  v1::RentRate& rate = *c.mutable_schedule()->add_rates();
+  *rate.mutable_effective_from() = app::ProtoDate(2026, 4, 6);
+  v1::ChargeLine& line = *rate.add_lines();
+  line.set_kind(v1::CHARGE_KIND_NET_RENT);
+  line.set_code("RNT");
+  *line.mutable_amount() = app::ProtoPence(11050);
+  return r;
+}
+
+// A direct debit from "bacs" with reference `ref`, received on 8 April 2026.
+inline v1::RecordPaymentRequest PaymentRequest(const std::string& tenancy,
+                                               const std::string& command_id,
+                                               const std::string& ref, int64_t pence) {
+  v1::RecordPaymentRequest r;
+  r.mutable_context()->set_command_id(command_id);
+  r.mutable_context()->set_tenancy_ref(tenancy);
+  v1::RecordPayment& c = *r.mutable_command();
+  c.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  c.set_source("bacs");
+  c.set_external_reference(ref);
+  *c.mutable_received_date() = app::ProtoDate(2026, 4, 8);
+  *c.mutable_amount() = app::ProtoPence(pence);
+  return r;
+}
+
 class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
  protected:
   void SetUp() override {
@@ -71,23 +111,7 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
     return ctx;
   }
   grpc::Status Open(const std::string& id, v1::OpenAccountResponse* response) {
-    v1::OpenAccountRequest r;
-    *r.mutable_context() = Context(id);
-    v1::OpenAccount& c = *r.mutable_command();
-    c.set_tenancy_type(v1::TENANCY_TYPE_ASSURED);
-    c.set_jurisdiction(v1::JURISDICTION_ENGLAND);
-    c.set_patch("PATCH-" + tenancy_);  // a patch per test: KPIs see this test's account only
-    c.add_tenant_ids("person-1");
-    *c.mutable_start_date() = app::ProtoDate(2026, 4, 6);
-    c.mutable_schedule()->set_frequency(v1::FREQUENCY_WEEKLY);
-    *c.mutable_schedule()->mutable_anchor() = app::ProtoDate(2026, 4, 6);
-    v1::RentRate& rate = *c.mutable_schedule()->add_rates();
-    *rate.mutable_effective_from() = app::ProtoDate(2026, 4, 6);
-    v1::ChargeLine& line = *rate.add_lines();
-    line.set_kind(v1::CHARGE_KIND_NET_RENT);
-    line.set_code("RNT");
-    *line.mutable_amount() = app::ProtoPence(11050);
-    return stub_->OpenAccount(Call().get(), r, response);
+    return stub_->OpenAccount(Call().get(), OpenAccountRequest(tenancy_, id), response);
   }
   grpc::Status Charge(const std::string& id, common::v1::Date from, common::v1::Date to,
                       v1::PostChargesResponse* response) {
@@ -99,15 +123,7 @@ class LedgerServiceTest : public ::testing::TestWithParam<BusKind> {
   }
   grpc::Status Pay(const std::string& id, const std::string& ref, int64_t pence,
                    v1::RecordPaymentResponse* response) {
-    v1::RecordPaymentRequest r;
-    *r.mutable_context() = Context(id);
-    v1::RecordPayment& c = *r.mutable_command();
-    c.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
-    c.set_source("bacs");
-    c.set_external_reference(ref);
-    *c.mutable_received_date() = app::ProtoDate(2026, 4, 8);
-    *c.mutable_amount() = app::ProtoPence(pence);
-    return stub_->RecordPayment(Call().get(), r, response);
+    return stub_->RecordPayment(Call().get(), PaymentRequest(tenancy_, id, ref, pence), response);
   }
   int64_t Balance(const common::v1::Date* as_of = nullptr, double* weeks = nullptr) {
     v1::GetBalanceRequest r;

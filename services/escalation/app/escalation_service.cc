@@ -138,6 +138,14 @@ grpc::Status EscalationService::GetCase(grpc::ServerContext* context,
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
+  // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, request->tenancy_ref(),
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::EscalationService::NewStub(channel)->GetCase(forward, *request, response);
+          })) {
+    return *forwarded;
+  }
   auto stored = host_.LoadStream(request->tenancy_ref());
   if (!stored.ok()) return ToGrpc(stored.status());
   if (!stored->has_value()) {

@@ -367,6 +367,14 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* context,
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
+  // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, request->tenancy_ref(),
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::LedgerService::NewStub(channel)->GetStatement(forward, *request, response);
+          })) {
+    return *forwarded;
+  }
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);
   if (!ledger.ok()) return ToGrpc(ledger.status());
@@ -461,6 +469,14 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
+  // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, kSuspenseStream,
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::LedgerService::NewStub(channel)->ListSuspense(forward, *request, response);
+          })) {
+    return *forwarded;
+  }
   runtime::SideRecords side;
   auto stored = host_.LoadStream(kSuspenseStream, &side);
   if (!stored.ok()) return ToGrpc(stored.status());
@@ -512,6 +528,14 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext* context,
                                        v1::GetBalanceResponse* response) {
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
+  }
+  // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, request->tenancy_ref(),
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::LedgerService::NewStub(channel)->GetBalance(forward, *request, response);
+          })) {
+    return *forwarded;
   }
   uint64_t sequence = 0;
   auto ledger = Load(request->tenancy_ref(), &sequence);

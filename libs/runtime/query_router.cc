@@ -1,0 +1,85 @@
+#include "libs/runtime/query_router.h"
+
+#include <cctype>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace rentstream::runtime {
+
+QueryRouter::QueryRouter(eventlog::EventBus& bus, std::string service, std::string own_instance,
+                         std::string address_template, std::string topic)
+    : bus_(bus),
+      service_(std::move(service)),
+      own_instance_(std::move(own_instance)),
+      address_template_(std::move(address_template)),
+      topic_(std::move(topic)) {}
+
+std::optional<std::string> QueryRouter::InstanceOfClient(std::string_view service,
+                                                         std::string_view client_id) {
+  const std::string prefix =
+      absl::StrCat("rentstream.", absl::string_view(service.data(), service.size()), ".");
+  if (client_id.size() <= prefix.size() || client_id.substr(0, prefix.size()) != prefix) {
+    return std::nullopt;
+  }
+  std::string_view instance = client_id.substr(prefix.size());
+  // A process's later loops join as <instance>-p<k> (ServiceHost): the same replica.
+  if (const size_t dash = instance.rfind("-p");
+      dash != std::string_view::npos && dash > 0 && dash + 2 < instance.size()) {
+    bool digits = true;
+    for (char c : instance.substr(dash + 2)) digits = digits && std::isdigit(c) != 0;
+    if (digits) instance = instance.substr(0, dash);
+  }
+  return std::string(instance);
+}
+
+absl::Status QueryRouter::RefreshLocked() {
+  const auto now = std::chrono::steady_clock::now();
+  if (ever_described_ && now - described_ < kMinRefreshInterval) return absl::OkStatus();
+  described_ = now;
+  ever_described_ = true;
+  auto members = bus_.DescribeGroup(absl::StrCat("rentstream.", service_));
+  if (!members.ok()) return members.status();
+  owners_.clear();
+  for (const eventlog::GroupMemberAssignment& m : *members) {
+    auto instance = InstanceOfClient(service_, m.client_id);
+    if (!instance.has_value()) continue;
+    for (const auto& [topic, partition] : m.partitions) {
+      if (topic == topic_) owners_[partition] = *instance;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> QueryRouter::OwnerAddress(int32_t partition) {
+  std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  // Described again when old, or when the partition has no other owner in what is known: a
+  // caller asks because this instance does not serve it, so "none" or "this instance" may be
+  // out of date (a rebalance since).
+  auto known = owners_.find(partition);
+  if (!ever_described_ || now - described_ >= kRefreshInterval || known == owners_.end() ||
+      known->second == own_instance_) {
+    if (absl::Status st = RefreshLocked(); !st.ok()) return st;
+  }
+  auto it = owners_.find(partition);
+  if (it == owners_.end()) {
+    return absl::NotFoundError(absl::StrCat("no replica owns partition ", partition, " now"));
+  }
+  if (it->second == own_instance_) {
+    return absl::NotFoundError(
+        absl::StrCat("partition ", partition, " is this instance's, not served yet"));
+  }
+  return absl::StrReplaceAll(address_template_, {{"{instance}", it->second}});
+}
+
+std::shared_ptr<grpc::Channel> QueryRouter::ChannelTo(const std::string& address) {
+  std::lock_guard lock(mu_);
+  std::shared_ptr<grpc::Channel>& channel = channels_[address];
+  // The replicas' servers listen without TLS (ServiceHost), inside the cluster.
+  if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return channel;
+}
+
+}  // namespace rentstream::runtime

@@ -1,0 +1,177 @@
+// Two replicas of the ledger on one broker, each serving some of the partitions: a query about
+// any tenancy, asked of either replica, is answered — by the replica serving it, the other
+// forwarding it there (HostConfig::peer_address, docs/operations.md "Queries and replicas").
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "libs/eventlog/event_bus.h"
+#include "libs/runtime/grpc_edge.h"
+#include "libs/runtime/service_host.h"
+#include "libs/testing/free_port.h"
+#include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
+#include "services/ledger/app/ledger_codec.h"
+#include "services/ledger/app/ledger_logic.h"
+#include "services/ledger/app/ledger_service.h"
+#include "tests/ledger/ledger_service_fixture.h"
+#include "tests/runtime/bus_fixture.h"
+
+namespace rentstream::ledger::test {
+namespace {
+
+constexpr int kPartitions = 3;  // as the other ledger tests declared the topics on this broker
+
+// One replica: its own store, gRPC port and instance id (the port, so that the peer address
+// "127.0.0.1:{instance}" names it).
+struct Replica {
+  explicit Replica(int port) : port(port) {
+    runtime::HostConfig config;
+    config.bus = "kafka";
+    config.bootstrap = rentstream::testing::KafkaEnvironment::broker().bootstrap();
+    config.instance_id = std::to_string(port);
+    config.data_dir = dir.path();
+    config.grpc_listen = "127.0.0.1:" + std::to_string(port);
+    config.metrics_listen = "127.0.0.1:0";
+    config.partitions = kPartitions;
+    config.static_membership = false;
+    config.kafka_session_timeout_ms = 6000;
+    config.command_deadline_ms = 30000;
+    config.peer_address = "127.0.0.1:{instance}";
+    auto created = runtime::ServiceHost::Create(app::LedgerLogic::kService, config, logic);
+    EXPECT_TRUE(created.ok()) << created.status();
+    if (!created.ok()) return;
+    host = std::move(*created);
+    service = std::make_unique<app::LedgerService>(*host);
+    std::promise<int> bound;
+    serve = std::thread([&] {
+      status =
+          host->Serve({service.get()}, [&](int grpc_port, int) { bound.set_value(grpc_port); });
+    });
+    EXPECT_EQ(bound.get_future().get(), port);
+    stub = v1::LedgerService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                          grpc::InsecureChannelCredentials()));
+  }
+  ~Replica() {
+    if (host) host->RequestStop();
+    if (serve.joinable()) serve.join();
+    EXPECT_TRUE(status.ok()) << status;
+  }
+
+  int port;
+  rentstream::testing::TempDir dir;
+  app::LedgerLogic logic;
+  std::unique_ptr<runtime::ServiceHost> host;
+  std::unique_ptr<app::LedgerService> service;
+  std::thread serve;
+  absl::Status status;
+  std::unique_ptr<v1::LedgerService::Stub> stub;
+};
+
+std::unique_ptr<grpc::ClientContext> Call() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  ctx->AddMetadata("x-rentstream-actor", "officer-7");
+  return ctx;
+}
+
+TEST(LedgerReplicasTest, AQueryAskedOfEitherReplicaIsAnsweredByTheOneServingItsTenancy) {
+  auto port_a = rentstream::testing::PickFreeLoopbackPort();
+  auto port_b = rentstream::testing::PickFreeLoopbackPort();
+  ASSERT_TRUE(port_a.ok() && port_b.ok());
+  ASSERT_NE(*port_a, *port_b);
+  Replica a(*port_a);
+  Replica b(*port_b);
+  ASSERT_TRUE(a.host && b.host);
+
+  // A tenancy on every partition (unique per run: the topics outlive the test).
+  const std::string run =
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000);
+  std::map<int32_t, std::string> tenancies;
+  for (int i = 0; tenancies.size() < kPartitions; ++i) {
+    const std::string t = "HA-R" + run + "-" + std::to_string(i);
+    tenancies.emplace(eventlog::PartitionForKey(t, kPartitions), t);
+  }
+  // The group settles with each replica serving some partitions and every partition served
+  // by one of them (a progress poll on the hosts' own state, not a timed wait).
+  const auto settled = [&] {
+    int served_by_a = 0, served_by_b = 0;
+    for (const auto& [p, t] : tenancies) {
+      const bool in_a = a.host->ServesTenancy(t), in_b = b.host->ServesTenancy(t);
+      if (in_a == in_b) return false;
+      served_by_a += in_a;
+      served_by_b += in_b;
+    }
+    return served_by_a > 0 && served_by_b > 0;
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!settled() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(settled()) << "the two replicas never split the partitions between them";
+
+  // Commands go through the bus from either replica; each account gets its own payment.
+  int64_t pence = 1000;
+  std::map<std::string, int64_t> paid;
+  for (const auto& [p, t] : tenancies) {
+    v1::OpenAccountResponse opened;
+    grpc::Status st =
+        a.stub->OpenAccount(Call().get(), OpenAccountRequest(t, "open-" + t), &opened);
+    ASSERT_TRUE(st.ok()) << t << ": " << st.error_message();
+    v1::RecordPaymentResponse recorded;
+    st = b.stub->RecordPayment(Call().get(), PaymentRequest(t, "pay-" + t, "REF-" + t, pence),
+                               &recorded);
+    ASSERT_TRUE(st.ok()) << t << ": " << st.error_message();
+    paid[t] = pence;
+    pence += 111;
+  }
+
+  for (Replica* asked : {&a, &b}) {
+    for (const auto& [t, amount] : paid) {
+      SCOPED_TRACE(t + " asked of replica " + std::to_string(asked->port) +
+                   (asked->host->ServesTenancy(t) ? " (serving it)" : " (not serving it)"));
+      v1::GetBalanceRequest balance;
+      balance.set_tenancy_ref(t);
+      v1::GetBalanceResponse got;
+      grpc::Status st = asked->stub->GetBalance(Call().get(), balance, &got);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+      EXPECT_EQ(got.balance().pence(), -amount);
+
+      v1::GetStatementRequest statement;
+      statement.set_tenancy_ref(t);
+      *statement.mutable_from() = app::ProtoDate(2026, 4, 6);
+      *statement.mutable_to() = app::ProtoDate(2026, 4, 30);
+      v1::GetStatementResponse lines;
+      st = asked->stub->GetStatement(Call().get(), statement, &lines);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+      EXPECT_EQ(lines.closing_balance().pence(), -amount);
+    }
+    // The suspense worklist lives on one partition too.
+    v1::ListSuspenseResponse held;
+    grpc::Status st = asked->stub->ListSuspense(Call().get(), v1::ListSuspenseRequest(), &held);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+  }
+
+  // A query forwarded once is never forwarded again: the replica not serving the tenancy
+  // refuses it as before.
+  for (const auto& [t, amount] : paid) {
+    Replica& other = a.host->ServesTenancy(t) ? b : a;
+    auto forwarded = Call();
+    forwarded->AddMetadata(runtime::kForwardedMetadata, "another-replica");
+    v1::GetBalanceRequest balance;
+    balance.set_tenancy_ref(t);
+    v1::GetBalanceResponse got;
+    grpc::Status st = other.stub->GetBalance(forwarded.get(), balance, &got);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+    EXPECT_NE(st.error_message().find("does not serve"), std::string::npos) << st.error_message();
+  }
+}
+
+}  // namespace
+}  // namespace rentstream::ledger::test
