@@ -1,6 +1,7 @@
 #include "libs/eventlog/kafka_bus.h"
 
 #include <librdkafka/rdkafkacpp.h>
+#include <algorithm>
 
 #include <atomic>
 #include <mutex>
@@ -216,7 +217,9 @@ absl::StatusOr<int32_t> KafkaBus::PartitionCount(const std::string& topic) {
 
 absl::StatusOr<std::vector<GroupMemberAssignment>> KafkaBus::DescribeGroup(
     const std::string& group_id) {
-  return admin_.DescribeGroup(group_id, options_.operation_timeout);
+  // Asked while a query waits (QueryRouter): a few seconds at most, whatever the operations'.
+  return admin_.DescribeGroup(
+      group_id, std::min(options_.operation_timeout, std::chrono::milliseconds(5000)));
 }
 
 absl::StatusOr<int64_t> KafkaBus::EndOffset(const TopicPartition& tp) {

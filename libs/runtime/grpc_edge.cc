@@ -60,6 +60,15 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
   return out;
 }
 
+void CountForwarded(ServiceHost& host, const grpc::Status& answer) {
+  host.metrics()
+      .GetCounter(
+          "rentstream_queries_forwarded_total",
+          "Queries asked of the replica serving their tenancy, by the answer's code",
+          {{"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(answer.error_code()))}})
+      .Inc();
+}
+
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));

@@ -81,12 +81,17 @@ struct ForwardedQuery {
 };
 std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
                                          const std::string& tenancy_ref);
+// Counts a forwarded query's answer: rentstream_queries_forwarded_total{code} (OK, NOT_FOUND,
+// UNAVAILABLE — the owner unreachable — and so on).
+void CountForwarded(ServiceHost& host, const grpc::Status& answer);
 template <typename Ask>
 std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerContext& context,
                                          const std::string& tenancy_ref, Ask&& ask) {
   std::optional<ForwardedQuery> owner = QueryOwner(host, context, tenancy_ref);
   if (!owner.has_value()) return std::nullopt;
-  return ask(owner->channel, owner->context.get());
+  grpc::Status answer = ask(owner->channel, owner->context.get());
+  CountForwarded(host, answer);
+  return answer;
 }
 // The metadata key marking a forwarded query (its value: the forwarding instance's id).
 inline constexpr char kForwardedMetadata[] = "x-rentstream-forwarded";

@@ -31,6 +31,13 @@ std::optional<std::string> QueryRouter::InstanceOfClient(std::string_view servic
     for (char c : instance.substr(dash + 2)) digits = digits && std::isdigit(c) != 0;
     if (digits) instance = instance.substr(0, dash);
   }
+  // It goes into an address the caller's credentials are sent to: a host name's characters
+  // only (a member named otherwise is not asked).
+  for (char c : instance) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.' && c != '_') {
+      return std::nullopt;
+    }
+  }
   return std::string(instance);
 }
 

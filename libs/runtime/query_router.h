@@ -38,7 +38,8 @@ class QueryRouter {
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address);
 
   // The instance id a group member's client id names ("rentstream.<service>.<id>", with "-p<k>"
-  // for a process's second and later loops); nullopt for any other client.
+  // for a process's second and later loops); nullopt for any other client, and for an id with
+  // characters other than letters, digits, '-', '.' and '_' (it becomes part of an address).
   static std::optional<std::string> InstanceOfClient(std::string_view service,
                                                      std::string_view client_id);
 

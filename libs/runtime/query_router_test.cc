@@ -55,6 +55,10 @@ TEST(QueryRouterTest, AMembersClientIdNamesItsInstance) {
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.a-p"), "a-p");
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.escalation.0"), std::nullopt);
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger."), std::nullopt);
+  // Never an address of the member's choosing: the caller's credentials go there.
+  EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.evil.example:443/#"),
+            std::nullopt);
+  EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.a b"), std::nullopt);
 }
 
 TEST(QueryRouterTest, APartitionsOwnerIsTheReplicaWhoseLoopIsAssignedIt) {

@@ -158,6 +158,15 @@ TEST(LedgerReplicasTest, AQueryAskedOfEitherReplicaIsAnsweredByTheOneServingItsT
     EXPECT_TRUE(st.ok()) << st.error_message();
   }
 
+  // Each replica forwarded the queries about the other's tenancies, and counts them.
+  for (Replica* r : {&a, &b}) {
+    const double forwarded_ok =
+        r->host->metrics()
+            .GetCounter("rentstream_queries_forwarded_total", "", {{"code", "OK"}})
+            .value();
+    EXPECT_GE(forwarded_ok, 2) << r->host->metrics().Render();  // a balance and a statement
+  }
+
   // A query forwarded once is never forwarded again: the replica not serving the tenancy
   // refuses it as before.
   for (const auto& [t, amount] : paid) {
