@@ -1,8 +1,13 @@
 #include "libs/runtime/grpc_edge.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
@@ -32,6 +37,84 @@ std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext&
 
 }  // namespace
 
+namespace {
+
+// The caller's credentials and deadline on a call this instance makes for it to another replica:
+// the replica authorizes the caller as this instance did.
+std::unique_ptr<grpc::ClientContext> OnBehalfOfCaller(ServiceHost& host,
+                                                      const grpc::ServerContext& context) {
+  auto out = std::make_unique<grpc::ClientContext>();
+  // The caller's own deadline (an import's is minutes), else the command deadline.
+  const auto client_deadline = context.deadline();
+  out->set_deadline(client_deadline != std::chrono::system_clock::time_point::max()
+                        ? client_deadline
+                        : std::chrono::system_clock::now() +
+                              std::chrono::milliseconds(host.config().command_deadline_ms));
+  const auto& metadata = context.client_metadata();
+  for (const char* key : {"authorization", "x-rentstream-actor", "x-rentstream-role"}) {
+    if (auto it = metadata.find(key); it != metadata.end()) {
+      out->AddMetadata(key, std::string(it->second.data(), it->second.size()));
+    }
+  }
+  out->AddMetadata(kForwardedMetadata, host.config().instance_id);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& context,
+                                  const std::string& what) {
+  ScanPlan plan;
+  const auto& metadata = context.client_metadata();
+  if (auto it = metadata.find(kScanPartitionsMetadata); it != metadata.end()) {
+    // Another replica's scan asks for these partitions' part (ServiceHost checks they are served).
+    std::vector<int32_t> asked;
+    for (absl::string_view p :
+         absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ',')) {
+      int32_t partition = 0;
+      if (!absl::SimpleAtoi(p, &partition) || partition < 0 ||
+          partition >= host.config().partitions) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(kScanPartitionsMetadata, ": not a list of partitions"));
+      }
+      asked.push_back(partition);
+    }
+    plan.local = std::move(asked);
+    return plan;
+  }
+  std::vector<int32_t> served = host.PartitionsServed();
+  if (static_cast<int32_t>(served.size()) == host.config().partitions) return plan;  // all here
+  QueryRouter* router = host.query_router();
+  if (router == nullptr) {
+    if (absl::Status st = host.CheckServesAllPartitions(what); !st.ok()) return st;
+    return plan;  // served them all by now
+  }
+  std::map<std::string, std::vector<int32_t>> by_owner;
+  for (int32_t p = 0; p < host.config().partitions; ++p) {
+    if (std::find(served.begin(), served.end(), p) != served.end()) continue;
+    auto owner = router->OwnerAddress(p);
+    if (!owner.ok()) {
+      return absl::UnavailableError(absl::StrCat(what, ": partition ", p,
+                                                 " is served by no replica now (",
+                                                 owner.status().message(), "); retry"));
+    }
+    by_owner[*owner].push_back(p);
+  }
+  plan.local = std::move(served);
+  for (auto& [address, partitions] : by_owner) {
+    plan.peers.push_back({address, std::move(partitions), router->ChannelTo(address)});
+  }
+  return plan;
+}
+
+std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
+                                                     const grpc::ServerContext& context,
+                                                     const ScanPart& part) {
+  std::unique_ptr<grpc::ClientContext> out = OnBehalfOfCaller(host, context);
+  out->AddMetadata(kScanPartitionsMetadata, absl::StrJoin(part.partitions, ","));
+  return out;
+}
+
 std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
                                          const std::string& tenancy_ref) {
   QueryRouter* router = host.query_router();
@@ -44,19 +127,7 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
   if (!address.ok()) return std::nullopt;
   ForwardedQuery out;
   out.channel = router->ChannelTo(*address);
-  out.context = std::make_unique<grpc::ClientContext>();
-  // The caller's deadline (a query without one gets the command deadline), credentials and
-  // trusted-metadata actor: the owner authorizes the caller as this instance did.
-  out.context->set_deadline(
-      std::chrono::system_clock::now() +
-      (CommandDeadline(context, std::chrono::milliseconds(host.config().command_deadline_ms)) -
-       std::chrono::steady_clock::now()));
-  for (const char* key : {"authorization", "x-rentstream-actor", "x-rentstream-role"}) {
-    if (auto it = metadata.find(key); it != metadata.end()) {
-      out.context->AddMetadata(key, std::string(it->second.data(), it->second.size()));
-    }
-  }
-  out.context->AddMetadata(kForwardedMetadata, host.config().instance_id);
+  out.context = OnBehalfOfCaller(host, context);
   return out;
 }
 

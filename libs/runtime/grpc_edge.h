@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/timestamp.pb.h>
@@ -95,6 +96,35 @@ std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerCo
 }
 // The metadata key marking a forwarded query (its value: the forwarding instance's id).
 inline constexpr char kForwardedMetadata[] = "x-rentstream-forwarded";
+
+// A scan of every stream (the ledger's KPIs, escalation's worklist and stage counts) spread over
+// the replicas: the partitions this instance scans itself, and each other replica with the
+// partitions it is asked to scan (its answer merged by the handler).
+struct ScanPart {
+  std::string address;
+  std::vector<int32_t> partitions;
+  std::shared_ptr<grpc::Channel> channel;
+};
+struct ScanPlan {
+  // What this instance scans: null for every partition (it serves them all).
+  std::optional<std::vector<int32_t>> local;
+  std::vector<ScanPart> peers;
+  const std::vector<int32_t>* only() const { return local.has_value() ? &*local : nullptr; }
+};
+// The plan of a scan named `what`: every partition, where this instance serves them all; the
+// partitions a replica asked it for (a part of another's scan, kScanPartitionsMetadata), which it
+// must serve now; or those it serves and, for the rest, the replicas owning them
+// (ServiceHost::query_router). UNAVAILABLE naming `what` when a partition is served by no
+// replica now, or this instance serves only some and has no router.
+absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& context,
+                                  const std::string& what);
+// The client context asking `part` of a scan: the caller's credentials and deadline, and the
+// partitions to scan.
+std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
+                                                     const grpc::ServerContext& context,
+                                                     const ScanPart& part);
+// The metadata key asking a replica for its part of a scan: the partitions, comma-separated.
+inline constexpr char kScanPartitionsMetadata[] = "x-rentstream-scan-partitions";
 
 // A command of a batch: its type, schema version, tenancy and payload.
 common::v1::Command BatchItem(const std::string& tenancy_ref,

@@ -307,17 +307,31 @@ absl::Status ServiceHost::LoadKeyed(const std::string& tenancy_ref,
   return store_->LoadKeyed(*partition, tenancy_ref, keys, found);
 }
 
+absl::Status ServiceHost::CheckServes(const std::string& what,
+                                      const std::vector<int32_t>* only) const {
+  if (only == nullptr) return CheckServesAllPartitions(what);
+  for (int32_t p : *only) {
+    if (!served_partitions_->Serves(p)) {
+      return absl::UnavailableError(
+          absl::StrCat(what, ": partition ", p, " is not served by this instance now"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ServiceHost::ForEachStream(const std::string& what,
-                                        const std::function<bool(const v1::StreamRecord&)>& visit) {
-  if (absl::Status st = CheckServesAllPartitions(what); !st.ok()) return st;
-  return store_->ForEachStream(visit);
+                                        const std::function<bool(const v1::StreamRecord&)>& visit,
+                                        const std::vector<int32_t>* only) {
+  if (absl::Status st = CheckServes(what, only); !st.ok()) return st;
+  return store_->ForEachStream(visit, only);
 }
 
 absl::Status ServiceHost::ForEachStreamWithSide(
     const std::string& what,
-    const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit) {
-  if (absl::Status st = CheckServesAllPartitions(what); !st.ok()) return st;
-  return store_->ForEachStreamWithSide(visit);
+    const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit,
+    const std::vector<int32_t>* only) {
+  if (absl::Status st = CheckServes(what, only); !st.ok()) return st;
+  return store_->ForEachStreamWithSide(visit, only);
 }
 
 }  // namespace rentstream::runtime

@@ -68,12 +68,18 @@ class ServiceHost {
     return served_partitions_->CheckServesAll(what);
   }
   // A query's scan of every stream (StreamStore::ForEachStream, ForEachStreamWithSide), after
-  // CheckServesAllPartitions(what): the projection holds every stream only then.
+  // CheckServesAllPartitions(what): the projection holds every stream only then. With `only`, a
+  // scan of those partitions' streams, each of which this instance must serve now (UNAVAILABLE
+  // naming `what` otherwise): its part of a scan spread over the replicas (runtime::PlanScan).
   absl::Status ForEachStream(const std::string& what,
-                             const std::function<bool(const v1::StreamRecord&)>& visit);
+                             const std::function<bool(const v1::StreamRecord&)>& visit,
+                             const std::vector<int32_t>* only = nullptr);
   absl::Status ForEachStreamWithSide(
       const std::string& what,
-      const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit);
+      const std::function<bool(const v1::StreamRecord&, const StreamStore::SideLoader&)>& visit,
+      const std::vector<int32_t>* only = nullptr);
+  // The partitions this instance serves now.
+  std::vector<int32_t> PartitionsServed() const { return served_partitions_->Served(); }
   CommandGateway& gateway() { return *gateway_; }
   // Who serves the partitions this instance does not (HostConfig::peer_address); null when no
   // peer address is configured.
@@ -104,6 +110,7 @@ class ServiceHost {
   // A tenancy's partition, if this instance serves it now: INVALID_ARGUMENT when `tenancy_ref`
   // is not a reference, UNAVAILABLE naming it when the partition is not served.
   absl::StatusOr<int32_t> ServedPartitionOf(const std::string& tenancy_ref) const;
+  absl::Status CheckServes(const std::string& what, const std::vector<int32_t>* only) const;
 
   std::string service_;
   HostConfig config_;

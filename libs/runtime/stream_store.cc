@@ -1,5 +1,6 @@
 #include "libs/runtime/stream_store.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <rocksdb/cache.h>
@@ -485,13 +486,15 @@ absl::StatusOr<uint64_t> StreamStore::UnflushedEntries() {
   return active + immutable;
 }
 
-absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit) {
+absl::Status StreamStore::ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit,
+                                        const std::vector<int32_t>* only) {
   return ForEachStreamWithSide(
-      [&](const v1::StreamRecord& record, const SideLoader&) { return visit(record); });
+      [&](const v1::StreamRecord& record, const SideLoader&) { return visit(record); }, only);
 }
 
 absl::Status StreamStore::ForEachStreamWithSide(
-    const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit) {
+    const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit,
+    const std::vector<int32_t>* only) {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   absl::Cleanup release = [&] { db_->ReleaseSnapshot(snapshot); };
   rocksdb::ReadOptions ro;
@@ -509,6 +512,9 @@ absl::Status StreamStore::ForEachStreamWithSide(
           absl::StrCat("stream record ", it->key().ToString(), " does not parse"));
     }
     const int32_t partition = static_cast<int32_t>(GetBE(it->key().ToStringView().substr(1), 4));
+    if (only != nullptr && std::find(only->begin(), only->end(), partition) == only->end()) {
+      continue;  // another replica's (or an old copy of one this instance served once)
+    }
     const SideLoader load = [&](SideRecords& side) {
       if (!history_it) history_it.reset(db_->NewIterator(ro));
       if (!keyed_it) keyed_it.reset(db_->NewIterator(ro));

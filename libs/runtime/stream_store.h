@@ -143,13 +143,16 @@ class StreamStore {
   // projections with equal digests hold the same state (used to compare a live projection with a
   // rebuild from the topic).
   absl::StatusOr<std::string> StreamsDigest();
-  // Calls `visit` for every stream record (all partitions, key order) until it returns false.
-  absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit);
+  // Calls `visit` for every stream record (all partitions, or those in `only`, key order) until
+  // it returns false.
+  absl::Status ForEachStream(const std::function<bool(const v1::StreamRecord&)>& visit,
+                             const std::vector<int32_t>* only = nullptr);
   // The same, with a loader of each record's history and keyed records (read from the scan's
   // snapshot, only when the visitor asks: a scan that filters reads little).
   using SideLoader = std::function<absl::Status(SideRecords&)>;
   absl::Status ForEachStreamWithSide(
-      const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit);
+      const std::function<bool(const v1::StreamRecord&, const SideLoader&)>& visit,
+      const std::vector<int32_t>* only = nullptr);
   // Number of stream records (all partitions).
   absl::StatusOr<uint64_t> StreamCount();
 

@@ -117,12 +117,14 @@ TEST(LedgerReplicasTest, AQueryAskedOfEitherReplicaIsAnsweredByTheOneServingItsT
   ASSERT_TRUE(settled()) << "the two replicas never split the partitions between them";
 
   // Commands go through the bus from either replica; each account gets its own payment.
+  const std::string patch = "PATCH-R" + run;
   int64_t pence = 1000;
   std::map<std::string, int64_t> paid;
   for (const auto& [p, t] : tenancies) {
     v1::OpenAccountResponse opened;
-    grpc::Status st =
-        a.stub->OpenAccount(Call().get(), OpenAccountRequest(t, "open-" + t), &opened);
+    v1::OpenAccountRequest open = OpenAccountRequest(t, "open-" + t);
+    open.mutable_command()->set_patch(patch);  // the KPIs below: this run's accounts only
+    grpc::Status st = a.stub->OpenAccount(Call().get(), open, &opened);
     ASSERT_TRUE(st.ok()) << t << ": " << st.error_message();
     v1::RecordPaymentResponse recorded;
     st = b.stub->RecordPayment(Call().get(), PaymentRequest(t, "pay-" + t, "REF-" + t, pence),
@@ -156,6 +158,59 @@ TEST(LedgerReplicasTest, AQueryAskedOfEitherReplicaIsAnsweredByTheOneServingItsT
     v1::ListSuspenseResponse held;
     grpc::Status st = asked->stub->ListSuspense(Call().get(), v1::ListSuspenseRequest(), &held);
     EXPECT_TRUE(st.ok()) << st.error_message();
+  }
+
+  // A payment file sent to either replica: the import reads the suspense stream, so the replica
+  // not serving its partition has the one that does answer it.
+  for (Replica* asked : {&a, &b}) {
+    SCOPED_TRACE("import asked of replica " + std::to_string(asked->port) +
+                 (asked->host->ServesTenancy(ledger::kSuspenseStream) ? " (serving suspense)"
+                                                                      : " (not serving suspense)"));
+    const std::string& t = tenancies.begin()->second;
+    v1::ImportPaymentsRequest file;
+    file.mutable_context()->set_command_id("import-" + run + "-" + std::to_string(asked->port));
+    v1::ImportPaymentLine& line = *file.add_lines();
+    line.set_line_number(2);
+    line.set_tenancy_ref(t);
+    *line.mutable_payment() =
+        PaymentRequest(t, "unused", "FILE-" + std::to_string(asked->port), 5).command();
+    v1::ImportPaymentsResponse report;
+    grpc::Status st = asked->stub->ImportPayments(Call().get(), file, &report);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(report.lines_size(), 1);
+    EXPECT_EQ(report.lines(0).status(), v1::IMPORT_LINE_STATUS_IMPORTED)
+        << report.lines(0).reason();
+    paid[t] += 5;
+  }
+
+  // The KPIs over every account: each replica scans its partitions and asks the other for its
+  // part (the sums merged, the percentages made from them).
+  int64_t collected = 0;
+  for (const auto& [t, amount] : paid) collected += amount;
+  for (Replica* asked : {&a, &b}) {
+    SCOPED_TRACE("KPIs asked of replica " + std::to_string(asked->port));
+    v1::GetKpisRequest kpis;
+    kpis.set_patch(patch);
+    *kpis.mutable_as_of() = app::ProtoDate(2026, 4, 30);
+    v1::GetKpisResponse got;
+    grpc::Status st = asked->stub->GetKpis(Call().get(), kpis, &got);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(got.accounts(), kPartitions);
+    EXPECT_EQ(got.annual_rent_debit().pence(), kPartitions * 52 * 11050);
+    EXPECT_EQ(got.collected_52_weeks().pence(), collected);
+    EXPECT_EQ(got.in_arrears(), 0);
+    ASSERT_EQ(got.aged_debt_size(), 4);
+  }
+  // A replica asked for its part of a scan answers only for partitions it serves.
+  for (const auto& [p, t] : tenancies) {
+    Replica& other = a.host->ServesTenancy(t) ? b : a;
+    auto part = Call();
+    part->AddMetadata(runtime::kScanPartitionsMetadata, std::to_string(p));
+    v1::GetKpisRequest kpis;
+    kpis.set_patch(patch);
+    v1::GetKpisResponse got;
+    grpc::Status st = other.stub->GetKpis(part.get(), kpis, &got);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
   }
 
   // Each replica forwarded the queries about the other's tenancies, and counts them.

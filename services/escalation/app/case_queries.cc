@@ -132,6 +132,17 @@ void WorklistBuilder::Offer(const std::string& tenancy_ref, const CaseState& s) 
   item.mutable_tenant_owed()->set_pence(p.tenant_owed.pence());
   item.set_weeks_of_rent(WeeksOfRent(p));
   item.set_priority(WorklistPriority(*d, s, today_));
+  Keep(std::move(item));
+}
+
+void WorklistBuilder::Merge(const v1::ListWorklistResponse& part) {
+  for (const v1::WorklistItem& item : part.items()) Keep(item);
+  // Its items beyond its page come after its last, so after this page's last too (this page
+  // holds its whole page, or better items): the next page has them.
+  if (!part.next_page_token().empty()) more_elsewhere_ = true;
+}
+
+void WorklistBuilder::Keep(v1::WorklistItem item) {
   if (has_cursor_) {
     v1::WorklistItem cursor;
     cursor.set_priority(cursor_priority_);
@@ -147,8 +158,8 @@ void WorklistBuilder::Offer(const std::string& tenancy_ref, const CaseState& s) 
 
 v1::ListWorklistResponse WorklistBuilder::Page() {
   v1::ListWorklistResponse out;
-  const bool more = items_.size() > static_cast<size_t>(page_size_);
-  if (more) items_.resize(page_size_);
+  const bool more = items_.size() > static_cast<size_t>(page_size_) || more_elsewhere_;
+  if (items_.size() > static_cast<size_t>(page_size_)) items_.resize(page_size_);
   for (v1::WorklistItem& item : items_) *out.add_items() = std::move(item);
   if (more && out.items_size() > 0) {
     const v1::WorklistItem& last = out.items(out.items_size() - 1);

@@ -29,6 +29,9 @@ class WorklistBuilder {
   static absl::StatusOr<WorklistBuilder> For(const v1::ListWorklistRequest& request,
                                              core::Date today);
   void Offer(const std::string& tenancy_ref, const CaseState& state);
+  // Another replica's page of the same request (its cases' best items after the same cursor):
+  // its items compete with this one's, and its next_page_token says it has more.
+  void Merge(const v1::ListWorklistResponse& part);
   v1::ListWorklistResponse Page();
 
  private:
@@ -40,7 +43,10 @@ class WorklistBuilder {
   bool has_cursor_ = false;
   int64_t cursor_priority_ = 0;
   std::string cursor_ref_;
+  void Keep(v1::WorklistItem item);
+
   std::vector<v1::WorklistItem> items_;  // kept to page_size + 1 best
+  bool more_elsewhere_ = false;          // a merged part had items beyond its page
 };
 
 }  // namespace rentstream::escalation::app

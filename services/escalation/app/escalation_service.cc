@@ -15,16 +15,25 @@ namespace {
 
 using runtime::ToGrpc;
 
+// A replica's part of a scan failed: the scan fails, saying whose part.
+grpc::Status PartFailed(const std::string& what, const runtime::ScanPart& part,
+                        const grpc::Status& asked) {
+  return grpc::Status(asked.error_code(), absl::StrCat(what, ": the part of replica ", part.address,
+                                                       ": ", asked.error_message()));
+}
+
 // Queries answer as of today in Europe/London (the edge may read the clock; the domain never does).
 core::Date Today() { return core::LondonDateOf(std::time(nullptr)); }
 
 }  // namespace
 
 absl::Status EscalationService::ForEachCase(
-    const std::function<void(const std::string&, const CaseState&)>& visit) {
+    const std::function<void(const std::string&, const CaseState&)>& visit,
+    const std::vector<int32_t>* only) {
   absl::Status failed;
-  absl::Status st =
-      host_.ForEachStream("a query over every case", [&](const runtime::v1::StreamRecord& record) {
+  absl::Status st = host_.ForEachStream(
+      "a query over every case",
+      [&](const runtime::v1::StreamRecord& record) {
         CaseState state;
         if (!state.ParseFromString(record.state())) {
           failed = absl::DataLossError(absl::StrCat("case state of ", record.tenancy_ref()));
@@ -32,7 +41,8 @@ absl::Status EscalationService::ForEachCase(
         }
         visit(record.tenancy_ref(), state);
         return true;
-      });
+      },
+      only);
   return st.ok() ? failed : st;
 }
 
@@ -170,9 +180,21 @@ grpc::Status EscalationService::ListWorklist(grpc::ServerContext* context,
   }
   auto builder = WorklistBuilder::For(*request, Today());
   if (!builder.ok()) return ToGrpc(builder.status());
+  // Every case: this replica's partitions here, the others' pages from the replicas serving them.
+  auto plan = runtime::PlanScan(host_, *context, "ListWorklist");
+  if (!plan.ok()) return ToGrpc(plan.status());
   absl::Status st = ForEachCase(
-      [&](const std::string& tenancy, const CaseState& state) { builder->Offer(tenancy, state); });
+      [&](const std::string& tenancy, const CaseState& state) { builder->Offer(tenancy, state); },
+      plan->only());
   if (!st.ok()) return ToGrpc(st);
+  for (const runtime::ScanPart& part : plan->peers) {
+    v1::ListWorklistResponse theirs;
+    grpc::Status asked = v1::EscalationService::NewStub(part.channel)
+                             ->ListWorklist(runtime::ScanPartContext(host_, *context, part).get(),
+                                            *request, &theirs);
+    if (!asked.ok()) return PartFailed("ListWorklist", part, asked);
+    builder->Merge(theirs);
+  }
   *response = builder->Page();
   return grpc::Status::OK;
 }
@@ -207,13 +229,26 @@ grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* context,
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
+  auto plan = runtime::PlanScan(host_, *context, "CountCasesByStage");
+  if (!plan.ok()) return ToGrpc(plan.status());
   std::map<int, int64_t> counts;
-  absl::Status st = ForEachCase([&](const std::string&, const CaseState& state) {
-    if (!state.open()) return;
-    if (!request->patch().empty() && state.patch() != request->patch()) return;
-    ++counts[StageOf(state)];
-  });
+  absl::Status st = ForEachCase(
+      [&](const std::string&, const CaseState& state) {
+        if (!state.open()) return;
+        if (!request->patch().empty() && state.patch() != request->patch()) return;
+        ++counts[StageOf(state)];
+      },
+      plan->only());
   if (!st.ok()) return ToGrpc(st);
+  for (const runtime::ScanPart& part : plan->peers) {
+    v1::CountCasesByStageResponse theirs;
+    grpc::Status asked =
+        v1::EscalationService::NewStub(part.channel)
+            ->CountCasesByStage(runtime::ScanPartContext(host_, *context, part).get(), *request,
+                                &theirs);
+    if (!asked.ok()) return PartFailed("CountCasesByStage", part, asked);
+    for (const v1::StageCount& c : theirs.counts()) counts[c.stage()] += c.cases();
+  }
   for (const auto& [stage, n] : counts) {
     v1::StageCount* c = response->add_counts();
     c->set_stage(static_cast<v1::CaseStage>(stage));

@@ -66,7 +66,9 @@ class EscalationService final : public v1::EscalationService::Service {
 
  private:
   // Every case in this instance's projection (DATA_LOSS if one does not parse).
-  absl::Status ForEachCase(const std::function<void(const std::string&, const CaseState&)>& visit);
+  // Every case of the partitions `only` (null: all; ServiceHost::ForEachStream).
+  absl::Status ForEachCase(const std::function<void(const std::string&, const CaseState&)>& visit,
+                           const std::vector<int32_t>* only = nullptr);
   grpc::Status Submit(grpc::ServerContext& context,
                       const common::v1::CommandContext& command_context,
                       const google::protobuf::Message& payload, common::v1::CommandResult* result);

@@ -226,6 +226,15 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
   if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
+  // The check below reads the suspense stream: a replica not serving its partition has the
+  // request answered by the one that does (the commands go through the bus from either).
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, kSuspenseStream,
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::LedgerService::NewStub(channel)->ImportPayments(forward, *request, response);
+          })) {
+    return *forwarded;
+  }
   for (const v1::ImportPaymentLine& line : request->lines()) {
     v1::ImportLineResult& result = *response->add_lines();
     result.set_line_number(line.line_number());
@@ -403,6 +412,55 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+namespace {
+
+void KpisToProto(const LedgerKpis& k, v1::GetKpisResponse* response) {
+  response->set_accounts(k.accounts);
+  response->set_in_arrears(k.in_arrears);
+  response->set_over_seven_weeks(k.over_seven_weeks);
+  *response->mutable_current_arrears() = ToProto(k.current_arrears);
+  *response->mutable_benefit_expected() = ToProto(k.benefit_expected);
+  *response->mutable_annual_rent_debit() = ToProto(k.annual_rent_debit);
+  response->set_arrears_percent_of_debit(k.arrears_percent_of_debit);
+  *response->mutable_charged_52_weeks() = ToProto(k.charged_52_weeks);
+  *response->mutable_collected_52_weeks() = ToProto(k.collected_52_weeks);
+  response->set_collection_rate_percent(k.collection_rate_percent);
+  *response->mutable_former_tenant_arrears() = ToProto(k.former_tenant_arrears);
+  *response->mutable_written_off_52_weeks() = ToProto(k.written_off_52_weeks);
+  static constexpr const char* kBands[] = {"0-4", "4-8", "8-13", "13+"};
+  for (size_t i = 0; i < 4; ++i) {
+    v1::AgedDebtBand* band = response->add_aged_debt();
+    band->set_weeks(kBands[i]);
+    band->set_accounts(k.aged_accounts[i]);
+    *band->mutable_amount() = ToProto(k.aged_amount[i]);
+  }
+}
+
+// Another replica's part of the KPIs (its sums; the percentages are made again from the whole).
+absl::StatusOr<LedgerKpis> KpisFromProto(const v1::GetKpisResponse& p) {
+  if (p.aged_debt_size() != 4) {
+    return absl::DataLossError("a replica's KPIs: not the four aged-debt bands");
+  }
+  LedgerKpis k;
+  k.accounts = p.accounts();
+  k.in_arrears = p.in_arrears();
+  k.over_seven_weeks = p.over_seven_weeks();
+  k.current_arrears = MoneyFromProto(p.current_arrears());
+  k.benefit_expected = MoneyFromProto(p.benefit_expected());
+  k.annual_rent_debit = MoneyFromProto(p.annual_rent_debit());
+  k.charged_52_weeks = MoneyFromProto(p.charged_52_weeks());
+  k.collected_52_weeks = MoneyFromProto(p.collected_52_weeks());
+  k.former_tenant_arrears = MoneyFromProto(p.former_tenant_arrears());
+  k.written_off_52_weeks = MoneyFromProto(p.written_off_52_weeks());
+  for (size_t i = 0; i < 4; ++i) {
+    k.aged_accounts[i] = p.aged_debt(static_cast<int>(i)).accounts();
+    k.aged_amount[i] = MoneyFromProto(p.aged_debt(static_cast<int>(i)).amount());
+  }
+  return k;
+}
+
+}  // namespace
+
 grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetKpisRequest* request,
                                     v1::GetKpisResponse* response) {
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
@@ -416,6 +474,9 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
     if (!date.ok()) return ToGrpc(date.status());
     as_of = *date;
   }
+  // Every account: this replica's partitions here, the others' from the replicas serving them.
+  auto plan = runtime::PlanScan(host_, *context, "GetKpis");
+  if (!plan.ok()) return ToGrpc(plan.status());
   KpiAccumulator kpis(as_of);
   absl::Status failed;
   absl::Status st = host_.ForEachStreamWithSide(
@@ -437,29 +498,25 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
         }
         kpis.Add(*ledger);
         return true;
-      });
+      },
+      plan->only());
   if (!st.ok()) return ToGrpc(st);
   if (!failed.ok()) return ToGrpc(failed);
-  const LedgerKpis k = kpis.Result();
-  response->set_accounts(k.accounts);
-  response->set_in_arrears(k.in_arrears);
-  response->set_over_seven_weeks(k.over_seven_weeks);
-  *response->mutable_current_arrears() = ToProto(k.current_arrears);
-  *response->mutable_benefit_expected() = ToProto(k.benefit_expected);
-  *response->mutable_annual_rent_debit() = ToProto(k.annual_rent_debit);
-  response->set_arrears_percent_of_debit(k.arrears_percent_of_debit);
-  *response->mutable_charged_52_weeks() = ToProto(k.charged_52_weeks);
-  *response->mutable_collected_52_weeks() = ToProto(k.collected_52_weeks);
-  response->set_collection_rate_percent(k.collection_rate_percent);
-  *response->mutable_former_tenant_arrears() = ToProto(k.former_tenant_arrears);
-  *response->mutable_written_off_52_weeks() = ToProto(k.written_off_52_weeks);
-  static constexpr const char* kBands[] = {"0-4", "4-8", "8-13", "13+"};
-  for (size_t i = 0; i < 4; ++i) {
-    v1::AgedDebtBand* band = response->add_aged_debt();
-    band->set_weeks(kBands[i]);
-    band->set_accounts(k.aged_accounts[i]);
-    *band->mutable_amount() = ToProto(k.aged_amount[i]);
+  for (const runtime::ScanPart& part : plan->peers) {
+    v1::GetKpisResponse theirs;
+    grpc::Status asked =
+        v1::LedgerService::NewStub(part.channel)
+            ->GetKpis(runtime::ScanPartContext(host_, *context, part).get(), *request, &theirs);
+    if (!asked.ok()) {
+      return grpc::Status(
+          asked.error_code(),
+          absl::StrCat("GetKpis: the part of replica ", part.address, ": ", asked.error_message()));
+    }
+    auto sums = KpisFromProto(theirs);
+    if (!sums.ok()) return ToGrpc(sums.status());
+    kpis.Merge(*sums);
   }
+  KpisToProto(kpis.Result(), response);
   return grpc::Status::OK;
 }
 

@@ -203,6 +203,24 @@ void KpiAccumulator::Add(const TenancyLedger& s) {
   k_.aged_amount[bucket] = Money::FromPence(k_.aged_amount[bucket].pence() + p.tenant_owed.pence());
 }
 
+void KpiAccumulator::Merge(const LedgerKpis& part) {
+  const auto add = [](Money& to, Money more) { to = Money::FromPence(to.pence() + more.pence()); };
+  k_.accounts += part.accounts;
+  k_.in_arrears += part.in_arrears;
+  k_.over_seven_weeks += part.over_seven_weeks;
+  add(k_.current_arrears, part.current_arrears);
+  add(k_.benefit_expected, part.benefit_expected);
+  add(k_.annual_rent_debit, part.annual_rent_debit);
+  add(k_.charged_52_weeks, part.charged_52_weeks);
+  add(k_.collected_52_weeks, part.collected_52_weeks);
+  add(k_.former_tenant_arrears, part.former_tenant_arrears);
+  add(k_.written_off_52_weeks, part.written_off_52_weeks);
+  for (size_t i = 0; i < k_.aged_accounts.size(); ++i) {
+    k_.aged_accounts[i] += part.aged_accounts[i];
+    add(k_.aged_amount[i], part.aged_amount[i]);
+  }
+}
+
 LedgerKpis KpiAccumulator::Result() const {
   LedgerKpis out = k_;
   if (out.annual_rent_debit > Money::Zero()) {

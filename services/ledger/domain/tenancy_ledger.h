@@ -525,6 +525,9 @@ class KpiAccumulator {
  public:
   explicit KpiAccumulator(core::Date as_of) : as_of_(as_of) {}
   void Add(const TenancyLedger& ledger);
+  // Adds the sums of another set of accounts (its percentages are not used: Result makes them
+  // from the sums) — a scan's part from another replica.
+  void Merge(const LedgerKpis& part);
   LedgerKpis Result() const;
 
  private:

@@ -279,6 +279,28 @@ TEST(KpiTest, ArrearsCollectionAndAgedDebtOverSeveralTenancies) {
   EXPECT_EQ(k.former_tenant_arrears, P(8 * 11050));
   EXPECT_EQ(k.aged_accounts[2], 1);  // 10 weeks: (8, 13]
   EXPECT_EQ(k.aged_amount[2], P(10 * 11050));
+
+  // The same accounts split between two replicas: the parts' sums merged give the same figures,
+  // the percentages made from the whole, not from the parts' percentages.
+  KpiAccumulator here(as_of), there(as_of);
+  here.Add(payer);
+  there.Add(debtor);
+  there.Add(former);
+  here.Merge(there.Result());
+  const LedgerKpis merged = here.Result();
+  EXPECT_EQ(merged.accounts, k.accounts);
+  EXPECT_EQ(merged.in_arrears, k.in_arrears);
+  EXPECT_EQ(merged.over_seven_weeks, k.over_seven_weeks);
+  EXPECT_EQ(merged.current_arrears, k.current_arrears);
+  EXPECT_EQ(merged.annual_rent_debit, k.annual_rent_debit);
+  EXPECT_EQ(merged.charged_52_weeks, k.charged_52_weeks);
+  EXPECT_EQ(merged.collected_52_weeks, k.collected_52_weeks);
+  EXPECT_EQ(merged.former_tenant_arrears, k.former_tenant_arrears);
+  EXPECT_EQ(merged.written_off_52_weeks, k.written_off_52_weeks);
+  EXPECT_EQ(merged.aged_accounts, k.aged_accounts);
+  EXPECT_EQ(merged.aged_amount, k.aged_amount);
+  EXPECT_NEAR(merged.arrears_percent_of_debit, k.arrears_percent_of_debit, 1e-9);
+  EXPECT_NEAR(merged.collection_rate_percent, k.collection_rate_percent, 1e-9);
 }
 
 // Runs a year of business days: charges every Monday (the charge run), then `each_day`.
