@@ -123,6 +123,12 @@ void CommandGateway::AnswerOnceReflected(const ServedPartitions* served,
   });
 }
 
+int64_t CommandGateway::AnsweredEnd(int32_t partition) const {
+  std::lock_guard lock(mu_);
+  auto it = answered_end_.find(partition);
+  return it != answered_end_.end() ? it->second : 0;
+}
+
 bool CommandGateway::Answerable(const Waiter& waiter) const {
   if (!waiter.outcome.has_value()) return false;
   if (served_ == nullptr || watermark_ == nullptr) return true;
@@ -154,6 +160,8 @@ void CommandGateway::WatchOutcomes() {
       it->second.outcome = std::move(outcome);
       it->second.partition = r.partition;
       it->second.offset = r.offset;
+      int64_t& end = answered_end_[r.partition];
+      end = std::max(end, r.offset + 1);
       delivered = true;
     }
     if (delivered) cv_.notify_all();

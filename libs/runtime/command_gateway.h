@@ -68,6 +68,11 @@ class CommandGateway {
   // here is refused anyway); one still not reflected at its deadline is answered then. Call
   // before any Submit; both must outlive the gateway. Without it: answered at once.
   void AnswerOnceReflected(const ServedPartitions* served, ProjectionWatermark* watermark);
+  // The end of the outcome records of `partition` this gateway has answered commands with (0:
+  // none): a query it asks another replica carries it, and that replica answers once its
+  // projection reflects them (runtime::ForwardQuery) — a caller reads its own writes whichever
+  // replica serves the tenancy.
+  int64_t AnsweredEnd(int32_t partition) const;
 
  private:
   struct Waiter {
@@ -101,9 +106,10 @@ class CommandGateway {
   const ServedPartitions* served_ = nullptr;
   ProjectionWatermark* watermark_ = nullptr;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<std::string, Waiter> waiters_;  // by command id
+  std::map<std::string, Waiter> waiters_;    // by command id
+  std::map<int32_t, int64_t> answered_end_;  // by outcome partition (AnsweredEnd)
   bool stopping_ = false;
   std::thread watcher_;
 };

@@ -62,6 +62,27 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOfCaller(ServiceHost& host,
 
 }  // namespace
 
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(ServiceHost& host,
+                                                const grpc::ServerContext& context) {
+  return OnBehalfOfCaller(host, context);
+}
+
+absl::StatusOr<std::vector<Replica>> OtherReplicas(ServiceHost& host,
+                                                   const grpc::ServerContext& context) {
+  QueryRouter* router = host.query_router();
+  const auto& metadata = context.client_metadata();
+  if (router == nullptr || metadata.find(kForwardedMetadata) != metadata.end()) {
+    return std::vector<Replica>{};
+  }
+  auto addresses = router->OtherReplicas();
+  if (!addresses.ok()) return addresses.status();
+  std::vector<Replica> out;
+  for (const std::string& address : *addresses) {
+    out.push_back({address, router->ChannelTo(address)});
+  }
+  return out;
+}
+
 absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& context,
                                   const std::string& what) {
   ScanPlan plan;
@@ -79,6 +100,8 @@ absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& 
       }
       asked.push_back(partition);
     }
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
     plan.local = std::move(asked);
     return plan;
   }
@@ -122,13 +145,39 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
   if (!core::TenancyRef::Parse(tenancy_ref).ok()) return std::nullopt;  // refused here
   const auto& metadata = context.client_metadata();
   if (metadata.find(kForwardedMetadata) != metadata.end()) return std::nullopt;  // once only
-  auto address =
-      router->OwnerAddress(eventlog::PartitionForKey(tenancy_ref, host.config().partitions));
+  const int32_t partition = eventlog::PartitionForKey(tenancy_ref, host.config().partitions);
+  auto address = router->OwnerAddress(partition);
   if (!address.ok()) return std::nullopt;
   ForwardedQuery out;
   out.channel = router->ChannelTo(*address);
   out.context = OnBehalfOfCaller(host, context);
+  // Read your own writes: the owner answers once its projection has what this replica answered.
+  if (const int64_t answered = host.gateway().AnsweredEnd(partition); answered > 0) {
+    out.context->AddMetadata(kReflectsMetadata, std::to_string(answered));
+  }
   return out;
+}
+
+std::optional<grpc::Status> AwaitReflected(ServiceHost& host, const grpc::ServerContext& context,
+                                           const std::string& tenancy_ref) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kReflectsMetadata);
+  if (it == metadata.end() || !host.ServesTenancy(tenancy_ref)) return std::nullopt;
+  int64_t end = 0;
+  if (!absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &end) ||
+      end <= 0) {
+    return std::nullopt;
+  }
+  const int32_t partition = eventlog::PartitionForKey(tenancy_ref, host.config().partitions);
+  if (host.projection_watermark().WaitReflects(
+          partition, end,
+          CommandDeadline(context, std::chrono::milliseconds(host.config().command_deadline_ms)))) {
+    return std::nullopt;
+  }
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      absl::StrCat("tenancy_ref: the projection of partition ", partition,
+                                   " has not reached the commands answered by the replica that "
+                                   "forwarded this query yet; retry"));
 }
 
 void CountForwarded(ServiceHost& host, const grpc::Status& answer) {

@@ -85,17 +85,25 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
 // Counts a forwarded query's answer: rentstream_queries_forwarded_total{code} (OK, NOT_FOUND,
 // UNAVAILABLE — the owner unreachable — and so on).
 void CountForwarded(ServiceHost& host, const grpc::Status& answer);
+// Before a query forwarded here is answered: waits until this instance's projection reflects
+// the outcomes the forwarding replica answered commands with (kReflectsMetadata), so that a
+// caller reads its own writes; UNAVAILABLE if it does not by the query's deadline.
+std::optional<grpc::Status> AwaitReflected(ServiceHost& host, const grpc::ServerContext& context,
+                                           const std::string& tenancy_ref);
 template <typename Ask>
 std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerContext& context,
                                          const std::string& tenancy_ref, Ask&& ask) {
   std::optional<ForwardedQuery> owner = QueryOwner(host, context, tenancy_ref);
-  if (!owner.has_value()) return std::nullopt;
+  if (!owner.has_value()) return AwaitReflected(host, context, tenancy_ref);
   grpc::Status answer = ask(owner->channel, owner->context.get());
   CountForwarded(host, answer);
   return answer;
 }
 // The metadata key marking a forwarded query (its value: the forwarding instance's id).
 inline constexpr char kForwardedMetadata[] = "x-rentstream-forwarded";
+// The metadata key of a forwarded query giving the end of the outcome records of its tenancy's
+// partition that the forwarding replica answered commands with (CommandGateway::AnsweredEnd).
+inline constexpr char kReflectsMetadata[] = "x-rentstream-reflects";
 
 // A scan of every stream (the ledger's KPIs, escalation's worklist and stage counts) spread over
 // the replicas: the partitions this instance scans itself, and each other replica with the
@@ -123,6 +131,20 @@ absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& 
 std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
                                                      const grpc::ServerContext& context,
                                                      const ScanPart& part);
+// For a call every replica must answer (escalation's ReloadPolicies): the other replicas' channels
+// with their addresses, asked on behalf of the caller (OnBehalfOf). None where there is no
+// router, or the call came from another replica (it asks the others itself).
+struct Replica {
+  std::string address;
+  std::shared_ptr<grpc::Channel> channel;
+};
+absl::StatusOr<std::vector<Replica>> OtherReplicas(ServiceHost& host,
+                                                   const grpc::ServerContext& context);
+// The caller's credentials and deadline on a call this instance makes for it to another replica,
+// marked as forwarded.
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(ServiceHost& host,
+                                                const grpc::ServerContext& context);
+
 // The metadata key asking a replica for its part of a scan: the partitions, comma-separated.
 inline constexpr char kScanPartitionsMetadata[] = "x-rentstream-scan-partitions";
 

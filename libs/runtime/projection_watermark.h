@@ -10,6 +10,8 @@
 // until the mark has passed it.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,6 +41,15 @@ class ProjectionWatermark {
     // Called under the lock, so that once SetListener(nullptr) returns no call is under way.
     std::lock_guard lock(mu_);
     if (listener_) listener_();
+    advanced_.notify_all();
+  }
+
+  // Waits until the partition's outcome records before `end` are reflected, or `deadline`;
+  // whether they are.
+  bool WaitReflects(int32_t partition, int64_t end,
+                    std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    return advanced_.wait_until(lock, deadline, [&] { return Reflects(partition, end - 1); });
   }
 
   // Whether the partition's outcome record at `offset` is reflected in the projection.
@@ -58,6 +69,7 @@ class ProjectionWatermark {
   std::unique_ptr<std::atomic<int64_t>[]> ends_;
   int32_t partitions_;
   std::mutex mu_;
+  std::condition_variable advanced_;
   std::function<void()> listener_;
 };
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace rentstream::runtime {
 namespace {
 
@@ -33,6 +36,21 @@ TEST(ProjectionWatermarkTest, AnOutcomeIsReflectedOnceTheMarkHasPassedItAndTheMa
 
   mark.Advance(7, 100);  // out of range: ignored
   EXPECT_TRUE(mark.Reflects(7, 1000)) << "a partition it does not track holds nothing back";
+}
+
+// A query forwarded by another replica waits until the projection has the outcomes that replica
+// answered (runtime::AwaitReflected): the wait ends when a loop advances the mark, or at the
+// deadline.
+TEST(ProjectionWatermarkTest, AWaitEndsWhenTheMarkPassesOrAtTheDeadline) {
+  ProjectionWatermark mark(2);
+  mark.Advance(0, 5);
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_TRUE(mark.WaitReflects(0, 5, now));  // records before 5: there already
+  EXPECT_FALSE(mark.WaitReflects(0, 6, now)) << "not reflected, and the deadline has passed";
+
+  std::thread loop([&] { mark.Advance(0, 6); });  // a loop's projection write, at some moment
+  EXPECT_TRUE(mark.WaitReflects(0, 6, now + std::chrono::seconds(60)));
+  loop.join();
 }
 
 }  // namespace

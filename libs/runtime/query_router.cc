@@ -1,6 +1,7 @@
 #include "libs/runtime/query_router.h"
 
 #include <cctype>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,13 +29,15 @@ std::optional<std::string> QueryRouter::InstanceOfClient(std::string_view servic
   if (const size_t dash = instance.rfind("-p");
       dash != std::string_view::npos && dash > 0 && dash + 2 < instance.size()) {
     bool digits = true;
-    for (char c : instance.substr(dash + 2)) digits = digits && std::isdigit(c) != 0;
+    for (char c : instance.substr(dash + 2)) {
+      digits = digits && std::isdigit(static_cast<unsigned char>(c)) != 0;
+    }
     if (digits) instance = instance.substr(0, dash);
   }
-  // It goes into an address the caller's credentials are sent to: a host name's characters
-  // only (a member named otherwise is not asked).
+  // It goes into an address the caller's credentials are sent to: one DNS label's characters
+  // only, no dot (a member named otherwise is not asked), so it cannot name another domain.
   for (char c : instance) {
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.' && c != '_') {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_') {
       return std::nullopt;
     }
   }
@@ -79,6 +82,20 @@ absl::StatusOr<std::string> QueryRouter::OwnerAddress(int32_t partition) {
         absl::StrCat("partition ", partition, " is this instance's, not served yet"));
   }
   return absl::StrReplaceAll(address_template_, {{"{instance}", it->second}});
+}
+
+absl::StatusOr<std::vector<std::string>> QueryRouter::OtherReplicas() {
+  std::lock_guard lock(mu_);
+  if (absl::Status st = RefreshLocked(); !st.ok()) return st;
+  std::set<std::string> instances;
+  for (const auto& [partition, instance] : owners_) {
+    if (instance != own_instance_) instances.insert(instance);
+  }
+  std::vector<std::string> out;
+  for (const std::string& instance : instances) {
+    out.push_back(absl::StrReplaceAll(address_template_, {{"{instance}", instance}}));
+  }
+  return out;
 }
 
 std::shared_ptr<grpc::Channel> QueryRouter::ChannelTo(const std::string& address) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/eventlog/event_bus.h"
@@ -33,6 +34,10 @@ class QueryRouter {
   // the group cannot be described. The owners are described again at most every
   // kRefreshInterval, and at once (at most every kMinRefreshInterval) when a partition has none.
   absl::StatusOr<std::string> OwnerAddress(int32_t partition);
+
+  // The addresses of the other replicas whose loops own partitions now (described afresh, at
+  // most every kMinRefreshInterval).
+  absl::StatusOr<std::vector<std::string>> OtherReplicas();
 
   // A channel to `address`, kept for the router's life (one per replica).
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address);

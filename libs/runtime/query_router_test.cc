@@ -52,6 +52,8 @@ TEST(QueryRouterTest, AMembersClientIdNamesItsInstance) {
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.0"), "0");
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.1-p3"), "1");  // 4th loop
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.ledger-2"), "ledger-2");
+  EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.evil.example"),
+            std::nullopt);  // no dot: never another domain
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger.a-p"), "a-p");
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.escalation.0"), std::nullopt);
   EXPECT_EQ(QueryRouter::InstanceOfClient("ledger", "rentstream.ledger."), std::nullopt);
@@ -79,6 +81,9 @@ TEST(QueryRouterTest, APartitionsOwnerIsTheReplicaWhoseLoopIsAssignedIt) {
   // Described once for all of these: the answers are kept for a while (kRefreshInterval), and a
   // partition without an owner is asked again only after kMinRefreshInterval.
   EXPECT_EQ(bus.describes, 1);
+  // The other replicas, each once (its second loop is the same replica).
+  EXPECT_EQ(router.OtherReplicas().value(),
+            std::vector<std::string>{"ledger-1.ledger-peers:50051"});
 }
 
 TEST(QueryRouterTest, NoOwnerIsKnownWhereTheGroupCannotBeDescribed) {

@@ -84,6 +84,8 @@ class ServiceHost {
   // Who serves the partitions this instance does not (HostConfig::peer_address); null when no
   // peer address is configured.
   QueryRouter* query_router() { return query_router_.get(); }
+  // How far this instance's projection reflects each partition's outcome records.
+  ProjectionWatermark& projection_watermark() { return *projection_watermark_; }
   // Whether this instance serves the tenancy's partition now (false for a malformed reference).
   bool ServesTenancy(const std::string& tenancy_ref) const {
     return ServedPartitionOf(tenancy_ref).ok();

@@ -220,6 +220,38 @@ grpc::Status EscalationService::ReloadPolicies(grpc::ServerContext* context,
   grpc::Status st = Submit(*context, c, registry_->AdoptionCommand(), response->mutable_result());
   if (!st.ok()) return st;
   for (const v1::AdoptedPolicy& a : registry_->adopted()) *response->add_policies() = a;
+  // Every replica decides with the policies: each reads its folder again (the adoption it
+  // records is the same command, answered once). One that cannot fails the call, naming it;
+  // what this replica loaded stays.
+  auto others = runtime::OtherReplicas(host_, *context);
+  if (!others.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("reloaded here, but the other replicas are not known: ",
+                                     others.status().message(), "; retry"));
+  }
+  for (const runtime::Replica& other : *others) {
+    v1::ReloadPoliciesRequest same = *request;
+    same.set_command_id(c.command_id());
+    v1::ReloadPoliciesResponse theirs;
+    grpc::Status asked =
+        v1::EscalationService::NewStub(other.channel)
+            ->ReloadPolicies(runtime::OnBehalfOf(host_, *context).get(), same, &theirs);
+    if (!asked.ok()) {
+      return grpc::Status(asked.error_code(),
+                          absl::StrCat("reloaded here, not on replica ", other.address, ": ",
+                                       asked.error_message(), "; retry"));
+    }
+    // Its folder may lag (a ConfigMap reaches each pod in its own time): said, not hidden.
+    std::string mine, its;
+    for (const v1::AdoptedPolicy& a : response->policies()) mine += a.SerializeAsString();
+    for (const v1::AdoptedPolicy& a : theirs.policies()) its += a.SerializeAsString();
+    if (mine != its) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat("replica ", other.address,
+                                       " loaded other policy versions than this one (its policy "
+                                       "folder is not the same yet): reload again once it is"));
+    }
+  }
   return grpc::Status::OK;
 }
 

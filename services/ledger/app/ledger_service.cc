@@ -136,10 +136,18 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   // The same payment already recorded on the account (a file imported naming it, then again
   // naming no account or an unknown one): refused before the release, so that it stays held
   // rather than wait in the transfers account for a receipt the account refuses. Only a check
-  // of this instance's projection, when it serves the account: the account's decision refuses
-  // it in any case (it is never credited twice).
+  // of the projection of the replica serving the account (a replica that does not has that one
+  // answer the call): the account's decision refuses it in any case (never credited twice).
   if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
+  }
+  if (auto forwarded = runtime::ForwardQuery(
+          host_, *context, c.tenancy_ref(),
+          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+            return v1::LedgerService::NewStub(channel)->AllocateFromSuspense(forward, *request,
+                                                                             response);
+          })) {
+    return *forwarded;
   }
   if (auto paid = PaymentPostingIdOfHeld(request->suspended_posting_id())) {
     runtime::KeyedRecords recorded;
@@ -502,11 +510,14 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
       plan->only());
   if (!st.ok()) return ToGrpc(st);
   if (!failed.ok()) return ToGrpc(failed);
+  // The other replicas count as of the same day (near midnight their clocks may differ).
+  v1::GetKpisRequest same_day = *request;
+  *same_day.mutable_as_of() = ToProto(as_of);
   for (const runtime::ScanPart& part : plan->peers) {
     v1::GetKpisResponse theirs;
     grpc::Status asked =
         v1::LedgerService::NewStub(part.channel)
-            ->GetKpis(runtime::ScanPartContext(host_, *context, part).get(), *request, &theirs);
+            ->GetKpis(runtime::ScanPartContext(host_, *context, part).get(), same_day, &theirs);
     if (!asked.ok()) {
       return grpc::Status(
           asked.error_code(),
