@@ -101,8 +101,16 @@ absl::StatusOr<std::vector<std::string>> QueryRouter::OtherReplicas() {
 std::shared_ptr<grpc::Channel> QueryRouter::ChannelTo(const std::string& address) {
   std::lock_guard lock(mu_);
   std::shared_ptr<grpc::Channel>& channel = channels_[address];
-  // The replicas' servers listen without TLS (ServiceHost), inside the cluster.
-  if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  if (!channel) {
+    // A replica restarted comes back within seconds, often at another IP behind the same name:
+    // reconnect and resolve again soon (gRPC's defaults wait up to 2 minutes and 30 s).
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+    args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 1000);
+    // The replicas' servers listen without TLS (ServiceHost), inside the cluster.
+    channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  }
   return channel;
 }
 
