@@ -37,12 +37,8 @@ std::chrono::steady_clock::time_point CommandDeadline(const grpc::ServerContext&
 
 }  // namespace
 
-namespace {
-
-// The caller's credentials and deadline on a call this instance makes for it to another replica:
-// the replica authorizes the caller as this instance did.
-std::unique_ptr<grpc::ClientContext> OnBehalfOfCaller(ServiceHost& host,
-                                                      const grpc::ServerContext& context) {
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(ServiceHost& host,
+                                                const grpc::ServerContext& context) {
   auto out = std::make_unique<grpc::ClientContext>();
   // The caller's own deadline (an import's is minutes), else the command deadline.
   const auto client_deadline = context.deadline();
@@ -50,6 +46,7 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOfCaller(ServiceHost& host,
                         ? client_deadline
                         : std::chrono::system_clock::now() +
                               std::chrono::milliseconds(host.config().command_deadline_ms));
+  // The other replica authorizes the caller as this one did.
   const auto& metadata = context.client_metadata();
   for (const char* key : {"authorization", "x-rentstream-actor", "x-rentstream-role"}) {
     if (auto it = metadata.find(key); it != metadata.end()) {
@@ -58,13 +55,6 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOfCaller(ServiceHost& host,
   }
   out->AddMetadata(kForwardedMetadata, host.config().instance_id);
   return out;
-}
-
-}  // namespace
-
-std::unique_ptr<grpc::ClientContext> OnBehalfOf(ServiceHost& host,
-                                                const grpc::ServerContext& context) {
-  return OnBehalfOfCaller(host, context);
 }
 
 absl::StatusOr<std::vector<Replica>> OtherReplicas(ServiceHost& host,
@@ -133,7 +123,7 @@ absl::StatusOr<ScanPlan> PlanScan(ServiceHost& host, const grpc::ServerContext& 
 std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
                                                      const grpc::ServerContext& context,
                                                      const ScanPart& part) {
-  std::unique_ptr<grpc::ClientContext> out = OnBehalfOfCaller(host, context);
+  std::unique_ptr<grpc::ClientContext> out = OnBehalfOf(host, context);
   out->AddMetadata(kScanPartitionsMetadata, absl::StrJoin(part.partitions, ","));
   return out;
 }
@@ -150,7 +140,7 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
   if (!address.ok()) return std::nullopt;
   ForwardedQuery out;
   out.channel = router->ChannelTo(*address);
-  out.context = OnBehalfOfCaller(host, context);
+  out.context = OnBehalfOf(host, context);
   // Read your own writes: the owner answers once its projection has what this replica answered.
   if (const int64_t answered = host.gateway().AnsweredEnd(partition); answered > 0) {
     out.context->AddMetadata(kReflectsMetadata, std::to_string(answered));
