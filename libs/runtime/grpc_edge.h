@@ -99,6 +99,22 @@ std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerCo
   CountForwarded(host, answer);
   return answer;
 }
+// The same for a generated stub's method: ForwardQuery(host, context, tenancy_ref,
+// &v1::LedgerService::Stub::GetBalance, *request, response).
+template <typename Stub, typename Request, typename Response>
+std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerContext& context,
+                                         const std::string& tenancy_ref,
+                                         grpc::Status (Stub::*call)(grpc::ClientContext*,
+                                                                    const Request&, Response*),
+                                         const Request& request, Response* response) {
+  return ForwardQuery(
+      host, context, tenancy_ref,
+      [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
+        Stub stub(channel);
+        return (stub.*call)(forward, request, response);
+      });
+}
+
 // The metadata key marking a forwarded query (its value: the forwarding instance's id).
 inline constexpr char kForwardedMetadata[] = "x-rentstream-forwarded";
 // The metadata key of a forwarded query giving the end of the outcome records of its tenancy's

@@ -149,11 +149,9 @@ grpc::Status EscalationService::GetCase(grpc::ServerContext* context,
     return ToGrpc(caller.status());
   }
   // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, request->tenancy_ref(),
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::EscalationService::NewStub(channel)->GetCase(forward, *request, response);
-          })) {
+  if (auto forwarded =
+          runtime::ForwardQuery(host_, *context, request->tenancy_ref(),
+                                &v1::EscalationService::Stub::GetCase, *request, response)) {
     return *forwarded;
   }
   auto stored = host_.LoadStream(request->tenancy_ref());

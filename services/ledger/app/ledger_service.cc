@@ -141,12 +141,9 @@ grpc::Status LedgerService::AllocateFromSuspense(grpc::ServerContext* context,
   if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
   }
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, c.tenancy_ref(),
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::LedgerService::NewStub(channel)->AllocateFromSuspense(forward, *request,
-                                                                             response);
-          })) {
+  if (auto forwarded = runtime::ForwardQuery(host_, *context, c.tenancy_ref(),
+                                             &v1::LedgerService::Stub::AllocateFromSuspense,
+                                             *request, response)) {
     return *forwarded;
   }
   if (auto paid = PaymentPostingIdOfHeld(request->suspended_posting_id())) {
@@ -236,11 +233,9 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
   }
   // The check below reads the suspense stream: a replica not serving its partition has the
   // request answered by the one that does (the commands go through the bus from either).
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, kSuspenseStream,
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::LedgerService::NewStub(channel)->ImportPayments(forward, *request, response);
-          })) {
+  if (auto forwarded =
+          runtime::ForwardQuery(host_, *context, kSuspenseStream,
+                                &v1::LedgerService::Stub::ImportPayments, *request, response)) {
     return *forwarded;
   }
   for (const v1::ImportPaymentLine& line : request->lines()) {

@@ -45,11 +45,9 @@ grpc::Status LedgerService::GetStatement(grpc::ServerContext* context,
     return ToGrpc(caller.status());
   }
   // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, request->tenancy_ref(),
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::LedgerService::NewStub(channel)->GetStatement(forward, *request, response);
-          })) {
+  if (auto forwarded =
+          runtime::ForwardQuery(host_, *context, request->tenancy_ref(),
+                                &v1::LedgerService::Stub::GetStatement, *request, response)) {
     return *forwarded;
   }
   uint64_t sequence = 0;
@@ -198,11 +196,9 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
     return ToGrpc(caller.status());
   }
   // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, kSuspenseStream,
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::LedgerService::NewStub(channel)->ListSuspense(forward, *request, response);
-          })) {
+  if (auto forwarded =
+          runtime::ForwardQuery(host_, *context, kSuspenseStream,
+                                &v1::LedgerService::Stub::ListSuspense, *request, response)) {
     return *forwarded;
   }
   runtime::SideRecords side;
@@ -258,11 +254,9 @@ grpc::Status LedgerService::GetBalance(grpc::ServerContext* context,
     return ToGrpc(caller.status());
   }
   // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
-  if (auto forwarded = runtime::ForwardQuery(
-          host_, *context, request->tenancy_ref(),
-          [&](const std::shared_ptr<grpc::Channel>& channel, grpc::ClientContext* forward) {
-            return v1::LedgerService::NewStub(channel)->GetBalance(forward, *request, response);
-          })) {
+  if (auto forwarded =
+          runtime::ForwardQuery(host_, *context, request->tenancy_ref(),
+                                &v1::LedgerService::Stub::GetBalance, *request, response)) {
     return *forwarded;
   }
   uint64_t sequence = 0;
