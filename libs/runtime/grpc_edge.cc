@@ -128,8 +128,9 @@ std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
   return out;
 }
 
-std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
-                                         const std::string& tenancy_ref) {
+absl::StatusOr<std::optional<ForwardedQuery>> QueryOwner(ServiceHost& host,
+                                                         const grpc::ServerContext& context,
+                                                         const std::string& tenancy_ref) {
   QueryRouter* router = host.query_router();
   if (router == nullptr || host.ServesTenancy(tenancy_ref)) return std::nullopt;
   if (!core::TenancyRef::Parse(tenancy_ref).ok()) return std::nullopt;  // refused here
@@ -137,7 +138,13 @@ std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerCo
   if (metadata.find(kForwardedMetadata) != metadata.end()) return std::nullopt;  // once only
   const int32_t partition = eventlog::PartitionForKey(tenancy_ref, host.config().partitions);
   auto address = router->OwnerAddress(partition);
-  if (!address.ok()) return std::nullopt;
+  if (absl::IsNotFound(address.status())) return std::nullopt;  // no other owner: refused here
+  if (!address.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("tenancy_ref: ", tenancy_ref, " is on partition ", partition,
+                     ", which another replica serves; which one is not known now (",
+                     address.status().message(), "): retry"));
+  }
   ForwardedQuery out;
   out.channel = router->ChannelTo(*address);
   out.context = OnBehalfOf(host, context);

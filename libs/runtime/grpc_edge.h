@@ -75,13 +75,15 @@ absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
 // which is the answer. nullopt when this instance answers it itself: it serves the partition, has
 // no router, the reference is malformed, the query was forwarded to it already (a query is
 // forwarded once, never on), or no other replica owns the partition now (it then refuses as
-// before, UNAVAILABLE). Handlers call it after Authorize.
+// before, UNAVAILABLE). UNAVAILABLE with the reason when the owners cannot be learnt (the
+// group's coordinator does not answer). Handlers call it after Authorize.
 struct ForwardedQuery {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<grpc::ClientContext> context;
 };
-std::optional<ForwardedQuery> QueryOwner(ServiceHost& host, const grpc::ServerContext& context,
-                                         const std::string& tenancy_ref);
+absl::StatusOr<std::optional<ForwardedQuery>> QueryOwner(ServiceHost& host,
+                                                         const grpc::ServerContext& context,
+                                                         const std::string& tenancy_ref);
 // Counts a forwarded query's answer: rentstream_queries_forwarded_total{code} (OK, NOT_FOUND,
 // UNAVAILABLE — the owner unreachable — and so on).
 void CountForwarded(ServiceHost& host, const grpc::Status& answer);
@@ -93,9 +95,10 @@ std::optional<grpc::Status> AwaitReflected(ServiceHost& host, const grpc::Server
 template <typename Ask>
 std::optional<grpc::Status> ForwardQuery(ServiceHost& host, const grpc::ServerContext& context,
                                          const std::string& tenancy_ref, Ask&& ask) {
-  std::optional<ForwardedQuery> owner = QueryOwner(host, context, tenancy_ref);
-  if (!owner.has_value()) return AwaitReflected(host, context, tenancy_ref);
-  grpc::Status answer = ask(owner->channel, owner->context.get());
+  absl::StatusOr<std::optional<ForwardedQuery>> owner = QueryOwner(host, context, tenancy_ref);
+  if (!owner.ok()) return ToGrpc(owner.status());
+  if (!owner->has_value()) return AwaitReflected(host, context, tenancy_ref);
+  grpc::Status answer = ask((*owner)->channel, (*owner)->context.get());
   CountForwarded(host, answer);
   return answer;
 }

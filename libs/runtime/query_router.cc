@@ -1,6 +1,7 @@
 #include "libs/runtime/query_router.h"
 
 #include <cctype>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -44,35 +45,47 @@ std::optional<std::string> QueryRouter::InstanceOfClient(std::string_view servic
   return std::string(instance);
 }
 
-absl::Status QueryRouter::RefreshLocked() {
-  const auto now = std::chrono::steady_clock::now();
-  if (ever_described_ && now - described_ < kMinRefreshInterval) return absl::OkStatus();
-  described_ = now;
-  ever_described_ = true;
+absl::Status QueryRouter::Refresh() {
+  // One description at a time, made without holding mu_: lookups that need none, and channels,
+  // do not wait for the coordinator's answer.
+  std::lock_guard describing(describe_mu_);
+  {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (ever_described_ && now - described_ < kMinRefreshInterval) return absl::OkStatus();
+    described_ = now;
+    ever_described_ = true;
+  }
   auto members = bus_.DescribeGroup(absl::StrCat("rentstream.", service_));
   if (!members.ok()) return members.status();
-  owners_.clear();
+  std::map<int32_t, std::string> owners;
   for (const eventlog::GroupMemberAssignment& m : *members) {
     auto instance = InstanceOfClient(service_, m.client_id);
     if (!instance.has_value()) continue;
     for (const auto& [topic, partition] : m.partitions) {
-      if (topic == topic_) owners_[partition] = *instance;
+      if (topic == topic_) owners[partition] = *instance;
     }
   }
+  std::lock_guard lock(mu_);
+  owners_ = std::move(owners);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> QueryRouter::OwnerAddress(int32_t partition) {
-  std::lock_guard lock(mu_);
-  const auto now = std::chrono::steady_clock::now();
   // Described again when old, or when the partition has no other owner in what is known: a
   // caller asks because this instance does not serve it, so "none" or "this instance" may be
   // out of date (a rebalance since).
-  auto known = owners_.find(partition);
-  if (!ever_described_ || now - described_ >= kRefreshInterval || known == owners_.end() ||
-      known->second == own_instance_) {
-    if (absl::Status st = RefreshLocked(); !st.ok()) return st;
+  bool stale = false;
+  {
+    std::lock_guard lock(mu_);
+    auto known = owners_.find(partition);
+    stale = !ever_described_ || std::chrono::steady_clock::now() - described_ >= kRefreshInterval ||
+            known == owners_.end() || known->second == own_instance_;
   }
+  if (stale) {
+    if (absl::Status st = Refresh(); !st.ok()) return st;
+  }
+  std::lock_guard lock(mu_);
   auto it = owners_.find(partition);
   if (it == owners_.end()) {
     return absl::NotFoundError(absl::StrCat("no replica owns partition ", partition, " now"));
@@ -85,8 +98,8 @@ absl::StatusOr<std::string> QueryRouter::OwnerAddress(int32_t partition) {
 }
 
 absl::StatusOr<std::vector<std::string>> QueryRouter::OtherReplicas() {
+  if (absl::Status st = Refresh(); !st.ok()) return st;
   std::lock_guard lock(mu_);
-  if (absl::Status st = RefreshLocked(); !st.ok()) return st;
   std::set<std::string> instances;
   for (const auto& [partition, instance] : owners_) {
     if (instance != own_instance_) instances.insert(instance);

@@ -52,13 +52,15 @@ class QueryRouter {
   static constexpr std::chrono::milliseconds kMinRefreshInterval{200};
 
  private:
-  absl::Status RefreshLocked();
+  // Describes the group again (at most every kMinRefreshInterval).
+  absl::Status Refresh();
 
   eventlog::EventBus& bus_;
   const std::string service_;
   const std::string own_instance_;
   const std::string address_template_;
   const std::string topic_;
+  std::mutex describe_mu_;  // held while describing; before mu_, never inside it
   std::mutex mu_;
   std::map<int32_t, std::string> owners_;  // partition → instance id
   std::chrono::steady_clock::time_point described_{};
