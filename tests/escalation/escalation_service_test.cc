@@ -13,6 +13,7 @@
 
 #include "libs/eventlog/kafka_bus.h"
 #include "libs/runtime/service_host.h"
+#include "libs/testing/free_port.h"
 #include "rentstream/escalation/v1/escalation_service.grpc.pb.h"
 #include "rentstream/ledger/v1/ledger_service.grpc.pb.h"
 #include "services/escalation/app/escalation_logic.h"
@@ -58,6 +59,7 @@ class RunningService {
     EXPECT_TRUE(status_.ok()) << status_;
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  runtime::ServiceHost& host() { return *host_; }
 
  private:
   runtime::StreamLogic& logic_;
@@ -102,14 +104,20 @@ class EscalationServiceTest : public ::testing::Test {
     ledger_.reset();
   }
 
+  // `port` > 0: a replica listening there, its instance id the port, asking the others at
+  // 127.0.0.1:{instance} (HostConfig::peer_address).
   std::unique_ptr<RunningService> Start(
       const std::string& service, runtime::StreamLogic& logic, std::vector<std::string> inputs,
-      std::function<std::unique_ptr<grpc::Service>(runtime::ServiceHost&)> make_api) {
+      std::function<std::unique_ptr<grpc::Service>(runtime::ServiceHost&)> make_api, int port = 0) {
     runtime::HostConfig config;
     config.bus = "kafka";
     config.bootstrap = KafkaEnvironment::broker().bootstrap();
-    config.data_dir = dir_.Sub(service);
-    config.grpc_listen = "127.0.0.1:0";
+    config.data_dir = dir_.Sub(service + (port > 0 ? "-" + std::to_string(port) : ""));
+    config.grpc_listen = "127.0.0.1:" + std::to_string(port);
+    if (port > 0) {
+      config.instance_id = std::to_string(port);
+      config.peer_address = "127.0.0.1:{instance}";
+    }
     config.metrics_listen = "127.0.0.1:0";
     config.partitions = 3;
     config.static_membership = false;
@@ -127,14 +135,15 @@ class EscalationServiceTest : public ::testing::Test {
   }
 
   // A secure tenancy, £100 a week, charged for the last eight rent weeks and this one.
-  void OpenAccountInArrears() {
+  void OpenAccountInArrears(const std::string& tenancy = kTenancy,
+                            const std::string& patch = "PATCH-E") {
     lv1::OpenAccountRequest open;
-    open.mutable_context()->set_command_id("open");
-    open.mutable_context()->set_tenancy_ref(kTenancy);
+    open.mutable_context()->set_command_id("open-" + tenancy);
+    open.mutable_context()->set_tenancy_ref(tenancy);
     lv1::OpenAccount& c = *open.mutable_command();
     c.set_tenancy_type(lv1::TENANCY_TYPE_SECURE);
     c.set_jurisdiction(lv1::JURISDICTION_ENGLAND);
-    c.set_patch("PATCH-E");
+    c.set_patch(patch);
     c.add_tenant_ids("person-1");
     *c.mutable_start_date() = ProtoDateOf(first_week_);
     c.mutable_schedule()->set_frequency(lv1::FREQUENCY_WEEKLY);
@@ -149,8 +158,8 @@ class EscalationServiceTest : public ::testing::Test {
     grpc::Status st = ledger_stub_->OpenAccount(Call().get(), open, &opened);
     ASSERT_TRUE(st.ok()) << st.error_message();
     lv1::PostChargesRequest charge;
-    charge.mutable_context()->set_command_id("charge");
-    charge.mutable_context()->set_tenancy_ref(kTenancy);
+    charge.mutable_context()->set_command_id("charge-" + tenancy);
+    charge.mutable_context()->set_tenancy_ref(tenancy);
     *charge.mutable_command()->mutable_from() = ProtoDateOf(first_week_);
     *charge.mutable_command()->mutable_to() = ProtoDateOf(today_);
     lv1::PostChargesResponse charged;
@@ -336,6 +345,80 @@ TEST_F(EscalationServiceTest, PolicyReloadIsAuditedAndAMalformedFileKeepsThePrev
   EXPECT_EQ(fixed.policies_size(), first.policies_size() + 1);
   ASSERT_EQ(fixed.result().event_types_size(), 1);
   EXPECT_EQ(fixed.result().event_types(0), "rentstream.escalation.v1.PolicyAdopted");
+}
+
+// Two replicas of the escalation service, each serving some partitions: a case, the worklist and
+// the stage counts are answered by either — the case by the replica serving its tenancy, the
+// scans from both replicas' parts (docs/operations.md, "Queries and replicas").
+TEST_F(EscalationServiceTest, EveryQueryIsAnsweredByEitherOfTwoReplicas) {
+  escalation_.reset();  // two replicas instead
+  auto port_a = rentstream::testing::PickFreeLoopbackPort();
+  auto port_b = rentstream::testing::PickFreeLoopbackPort();
+  ASSERT_TRUE(port_a.ok() && port_b.ok() && *port_a != *port_b);
+  std::vector<std::unique_ptr<RunningService>> replicas;
+  for (int port : {*port_a, *port_b}) {
+    replicas.push_back(Start(
+        "escalation", *escalation_logic_, {app::EscalationLogic::kLedgerEvents},
+        [this](runtime::ServiceHost& h) {
+          return std::unique_ptr<grpc::Service>(
+              new app::EscalationService(h, reviewer_, registry_.get()));
+        },
+        port));
+  }
+  // Each serves some partitions and together all (a progress poll on the hosts' own state).
+  const auto split = [&] {
+    const size_t a = replicas[0]->host().PartitionsServed().size();
+    const size_t b = replicas[1]->host().PartitionsServed().size();
+    return a > 0 && b > 0 && a + b == 3;
+  };
+  ASSERT_TRUE(WaitFor(split)) << "the two replicas never split the partitions";
+
+  const std::string tenancy = "HA-700002";
+  OpenAccountInArrears(tenancy, "PATCH-R");
+  for (const auto& replica : replicas) {
+    SCOPED_TRACE("asked of " + replica->address());
+    auto stub = v1::EscalationService::NewStub(
+        grpc::CreateChannel(replica->address(), grpc::InsecureChannelCredentials()));
+    v1::GetCaseRequest get;
+    get.set_tenancy_ref(tenancy);
+    v1::GetCaseResponse got;
+    ASSERT_TRUE(WaitFor([&] {
+      got.Clear();
+      return stub->GetCase(Call().get(), get, &got).ok() &&
+             !got.case_view().recent_decisions().empty() &&
+             got.case_view().recent_decisions(0).rule_id() == "pre_action_letter";
+    })) << got.DebugString();
+    EXPECT_EQ(got.case_view().balance().pence(), 90000);
+
+    v1::ListWorklistRequest list;
+    list.set_patch("PATCH-R");
+    v1::ListWorklistResponse worklist;
+    grpc::Status st = stub->ListWorklist(Call().get(), list, &worklist);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(worklist.items_size(), 1);
+    EXPECT_EQ(worklist.items(0).tenancy_ref(), tenancy);
+
+    v1::CountCasesByStageRequest count;
+    count.set_patch("PATCH-R");
+    v1::CountCasesByStageResponse counts;
+    st = stub->CountCasesByStage(Call().get(), count, &counts);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(counts.counts_size(), 1);
+    EXPECT_EQ(counts.counts(0).cases(), 1);
+  }
+
+  // A reload asked of one replica reloads both (each reads the same folder here): answered OK
+  // with the versions in force; a replica that loaded others would fail the call.
+  auto stub = v1::EscalationService::NewStub(
+      grpc::CreateChannel(replicas[0]->address(), grpc::InsecureChannelCredentials()));
+  auto leader = Call();
+  leader->AddMetadata("x-rentstream-role", "team_leader");
+  v1::ReloadPoliciesRequest reload;
+  reload.set_command_id("reload-on-both");
+  v1::ReloadPoliciesResponse reloaded;
+  grpc::Status st = stub->ReloadPolicies(leader.get(), reload, &reloaded);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_FALSE(reloaded.policies().empty());
 }
 
 }  // namespace
