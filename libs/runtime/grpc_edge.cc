@@ -128,6 +128,12 @@ std::unique_ptr<grpc::ClientContext> ScanPartContext(ServiceHost& host,
   return out;
 }
 
+grpc::Status PartOfScanFailed(const std::string& what, const ScanPart& part,
+                              const grpc::Status& asked) {
+  return grpc::Status(asked.error_code(), absl::StrCat(what, ": the part of replica ", part.address,
+                                                       ": ", asked.error_message()));
+}
+
 absl::StatusOr<std::optional<ForwardedQuery>> QueryOwner(ServiceHost& host,
                                                          const grpc::ServerContext& context,
                                                          const std::string& tenancy_ref) {

@@ -164,6 +164,21 @@ absl::StatusOr<std::vector<Replica>> OtherReplicas(ServiceHost& host,
 std::unique_ptr<grpc::ClientContext> OnBehalfOf(ServiceHost& host,
                                                 const grpc::ServerContext& context);
 
+// Asks `part` of a scan named `what` through a generated stub's method
+// (&v1::LedgerService::Stub::GetKpis); a failure names the replica whose part it is.
+grpc::Status PartOfScanFailed(const std::string& what, const ScanPart& part,
+                              const grpc::Status& asked);
+template <typename Stub, typename Request, typename Response>
+grpc::Status AskScanPart(ServiceHost& host, const grpc::ServerContext& context,
+                         const std::string& what, const ScanPart& part,
+                         grpc::Status (Stub::*call)(grpc::ClientContext*, const Request&,
+                                                    Response*),
+                         const Request& request, Response* response) {
+  Stub stub(part.channel);
+  grpc::Status asked = (stub.*call)(ScanPartContext(host, context, part).get(), request, response);
+  return asked.ok() ? asked : PartOfScanFailed(what, part, asked);
+}
+
 // The metadata key asking a replica for its part of a scan: the partitions, comma-separated.
 inline constexpr char kScanPartitionsMetadata[] = "x-rentstream-scan-partitions";
 

@@ -15,13 +15,6 @@ namespace {
 
 using runtime::ToGrpc;
 
-// A replica's part of a scan failed: the scan fails, saying whose part.
-grpc::Status PartFailed(const std::string& what, const runtime::ScanPart& part,
-                        const grpc::Status& asked) {
-  return grpc::Status(asked.error_code(), absl::StrCat(what, ": the part of replica ", part.address,
-                                                       ": ", asked.error_message()));
-}
-
 // Queries answer as of today in Europe/London (the edge may read the clock; the domain never does).
 core::Date Today() { return core::LondonDateOf(std::time(nullptr)); }
 
@@ -187,10 +180,12 @@ grpc::Status EscalationService::ListWorklist(grpc::ServerContext* context,
   if (!st.ok()) return ToGrpc(st);
   for (const runtime::ScanPart& part : plan->peers) {
     v1::ListWorklistResponse theirs;
-    grpc::Status asked = v1::EscalationService::NewStub(part.channel)
-                             ->ListWorklist(runtime::ScanPartContext(host_, *context, part).get(),
-                                            *request, &theirs);
-    if (!asked.ok()) return PartFailed("ListWorklist", part, asked);
+    if (grpc::Status asked =
+            runtime::AskScanPart(host_, *context, "ListWorklist", part,
+                                 &v1::EscalationService::Stub::ListWorklist, *request, &theirs);
+        !asked.ok()) {
+      return asked;
+    }
     builder->Merge(theirs);
   }
   *response = builder->Page();
@@ -272,11 +267,12 @@ grpc::Status EscalationService::CountCasesByStage(grpc::ServerContext* context,
   if (!st.ok()) return ToGrpc(st);
   for (const runtime::ScanPart& part : plan->peers) {
     v1::CountCasesByStageResponse theirs;
-    grpc::Status asked =
-        v1::EscalationService::NewStub(part.channel)
-            ->CountCasesByStage(runtime::ScanPartContext(host_, *context, part).get(), *request,
-                                &theirs);
-    if (!asked.ok()) return PartFailed("CountCasesByStage", part, asked);
+    if (grpc::Status asked = runtime::AskScanPart(host_, *context, "CountCasesByStage", part,
+                                                  &v1::EscalationService::Stub::CountCasesByStage,
+                                                  *request, &theirs);
+        !asked.ok()) {
+      return asked;
+    }
     for (const v1::StageCount& c : theirs.counts()) counts[c.stage()] += c.cases();
   }
   for (const auto& [stage, n] : counts) {

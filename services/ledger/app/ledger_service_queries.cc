@@ -173,13 +173,10 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   *same_day.mutable_as_of() = ToProto(as_of);
   for (const runtime::ScanPart& part : plan->peers) {
     v1::GetKpisResponse theirs;
-    grpc::Status asked =
-        v1::LedgerService::NewStub(part.channel)
-            ->GetKpis(runtime::ScanPartContext(host_, *context, part).get(), same_day, &theirs);
-    if (!asked.ok()) {
-      return grpc::Status(
-          asked.error_code(),
-          absl::StrCat("GetKpis: the part of replica ", part.address, ": ", asked.error_message()));
+    if (grpc::Status asked = runtime::AskScanPart(
+            host_, *context, "GetKpis", part, &v1::LedgerService::Stub::GetKpis, same_day, &theirs);
+        !asked.ok()) {
+      return asked;
     }
     auto sums = KpisFromProto(theirs);
     if (!sums.ok()) return ToGrpc(sums.status());
