@@ -110,11 +110,8 @@ TEST(LedgerReplicasTest, AQueryAskedOfEitherReplicaIsAnsweredByTheOneServingItsT
     }
     return served_by_a > 0 && served_by_b > 0;
   };
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (!settled() && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(settled()) << "the two replicas never split the partitions between them";
+  ASSERT_TRUE(rentstream::testing::WaitFor(settled, std::chrono::seconds(90)))
+      << "the two replicas never split the partitions between them";
 
   // Commands go through the bus from either replica; each account gets its own payment.
   const std::string patch = "PATCH-R" + run;
