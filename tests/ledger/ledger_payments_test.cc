@@ -93,6 +93,39 @@ TEST_P(LedgerServiceTest, APaymentFileImportsLineByLineWithAReport) {
   ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -111550; }));
 }
 
+TEST_P(LedgerServiceTest, AFileSentInManySmallRequestsReportsEveryLineOnce) {
+  v1::OpenAccountResponse opened;
+  ASSERT_TRUE(Open("open-small-requests", &opened).ok());
+  const std::string file = dir_.Sub("many.csv");
+  {
+    std::ofstream out(file);
+    out << "date,amount,reference,method,tenancy_ref\n";
+    for (int i = 1; i <= 47; ++i) {
+      if (i % 10 == 3) {
+        out << "2026-04-09,1.00,M" << i << ",cheque," << tenancy_ << "\n";  // bad method
+      } else if (i % 10 == 7) {
+        out << "2026-04-09,1.00,M" << i << ",card,HA-NOBODY\n";  // suspense
+      } else {
+        out << "2026-04-09,1.00,M" << i << ",card," << tenancy_ << "\n";
+      }
+    }
+  }
+  rentstream::cli::ImportOptions options;
+  options.ledger_address = "127.0.0.1:" + std::to_string(grpc_port_);
+  options.source = "small-" + tenancy_;
+  options.lines_per_request = 4;  // 11 full requests and the last line alone
+  options.concurrency = 2;
+  auto report = rentstream::cli::ImportPaymentFile(file, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->lines_read, 42);
+  EXPECT_EQ(report->imported, 37) << report->ToJson();
+  EXPECT_EQ(report->suspense, 5);
+  EXPECT_EQ(report->duplicate, 0);
+  ASSERT_EQ(report->rejected.size(), 5u) << report->ToJson();
+  for (size_t k = 0; k < 5; ++k) EXPECT_EQ(report->rejected[k].line, 4 + 10 * static_cast<int>(k));
+  ASSERT_TRUE(rentstream::testing::WaitFor([&] { return Balance() == -3700; }));
+}
+
 TEST_P(LedgerServiceTest, APaymentPostedAndThenHeldInSuspenseIsCreditedOnce) {
   v1::OpenAccountResponse opened;
   ASSERT_TRUE(Open("open-held", &opened).ok());

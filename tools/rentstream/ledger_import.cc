@@ -2,11 +2,11 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -50,19 +50,16 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
   if (options.source.empty()) return absl::InvalidArgumentError("--source: empty");
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const ledger::ParsedPaymentFile parsed = ledger::ParsePaymentFile(buffer.str());
 
   ImportReport report;
   report.file = path;
   report.source = options.source;
-  report.lines_read = static_cast<int>(parsed.payments.size());
-  for (const ledger::LineError& e : parsed.errors)
-    report.rejected.push_back({e.line_number, e.reason});
 
-  // The lines go in requests of `lines_per_request`, a few in flight; each request has its own
-  // id, kept across retries, so a request retried after a lost answer posts nothing twice.
+  // The lines go in requests of `lines_per_request`, a few in flight, sent while the rest of the
+  // file is read (the service starts on the first request, not after the whole file is parsed;
+  // at most `concurrency` requests wait to be sent, so a file of any size takes bounded memory).
+  // Each request has its own id, kept across retries, so a request retried after a lost answer
+  // posts nothing twice.
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
@@ -71,26 +68,12 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
   auto stub = ledger::v1::LedgerService::NewStub(channel);
   core::UuidV7Generator ids = core::UuidV7Generator::SystemDefault();
   const size_t per_request = static_cast<size_t>(std::max(1, options.lines_per_request));
-  std::vector<ledger::v1::ImportPaymentsRequest> requests;
-  for (size_t start = 0; start < parsed.payments.size(); start += per_request) {
-    ledger::v1::ImportPaymentsRequest& r = requests.emplace_back();
-    r.mutable_context()->set_command_id(absl::StrCat("impf-", ids.Next().ToString()));
-    r.mutable_context()->set_correlation_id(r.context().command_id());
-    for (size_t i = start; i < std::min(parsed.payments.size(), start + per_request); ++i) {
-      const ledger::PaymentLine& p = parsed.payments[i];
-      ledger::v1::ImportPaymentLine& line = *r.add_lines();
-      line.set_line_number(p.line_number);
-      line.set_tenancy_ref(p.tenancy_ref);
-      ledger::v1::RecordPayment& c = *line.mutable_payment();
-      c.set_method(MethodToProto(p.method));
-      c.set_source(options.source);
-      c.set_external_reference(p.reference);
-      *c.mutable_received_date() = ToProto(p.date);
-      c.mutable_amount()->set_pence(p.amount.pence());
-    }
-  }
-  std::mutex mu;
-  std::atomic<size_t> next{0};
+  const size_t concurrency = static_cast<size_t>(std::max(1, options.concurrency));
+
+  std::mutex mu;  // guards the queue, `read_all`, `report` and `failure`
+  std::condition_variable queue_changed;
+  std::deque<ledger::v1::ImportPaymentsRequest> queue;
+  bool read_all = false;
   absl::Status failure;
   auto send = [&](const ledger::v1::ImportPaymentsRequest& request,
                   ledger::v1::ImportPaymentsResponse& response) {
@@ -111,45 +94,109 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
     }
     return st;
   };
+  auto tally = [&](const ledger::v1::ImportPaymentsRequest& request, const grpc::Status& st,
+                   const ledger::v1::ImportPaymentsResponse& response) {
+    if (!st.ok()) {
+      if (failure.ok()) {
+        failure = absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+      }
+      for (const ledger::v1::ImportPaymentLine& line : request.lines())
+        report.rejected.push_back(
+            {line.line_number(), absl::StrCat("not imported: ", st.error_message())});
+      return;
+    }
+    for (const ledger::v1::ImportLineResult& line : response.lines()) {
+      switch (line.status()) {
+        case ledger::v1::IMPORT_LINE_STATUS_IMPORTED:
+          ++report.imported;
+          break;
+        case ledger::v1::IMPORT_LINE_STATUS_DUPLICATE:
+          ++report.duplicate;
+          break;
+        case ledger::v1::IMPORT_LINE_STATUS_SUSPENSE:
+          ++report.suspense;
+          break;
+        default:
+          report.rejected.push_back({line.line_number(), line.reason()});
+          break;
+      }
+    }
+  };
   std::vector<std::thread> workers;
-  for (int w = 0; w < std::max(1, options.concurrency); ++w) {
+  for (size_t w = 0; w < concurrency; ++w) {
     workers.emplace_back([&] {
-      for (size_t i = next++; i < requests.size(); i = next++) {
+      for (;;) {
+        ledger::v1::ImportPaymentsRequest request;
+        {
+          std::unique_lock lock(mu);
+          queue_changed.wait(lock, [&] { return !queue.empty() || read_all; });
+          if (queue.empty()) return;  // read_all
+          request = std::move(queue.front());
+          queue.pop_front();
+        }
+        queue_changed.notify_all();  // room for the reader
         ledger::v1::ImportPaymentsResponse response;
-        grpc::Status st = send(requests[i], response);
+        const grpc::Status st = send(request, response);
         std::lock_guard lock(mu);
-        if (!st.ok()) {
-          if (failure.ok()) {
-            failure =
-                absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
-          }
-          for (const ledger::v1::ImportPaymentLine& line : requests[i].lines())
-            report.rejected.push_back(
-                {line.line_number(), absl::StrCat("not imported: ", st.error_message())});
-          continue;
-        }
-        for (const ledger::v1::ImportLineResult& line : response.lines()) {
-          switch (line.status()) {
-            case ledger::v1::IMPORT_LINE_STATUS_IMPORTED:
-              ++report.imported;
-              break;
-            case ledger::v1::IMPORT_LINE_STATUS_DUPLICATE:
-              ++report.duplicate;
-              break;
-            case ledger::v1::IMPORT_LINE_STATUS_SUSPENSE:
-              ++report.suspense;
-              break;
-            default:
-              report.rejected.push_back({line.line_number(), line.reason()});
-              break;
-          }
-        }
+        tally(request, st, response);
       }
     });
   }
+
+  // The reader: lines parsed into the next request, each full request queued.
+  ledger::PaymentFileLines lines(in);
+  ledger::PaymentFileParser parser;
+  ledger::ParsedPaymentFile parsed;
+  auto enqueue = [&] {
+    ledger::v1::ImportPaymentsRequest r;
+    r.mutable_context()->set_command_id(absl::StrCat("impf-", ids.Next().ToString()));
+    r.mutable_context()->set_correlation_id(r.context().command_id());
+    for (ledger::PaymentLine& p : parsed.payments) {
+      ledger::v1::ImportPaymentLine& line = *r.add_lines();
+      line.set_line_number(p.line_number);
+      line.set_tenancy_ref(std::move(p.tenancy_ref));
+      ledger::v1::RecordPayment& c = *line.mutable_payment();
+      c.set_method(MethodToProto(p.method));
+      c.set_source(options.source);
+      c.set_external_reference(std::move(p.reference));
+      *c.mutable_received_date() = ToProto(p.date);
+      c.mutable_amount()->set_pence(p.amount.pence());
+    }
+    std::unique_lock lock(mu);
+    report.lines_read += static_cast<int>(parsed.payments.size());
+    for (ledger::LineError& e : parsed.errors)
+      report.rejected.push_back({e.line_number, std::move(e.reason)});
+    parsed.payments.clear();
+    parsed.errors.clear();
+    if (r.lines_size() == 0) return;
+    queue_changed.wait(lock, [&] { return queue.size() < concurrency; });
+    queue.push_back(std::move(r));
+    lock.unlock();
+    queue_changed.notify_all();
+  };
+  absl::string_view line;
+  bool too_long = false;
+  while (!parser.stopped() && lines.Next(line, too_long)) {
+    parser.AddLine(line, too_long, parsed);
+    if (parsed.payments.size() >= per_request) enqueue();
+  }
+  parser.Finish(parsed);
+  enqueue();
+  {
+    std::lock_guard lock(mu);
+    read_all = true;
+  }
+  queue_changed.notify_all();
   for (std::thread& t : workers) t.join();
   std::sort(report.rejected.begin(), report.rejected.end(),
             [](const auto& a, const auto& b) { return a.line < b.line; });
+  if (lines.failed()) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": reading failed after ", report.lines_read,
+                     " payment lines (those were sent); run the import again (nothing is posted "
+                     "twice)\n",
+                     report.ToJson()));
+  }
   if (!failure.ok()) {
     return absl::Status(
         failure.code(),

@@ -137,6 +137,150 @@ std::optional<std::vector<std::string>> SplitCsvLine(absl::string_view line, std
   return fields;
 }
 
+void PaymentFileParser::AddLine(absl::string_view line, bool too_long, ParsedPaymentFile& out) {
+  if (stopped_) return;
+  if (line_number_ == 0 && absl::StartsWith(line, kBom)) line.remove_prefix(kBom.size());
+  ++line_number_;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  auto fail = [&](std::string reason) {
+    errors_seen_ = true;
+    out.errors.push_back({line_number_, std::move(reason)});
+  };
+  if (too_long || line.size() > kMaxLineBytes) {
+    fail(absl::StrCat("longer than ", kMaxLineBytes, " bytes"));
+    return;
+  }
+  if (absl::StripAsciiWhitespace(line).empty()) return;
+  if (!ValidUtf8(line)) {
+    fail("not valid UTF-8 (save the file as UTF-8)");
+    return;
+  }
+  std::string error;
+  auto fields = SplitCsvLine(line, &error);
+  if (!fields) {
+    fail(error);
+    return;
+  }
+  for (std::string& f : *fields) f = std::string(absl::StripAsciiWhitespace(f));
+  if (!header_seen_) {
+    std::vector<std::string> names;
+    for (const std::string& f : *fields) names.push_back(absl::AsciiStrToLower(f));
+    const bool ok = (names.size() == 4 || names.size() == 5) && names[0] == "date" &&
+                    names[1] == "amount" && names[2] == "reference" && names[3] == "method" &&
+                    (names.size() == 4 || names[4] == "tenancy_ref");
+    if (!ok) {
+      fail(absl::StrCat("the header must be date,amount,reference,method[,tenancy_ref]; found ",
+                        absl::StrJoin(*fields, ",")));
+      stopped_ = true;
+      return;
+    }
+    header_seen_ = true;
+    return;
+  }
+  if (fields->size() != 4 && fields->size() != 5) {
+    fail(absl::StrCat("expected 4 or 5 columns, found ", fields->size(),
+                      " (quote amounts that contain commas)"));
+    return;
+  }
+  PaymentLine p;
+  p.line_number = line_number_;
+  auto date = ParseDate((*fields)[0]);
+  if (!date) {
+    fail(absl::StrCat("date: \"", (*fields)[0], "\" is not YYYY-MM-DD or DD/MM/YYYY"));
+    return;
+  }
+  p.date = *date;
+  auto amount = core::Money::Parse((*fields)[1]);
+  if (!amount.ok()) {
+    fail(absl::StrCat("amount: ", amount.status().message()));
+    return;
+  }
+  if (*amount <= core::Money::Zero()) {
+    fail("amount: must be more than £0.00");
+    return;
+  }
+  p.amount = *amount;
+  p.reference = std::move((*fields)[2]);
+  if (p.reference.empty() || p.reference.size() > 128) {
+    fail("reference: must be 1 to 128 characters");
+    return;
+  }
+  const std::string method = absl::AsciiStrToLower((*fields)[3]);
+  bool known = false;
+  for (const MethodName& m : kMethods) {
+    if (m.name == method) {
+      p.method = m.method;
+      known = true;
+    }
+  }
+  if (!known) {
+    fail(absl::StrCat("method: \"", (*fields)[3], "\" is not a known payment method"));
+    return;
+  }
+  if (fields->size() == 5 && !(*fields)[4].empty()) {
+    auto ref = core::TenancyRef::Parse(absl::AsciiStrToUpper((*fields)[4]));
+    // A reference that cannot be a tenancy goes to suspense like an unknown one: the money
+    // is real even when the reference is wrong.
+    if (ref.ok()) p.tenancy_ref = ref->value();
+  }
+  out.payments.push_back(std::move(p));
+}
+
+void PaymentFileParser::Finish(ParsedPaymentFile& out) {
+  if (!header_seen_ && !errors_seen_) out.errors.push_back({1, "the file is empty"});
+}
+
+bool PaymentFileLines::Next(absl::string_view& line, bool& too_long) {
+  constexpr size_t kBlockBytes = size_t{1} << 20;
+  too_long = false;
+  if (failed_) return false;
+  for (;;) {
+    const size_t newline = buffer_.find('\n', start_);
+    if (newline != std::string::npos) {
+      if (skipping_) {  // the end of a line too long: give its start
+        skipping_ = false;
+        start_ = newline + 1;
+        line = held_;
+        too_long = true;
+        return true;
+      }
+      line = absl::string_view(buffer_).substr(start_, newline - start_);
+      start_ = newline + 1;
+      return true;
+    }
+    // No line end in what is buffered: keep at most a line's worth of it.
+    if (!skipping_ && buffer_.size() - start_ > kMaxLineBytes) {
+      held_.assign(buffer_, start_, kMaxLineBytes);
+      skipping_ = true;
+    }
+    buffer_.erase(0, skipping_ ? buffer_.size() : start_);
+    start_ = 0;
+    if (end_) {
+      if (skipping_) {
+        skipping_ = false;
+        line = held_;
+        too_long = true;
+        return true;
+      }
+      if (buffer_.empty()) return false;
+      line = buffer_;  // the last line, without a line end
+      start_ = buffer_.size();
+      return true;
+    }
+    const size_t had = buffer_.size();
+    buffer_.resize(had + kBlockBytes);
+    in_.read(buffer_.data() + had, static_cast<std::streamsize>(kBlockBytes));
+    buffer_.resize(had + static_cast<size_t>(in_.gcount()));
+    if (!in_) {
+      end_ = true;
+      if (in_.bad()) {
+        failed_ = true;
+        return false;
+      }
+    }
+  }
+}
+
 ParsedPaymentFile ParsePaymentFile(absl::string_view content) {
   ParsedPaymentFile out;
   if (content.size() > kMaxPaymentFileBytes) {
@@ -144,95 +288,13 @@ ParsedPaymentFile ParsePaymentFile(absl::string_view content) {
         {0, absl::StrCat("the file is larger than ", kMaxPaymentFileBytes, " bytes; split it")});
     return out;
   }
-  if (absl::StartsWith(content, kBom)) content.remove_prefix(kBom.size());
-  int line_number = 0;
-  bool header_seen = false;
-  while (!content.empty()) {
+  PaymentFileParser parser;
+  while (!content.empty() && !parser.stopped()) {
     const size_t end = content.find('\n');
-    absl::string_view line = content.substr(0, end);
+    parser.AddLine(content.substr(0, end), false, out);
     content.remove_prefix(end == absl::string_view::npos ? content.size() : end + 1);
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    auto fail = [&](std::string reason) { out.errors.push_back({line_number, std::move(reason)}); };
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    if (line.size() > kMaxLineBytes) {
-      fail(absl::StrCat("longer than ", kMaxLineBytes, " bytes"));
-      continue;
-    }
-    if (!ValidUtf8(line)) {
-      fail("not valid UTF-8 (save the file as UTF-8)");
-      continue;
-    }
-    std::string error;
-    auto fields = SplitCsvLine(line, &error);
-    if (!fields) {
-      fail(error);
-      continue;
-    }
-    for (std::string& f : *fields) f = std::string(absl::StripAsciiWhitespace(f));
-    if (!header_seen) {
-      std::vector<std::string> names;
-      for (const std::string& f : *fields) names.push_back(absl::AsciiStrToLower(f));
-      const bool ok = (names.size() == 4 || names.size() == 5) && names[0] == "date" &&
-                      names[1] == "amount" && names[2] == "reference" && names[3] == "method" &&
-                      (names.size() == 4 || names[4] == "tenancy_ref");
-      if (!ok) {
-        fail(absl::StrCat("the header must be date,amount,reference,method[,tenancy_ref]; found ",
-                          absl::StrJoin(*fields, ",")));
-        return out;
-      }
-      header_seen = true;
-      continue;
-    }
-    if (fields->size() != 4 && fields->size() != 5) {
-      fail(absl::StrCat("expected 4 or 5 columns, found ", fields->size(),
-                        " (quote amounts that contain commas)"));
-      continue;
-    }
-    PaymentLine p;
-    p.line_number = line_number;
-    auto date = ParseDate((*fields)[0]);
-    if (!date) {
-      fail(absl::StrCat("date: \"", (*fields)[0], "\" is not YYYY-MM-DD or DD/MM/YYYY"));
-      continue;
-    }
-    p.date = *date;
-    auto amount = core::Money::Parse((*fields)[1]);
-    if (!amount.ok()) {
-      fail(absl::StrCat("amount: ", amount.status().message()));
-      continue;
-    }
-    if (*amount <= core::Money::Zero()) {
-      fail("amount: must be more than £0.00");
-      continue;
-    }
-    p.amount = *amount;
-    p.reference = (*fields)[2];
-    if (p.reference.empty() || p.reference.size() > 128) {
-      fail("reference: must be 1 to 128 characters");
-      continue;
-    }
-    const std::string method = absl::AsciiStrToLower((*fields)[3]);
-    bool known = false;
-    for (const MethodName& m : kMethods) {
-      if (m.name == method) {
-        p.method = m.method;
-        known = true;
-      }
-    }
-    if (!known) {
-      fail(absl::StrCat("method: \"", (*fields)[3], "\" is not a known payment method"));
-      continue;
-    }
-    if (fields->size() == 5 && !(*fields)[4].empty()) {
-      auto ref = core::TenancyRef::Parse(absl::AsciiStrToUpper((*fields)[4]));
-      // A reference that cannot be a tenancy goes to suspense like an unknown one: the money
-      // is real even when the reference is wrong.
-      if (ref.ok()) p.tenancy_ref = ref->value();
-    }
-    out.payments.push_back(std::move(p));
   }
-  if (!header_seen && out.errors.empty()) out.errors.push_back({1, "the file is empty"});
+  parser.Finish(out);
   return out;
 }
 

@@ -15,8 +15,11 @@
 // - tenancy_ref: optional; empty or unknown sends the payment to suspense (never dropped)
 //
 // UTF-8 with or without a BOM, LF or CRLF, blank lines ignored, RFC 4180 quoting. A bad line is
-// reported with its number and reason; the other lines still import. Pure: no I/O.
+// reported with its number and reason; the other lines still import. Parsed a line at a time
+// (PaymentFileParser, fed by PaymentFileLines as the file is read: a file of any size in bounded
+// memory) or whole (ParsePaymentFile). The parsing is pure; PaymentFileLines reads a stream.
 
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,8 +56,48 @@ inline constexpr size_t kMaxLineBytes = 4096;
 // Splits one CSV record into fields (RFC 4180 quotes); nullopt with `error` set when malformed.
 std::optional<std::vector<std::string>> SplitCsvLine(absl::string_view line, std::string* error);
 
-// Parses a whole file. A missing or wrong header is reported as an error on line 1 and nothing
-// else is parsed.
+// Parses a file a line at a time, in the file's order. A missing or wrong header is reported as
+// an error on line 1 and nothing after it is parsed (`stopped`).
+class PaymentFileParser {
+ public:
+  // The file's next line, without its "\n" (a "\r" before it is dropped here). `too_long`: the
+  // line was longer than kMaxLineBytes (`line` may hold only its start). Adds the payment the
+  // line holds to `out.payments`, or why it is refused to `out.errors`.
+  void AddLine(absl::string_view line, bool too_long, ParsedPaymentFile& out);
+  // After the last line: an error on line 1 if the file held no header (nor any other line).
+  void Finish(ParsedPaymentFile& out);
+  // A wrong header was seen: the rest of the file is not parsed.
+  bool stopped() const { return stopped_; }
+
+ private:
+  int line_number_ = 0;
+  bool header_seen_ = false;
+  bool stopped_ = false;
+  bool errors_seen_ = false;
+};
+
+// A stream's lines, read in blocks: each line at most kMaxLineBytes held (a longer one is
+// skipped to its end and given as too long), so memory stays bounded whatever the input.
+class PaymentFileLines {
+ public:
+  explicit PaymentFileLines(std::istream& in) : in_(in) {}
+  // The next line without its "\n", valid until the next call; false at the end of the stream
+  // or when reading failed (`failed`).
+  bool Next(absl::string_view& line, bool& too_long);
+  // Reading the stream failed before its end.
+  bool failed() const { return failed_; }
+
+ private:
+  std::istream& in_;
+  std::string buffer_;
+  size_t start_ = 0;  // the first byte of buffer_ not yet given
+  std::string held_;  // the start of a line too long, while its rest is skipped
+  bool skipping_ = false;
+  bool end_ = false;
+  bool failed_ = false;
+};
+
+// Parses a whole file (PaymentFileParser over its lines), at most kMaxPaymentFileBytes.
 ParsedPaymentFile ParsePaymentFile(absl::string_view content);
 
 absl::string_view PaymentMethodName(PaymentMethod method);
