@@ -163,6 +163,10 @@ struct MemberConfig {
   // Kafka static membership (group.instance.id = transactional_id): a restarted instance gets
   // its partitions back without a rebalance; a stopped one keeps them until the session expires.
   bool static_membership = false;
+  // Topics this member's transactions append to. Kafka: their partitions' leaders are looked up
+  // when it joins, so that its first transaction does not wait for librdkafka's scan of topics
+  // it has not produced to yet (once a second: a first command after a start waited ~1 s).
+  std::vector<std::string> output_topics = {};
 };
 
 class EventBus {

@@ -42,6 +42,9 @@ class KafkaGroupMember : public GroupMember {
   std::map<TopicPartition, int64_t> last_commit_ends_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  // Handles of the output topics whose leaders were looked up at the join (held while the
+  // producer lives).
+  std::vector<std::unique_ptr<RdKafka::Topic>> output_topics_;
   bool in_transaction_ = false;
   bool closed_ = false;
 };

@@ -206,6 +206,9 @@ absl::Status ProcessorHost::Join() {
                        options_.subscriptions.end());
   config.transactional_id =
       absl::StrCat("rentstream.", options_.service, ".", options_.instance_id);
+  // Where its transactions append: events, outcomes, a tick's continuation, dead letters.
+  config.output_topics = {topics_.events, topics_.outcomes, topics_.commands};
+  for (const std::string& in : config.topics) config.output_topics.push_back(DeadLetterTopic(in));
   config.static_membership = options_.static_membership;
   config.listener = this;
   auto partitions = bus_.PartitionCount(topics_.commands);
