@@ -36,7 +36,8 @@
 // week but the last, untimed), as a weekly payer's account would have;
 // --processors P (default 1): processing loops of the service the import runs through;
 // --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8);
-// --state-memtable-mb M: the service's memtable size for the import (its --state-memtable-mb).
+// --state-memtable-mb M: the service's memtable size for the import (its --state-memtable-mb);
+// --cached-streams N: the stream states each processing loop keeps (--state-cached-streams).
 #include <fcntl.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <spawn.h>
@@ -198,6 +199,11 @@ std::pair<int, double> RunCli(const std::vector<std::string>& args, const std::s
   return {WEXITSTATUS(status), cpu};
 }
 
+// Stream states each loop keeps (--cached-streams; -1: the runtime's default).
+int& CachedStreams() {
+  static int n = -1;
+  return n;
+}
 // The import service's memtable size in MiB (--state-memtable-mb; 0: the service's default).
 int& StateMemtableMb() {
   static int mb = 0;
@@ -239,6 +245,7 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   config.command_deadline_ms = 120000;
   config.data_dir = data_dir;
   if (StateMemtableMb() > 0) config.state_memtable_mb = StateMemtableMb();
+  if (CachedStreams() >= 0) config.state_cached_streams = CachedStreams();
   ledger::app::LedgerLogic logic;
   auto host = runtime::ServiceHost::Create("ledger", config, logic, {}, &bus);
   Check(host.status(), "host");
@@ -403,6 +410,7 @@ void RunBus(eventlog::EventBus& bus, const std::string& name, const std::string&
   options.service = "ledger";
   options.static_membership = false;
   options.max_batch_records = 2000;
+  if (CachedStreams() >= 0) options.max_cached_streams = static_cast<size_t>(CachedStreams());
   runtime::ProcessorHost host(bus, **store, logic, options);
   std::atomic<bool> stop{false};
   std::thread runner([&] { Check(host.Run(stop), "run"); });
@@ -550,6 +558,9 @@ int Main(int argc, char** argv) {
     if (std::string(argv[i]) == "--history-payments") history_payments = true;
     if (std::string(argv[i]) == "--keep-dir") keep_dir = true;
     if (std::string(argv[i]) == "--import-arg" && i + 1 < argc) ImportArgs().push_back(argv[++i]);
+    if (std::string(argv[i]) == "--cached-streams" && i + 1 < argc) {
+      CachedStreams() = std::max(0, std::atoi(argv[++i]));
+    }
     if (std::string(argv[i]) == "--state-memtable-mb" && i + 1 < argc) {
       StateMemtableMb() = std::max(0, std::atoi(argv[++i]));  // 0: the service's default
     }

@@ -41,6 +41,10 @@ void HostConfig::AddFlags(CLI::App& app) {
                  "State store memtable (MiB); without the write-ahead log also the most a crash "
                  "takes from the store")
       ->envname("RENTSTREAM_STATE_MEMTABLE_MB");
+  app.add_option("--state-cached-streams", state_cached_streams,
+                 "Parsed stream states each processing loop keeps after their transaction (a "
+                 "stream touched again soon is not read from the store again)")
+      ->envname("RENTSTREAM_STATE_CACHED_STREAMS");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
       ->envname("RENTSTREAM_COMMAND_DEADLINE_MS");
@@ -127,6 +131,9 @@ absl::Status HostConfig::Validate() const {
   }
   if (state_memtable_mb < 1 || state_memtable_mb > 4096) {
     return absl::InvalidArgumentError("--state-memtable-mb: 1 to 4096");
+  }
+  if (state_cached_streams < 0 || state_cached_streams > 10'000'000) {
+    return absl::InvalidArgumentError("--state-cached-streams: 0 to 10000000");
   }
   if (kafka_session_timeout_ms < 1000 || kafka_session_timeout_ms > 300000) {
     return absl::InvalidArgumentError("--kafka-session-timeout-ms: 1000 to 300000");

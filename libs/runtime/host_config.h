@@ -38,6 +38,9 @@ struct HostConfig {
   // also the most a crash takes from the store (and the restart folds again). The store's
   // default (StreamStore::kDefaultMemtableBytes; host_config_test checks they agree).
   int state_memtable_mb = 128;
+  // Decoded stream states each processing loop keeps after their transaction
+  // (ProcessorOptions::max_cached_streams; host_config_test checks they agree).
+  int state_cached_streams = 20000;
   int drain_timeout_ms = 10000;
   // Kafka static membership: a restarted replica takes its partitions back without a rebalance.
   bool static_membership = true;

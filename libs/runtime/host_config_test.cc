@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/runtime/processor_host.h"
 #include "libs/runtime/stream_store.h"
 
 namespace rentstream::runtime {
@@ -12,6 +13,11 @@ TEST(HostConfigTest, DefaultsAreValid) { EXPECT_TRUE(HostConfig().Validate().ok(
 TEST(HostConfigTest, TheMemtableDefaultIsTheStoresOwn) {
   EXPECT_EQ(static_cast<size_t>(HostConfig().state_memtable_mb) << 20,
             StreamStore::kDefaultMemtableBytes);
+}
+
+TEST(HostConfigTest, TheCachedStreamsDefaultIsTheProcessorsOwn) {
+  EXPECT_EQ(static_cast<size_t>(HostConfig().state_cached_streams),
+            ProcessorOptions().max_cached_streams);
 }
 
 TEST(HostConfigTest, ErrorsNameTheFlag) {
@@ -29,6 +35,7 @@ TEST(HostConfigTest, ErrorsNameTheFlag) {
       {[](HostConfig& c) { c.state_cache_mb = 0; }, "--state-cache-mb"},
       {[](HostConfig& c) { c.state_memtable_mb = 0; }, "--state-memtable-mb"},
       {[](HostConfig& c) { c.state_memtable_mb = 4097; }, "--state-memtable-mb"},
+      {[](HostConfig& c) { c.state_cached_streams = -1; }, "--state-cached-streams"},
       {[](HostConfig& c) { c.instance_id = ""; }, "--instance-id"},
   };
   for (const Case& c : cases) {

@@ -89,6 +89,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::stri
   options.subscriptions = host->inputs_;
   options.max_batch_records = static_cast<size_t>(c.max_batch);
   options.static_membership = c.static_membership;
+  options.max_cached_streams = static_cast<size_t>(c.state_cached_streams);
   options.state_durability =
       c.state_wal ? StreamStore::Durability::kSynced : StreamStore::Durability::kFromBus;
   // Loop k > 0 is its own group member: its own transactional id (fencing its predecessor
