@@ -1,5 +1,6 @@
 #pragma once
-// Shared by the processor's source files (processor_host.cc: the loop, transactions, catch-up;
+// Shared by the processor's source files (processor_host.cc: the loop and transactions;
+// processor_events.cc: emitting and folding events, catch-up, rebuild;
 // processor_commands.cc: commands, batches, ticks). Not part of the runtime's interface.
 
 #include <map>
