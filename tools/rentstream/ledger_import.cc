@@ -149,8 +149,10 @@ absl::StatusOr<ImportReport> ImportPaymentFile(const std::string& path,
   ledger::ParsedPaymentFile parsed;
   auto enqueue = [&] {
     ledger::v1::ImportPaymentsRequest r;
-    r.mutable_context()->set_command_id(absl::StrCat("impf-", ids.Next().ToString()));
-    r.mutable_context()->set_correlation_id(r.context().command_id());
+    if (!parsed.payments.empty()) {
+      r.mutable_context()->set_command_id(absl::StrCat("impf-", ids.Next().ToString()));
+      r.mutable_context()->set_correlation_id(r.context().command_id());
+    }
     for (ledger::PaymentLine& p : parsed.payments) {
       ledger::v1::ImportPaymentLine& line = *r.add_lines();
       line.set_line_number(p.line_number);

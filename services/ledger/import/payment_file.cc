@@ -237,10 +237,10 @@ bool PaymentFileLines::Next(absl::string_view& line, bool& too_long) {
   for (;;) {
     const size_t newline = buffer_.find('\n', start_);
     if (newline != std::string::npos) {
-      if (skipping_) {  // the end of a line too long: give its start
+      if (skipping_) {  // the end of a line too long: told, not given
         skipping_ = false;
         start_ = newline + 1;
-        line = held_;
+        line = {};
         too_long = true;
         return true;
       }
@@ -249,16 +249,13 @@ bool PaymentFileLines::Next(absl::string_view& line, bool& too_long) {
       return true;
     }
     // No line end in what is buffered: keep at most a line's worth of it.
-    if (!skipping_ && buffer_.size() - start_ > kMaxLineBytes) {
-      held_.assign(buffer_, start_, kMaxLineBytes);
-      skipping_ = true;
-    }
+    if (!skipping_ && buffer_.size() - start_ > kMaxLineBytes) skipping_ = true;
     buffer_.erase(0, skipping_ ? buffer_.size() : start_);
     start_ = 0;
     if (end_) {
       if (skipping_) {
         skipping_ = false;
-        line = held_;
+        line = {};
         too_long = true;
         return true;
       }

@@ -61,8 +61,8 @@ std::optional<std::vector<std::string>> SplitCsvLine(absl::string_view line, std
 class PaymentFileParser {
  public:
   // The file's next line, without its "\n" (a "\r" before it is dropped here). `too_long`: the
-  // line was longer than kMaxLineBytes (`line` may hold only its start). Adds the payment the
-  // line holds to `out.payments`, or why it is refused to `out.errors`.
+  // line was longer than kMaxLineBytes and is refused whole (`line` may then be empty). Adds the
+  // payment the line holds to `out.payments`, or why it is refused to `out.errors`.
   void AddLine(absl::string_view line, bool too_long, ParsedPaymentFile& out);
   // After the last line: an error on line 1 if the file held no header (nor any other line).
   void Finish(ParsedPaymentFile& out);
@@ -76,8 +76,8 @@ class PaymentFileParser {
   bool errors_seen_ = false;
 };
 
-// A stream's lines, read in blocks: each line at most kMaxLineBytes held (a longer one is
-// skipped to its end and given as too long), so memory stays bounded whatever the input.
+// A stream's lines, read in blocks: a line longer than kMaxLineBytes is skipped to its end and
+// given as too long (not its text), so memory stays bounded whatever the input.
 class PaymentFileLines {
  public:
   explicit PaymentFileLines(std::istream& in) : in_(in) {}
@@ -90,9 +90,8 @@ class PaymentFileLines {
  private:
   std::istream& in_;
   std::string buffer_;
-  size_t start_ = 0;  // the first byte of buffer_ not yet given
-  std::string held_;  // the start of a line too long, while its rest is skipped
-  bool skipping_ = false;
+  size_t start_ = 0;       // the first byte of buffer_ not yet given
+  bool skipping_ = false;  // inside a line too long, up to its end
   bool end_ = false;
   bool failed_ = false;
 };
