@@ -295,10 +295,10 @@ absl::StatusOr<int32_t> ServiceHost::ServedPartitionOf(const std::string& tenanc
 }
 
 absl::StatusOr<std::optional<v1::StreamRecord>> ServiceHost::LoadStream(
-    const std::string& tenancy_ref, SideRecords* side) {
+    const std::string& tenancy_ref, SideRecords* side, const SideWanted& wanted) {
   auto partition = ServedPartitionOf(tenancy_ref);
   if (!partition.ok()) return partition.status();
-  return store_->LoadStream(*partition, tenancy_ref, side);
+  return store_->LoadStream(*partition, tenancy_ref, side, wanted);
 }
 
 absl::Status ServiceHost::LoadKeyed(const std::string& tenancy_ref,

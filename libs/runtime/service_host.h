@@ -52,12 +52,13 @@ class ServiceHost {
   // A tenancy's stream from this instance's projection, for query handlers: INVALID_ARGUMENT
   // naming `tenancy_ref` when it is not a reference, nullopt when the stream has no events here.
   // With `side`: also its history records (oldest first) and keyed records
-  // (StreamLogic::EvolveStream), consistent with the record.
+  // (StreamLogic::EvolveStream) — all, or those `wanted` names — consistent with the record.
   // UNAVAILABLE naming `tenancy_ref` when its partition is not one this instance serves now
   // (ServedPartitions: owned by one of its loops and caught up) — another replica's, or one
   // still being caught up — rather than an answer from a projection that may not have it.
   absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(const std::string& tenancy_ref,
-                                                             SideRecords* side = nullptr);
+                                                             SideRecords* side = nullptr,
+                                                             const SideWanted& wanted = {});
   // A stream's keyed records under `keys` that exist, from this instance's projection, with the
   // same checks as LoadStream (INVALID_ARGUMENT or UNAVAILABLE naming `tenancy_ref`).
   absl::Status LoadKeyed(const std::string& tenancy_ref, const std::vector<std::string>& keys,

@@ -23,6 +23,15 @@ struct SideRecords {
   KeyedRecords keyed;
 };
 
+// Which of a stream's side records a query reads with it (StreamStore::LoadStream): by default
+// all of both kinds. A query that needs only some — a list of a ledger's held payments, not its
+// years of movements — reads only those.
+struct SideWanted {
+  bool history = true;
+  // Only the keyed records whose key starts with this ("": every one).
+  std::string keyed_prefix;
+};
+
 class StreamMemo;
 class DecodedEvent;
 

@@ -181,7 +181,8 @@ absl::StatusOr<std::unique_ptr<StreamStore>> StreamStore::Open(const std::string
 
 absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(int32_t partition,
                                                                         const std::string& tenancy,
-                                                                        SideRecords* side) {
+                                                                        SideRecords* side,
+                                                                        const SideWanted& wanted) {
   // With its side records: all read from one snapshot, so they agree.
   const rocksdb::Snapshot* snapshot = side != nullptr ? db_->GetSnapshot() : nullptr;
   absl::Cleanup release = [&] {
@@ -199,13 +200,16 @@ absl::StatusOr<std::optional<v1::StreamRecord>> StreamStore::LoadStream(int32_t 
     return absl::DataLossError(absl::StrCat("stream record of ", tenancy, " does not parse"));
   }
   if (side != nullptr) {
-    if (absl::Status st = ReadSide(snapshot, partition, tenancy, *side); !st.ok()) return st;
+    if (absl::Status st = ReadSide(snapshot, partition, tenancy, *side, wanted); !st.ok()) {
+      return st;
+    }
   }
   return std::optional<v1::StreamRecord>(std::move(record));
 }
 
 absl::Status StreamStore::ReadSide(const rocksdb::Snapshot* snapshot, int32_t partition,
-                                   const std::string& tenancy, SideRecords& side) {
+                                   const std::string& tenancy, SideRecords& side,
+                                   const SideWanted& wanted) {
   // Each iterator bounded to its stream's key range (no reads past it).
   std::string history_end = HistoryPrefix(partition, tenancy);
   history_end.back() = '\1';
@@ -214,28 +218,33 @@ absl::Status StreamStore::ReadSide(const rocksdb::Snapshot* snapshot, int32_t pa
   const rocksdb::Slice history_upper(history_end), keyed_upper(keyed_end);
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  ro.iterate_upper_bound = &history_upper;
-  std::unique_ptr<rocksdb::Iterator> history(db_->NewIterator(ro));
+  std::unique_ptr<rocksdb::Iterator> history;
+  if (wanted.history) {
+    ro.iterate_upper_bound = &history_upper;
+    history.reset(db_->NewIterator(ro));
+  }
   ro.iterate_upper_bound = &keyed_upper;
   std::unique_ptr<rocksdb::Iterator> keyed(db_->NewIterator(ro));
-  return ReadSideAt(*history, *keyed, partition, tenancy, side);
+  return ReadSideAt(history.get(), *keyed, partition, tenancy, side, wanted.keyed_prefix);
 }
 
-absl::Status StreamStore::ReadSideAt(rocksdb::Iterator& history, rocksdb::Iterator& keyed,
+absl::Status StreamStore::ReadSideAt(rocksdb::Iterator* history, rocksdb::Iterator& keyed,
                                      int32_t partition, const std::string& tenancy,
-                                     SideRecords& side) {
+                                     SideRecords& side, const std::string& keyed_prefix) {
   side.history.clear();
   side.keyed.clear();
-  const std::string history_prefix = HistoryPrefix(partition, tenancy);
-  for (history.Seek(history_prefix); history.Valid() && history.key().starts_with(history_prefix);
-       history.Next()) {
-    side.history.push_back(history.value().ToString());
+  if (history != nullptr) {
+    const std::string history_prefix = HistoryPrefix(partition, tenancy);
+    for (history->Seek(history_prefix);
+         history->Valid() && history->key().starts_with(history_prefix); history->Next()) {
+      side.history.push_back(history->value().ToString());
+    }
+    if (!history->status().ok()) return FromRocks(history->status(), "history of " + tenancy);
   }
-  if (!history.status().ok()) return FromRocks(history.status(), "history of " + tenancy);
-  const std::string keyed_prefix = KeyedPrefix(partition, tenancy);
-  for (keyed.Seek(keyed_prefix); keyed.Valid() && keyed.key().starts_with(keyed_prefix);
-       keyed.Next()) {
-    side.keyed.emplace_hint(side.keyed.end(), keyed.key().ToString().substr(keyed_prefix.size()),
+  const std::string stream_prefix = KeyedPrefix(partition, tenancy);
+  const std::string prefix = stream_prefix + keyed_prefix;
+  for (keyed.Seek(prefix); keyed.Valid() && keyed.key().starts_with(prefix); keyed.Next()) {
+    side.keyed.emplace_hint(side.keyed.end(), keyed.key().ToString().substr(stream_prefix.size()),
                             keyed.value().ToString());
   }
   return FromRocks(keyed.status(), "keyed records of " + tenancy);
@@ -518,7 +527,7 @@ absl::Status StreamStore::ForEachStreamWithSide(
     const SideLoader load = [&](SideRecords& side) {
       if (!history_it) history_it.reset(db_->NewIterator(ro));
       if (!keyed_it) keyed_it.reset(db_->NewIterator(ro));
-      return ReadSideAt(*history_it, *keyed_it, partition, record.tenancy_ref(), side);
+      return ReadSideAt(history_it.get(), *keyed_it, partition, record.tenancy_ref(), side);
     };
     if (!visit(record, load)) break;
   }

@@ -47,11 +47,13 @@ class StreamStore {
       size_t memtable_bytes = kDefaultMemtableBytes);
   ~StreamStore();
 
-  // With `side`: also the stream's history records (in the order folded) and all its keyed
-  // records (StreamLogic::EvolveStream), read from the same snapshot as the record.
+  // With `side`: also the stream's history records (in the order folded) and its keyed records
+  // (StreamLogic::EvolveStream) — all of them, or those `wanted` names — read from the same
+  // snapshot as the record.
   absl::StatusOr<std::optional<v1::StreamRecord>> LoadStream(int32_t partition,
                                                              const std::string& tenancy,
-                                                             SideRecords* side = nullptr);
+                                                             SideRecords* side = nullptr,
+                                                             const SideWanted& wanted = {});
   // Several streams of a partition at once (one batched lookup): nullopt for those with none.
   absl::StatusOr<std::vector<std::optional<v1::StreamRecord>>> LoadStreams(
       int32_t partition, const std::vector<std::string>& tenancies);
@@ -162,11 +164,13 @@ class StreamStore {
   absl::Status GetMany(const std::vector<std::string>& keys,
                        std::vector<std::optional<std::string>>& values);
   absl::Status ReadSide(const rocksdb::Snapshot* snapshot, int32_t partition,
-                        const std::string& tenancy, SideRecords& side);
-  // Reads the stream's history records with `history` and its keyed records with `keyed`, each
-  // iterator seeking forward (a scan in stream order reuses them).
-  static absl::Status ReadSideAt(rocksdb::Iterator& history, rocksdb::Iterator& keyed,
-                                 int32_t partition, const std::string& tenancy, SideRecords& side);
+                        const std::string& tenancy, SideRecords& side, const SideWanted& wanted);
+  // Reads the stream's history records with `history` (none when null) and its keyed records
+  // under `keyed_prefix` with `keyed`, each iterator seeking forward (a scan in stream order
+  // reuses them).
+  static absl::Status ReadSideAt(rocksdb::Iterator* history, rocksdb::Iterator& keyed,
+                                 int32_t partition, const std::string& tenancy, SideRecords& side,
+                                 const std::string& keyed_prefix = "");
   std::unique_ptr<rocksdb::DB> db_;
 };
 

@@ -242,6 +242,34 @@ TEST_F(StreamStoreTest, KeyedRecordsArePerStreamByKeyAndCountInTheDigest) {
   EXPECT_NE(*store_->StreamsDigest(), digest);
 }
 
+TEST_F(StreamStoreTest, AQueryReadsOnlyTheSideRecordsItWants) {
+  StreamStore::Batch batch;
+  batch.PutStream(0, Record("HA-1", 3, 0), 0);
+  batch.PutHistory(0, "HA-1", 1, {"m1", "m2"});
+  batch.PutKeyed(0, "HA-1", "payment/p1", "paid");
+  batch.PutKeyed(0, "HA-1", "suspended/s1", "held one");
+  batch.PutKeyed(0, "HA-1", "suspended/s2", "held two");
+  batch.PutKeyed(0, "HA-1", "suspended", "a key that is the prefix without its separator");
+  // A neighbour whose keys share the prefix: another tenancy.
+  batch.PutStream(0, Record("HA-10", 1, 0), 0);
+  batch.PutKeyed(0, "HA-10", "suspended/s1", "not HA-1's");
+  ASSERT_TRUE(store_->Write(batch).ok());
+
+  SideRecords side;
+  auto stream = store_->LoadStream(0, "HA-1", &side, SideWanted{false, "suspended/"});
+  ASSERT_TRUE(stream.ok() && stream->has_value());
+  EXPECT_EQ((*stream)->sequence(), 3u);
+  EXPECT_TRUE(side.history.empty()) << "history not read";
+  EXPECT_EQ(side.keyed, (KeyedRecords{{"suspended/s1", "held one"}, {"suspended/s2", "held two"}}));
+  // History without keyed records of a prefix none has; and the default: everything.
+  ASSERT_TRUE(store_->LoadStream(0, "HA-1", &side, SideWanted{true, "transfer/"}).ok());
+  EXPECT_EQ(side.history, (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_TRUE(side.keyed.empty());
+  ASSERT_TRUE(store_->LoadStream(0, "HA-1", &side).ok());
+  EXPECT_EQ(side.history.size(), 2u);
+  EXPECT_EQ(side.keyed.size(), 4u);
+}
+
 TEST(StreamStoreLayoutTest, AStoreWrittenByANewerLayoutIsRefusedNotMisread) {
   std::string dir = (std::filesystem::temp_directory_path() / "rs-layout-XXXXXX").string();
   ASSERT_NE(mkdtemp(dir.data()), nullptr);

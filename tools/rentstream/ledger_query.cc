@@ -141,17 +141,27 @@ void PrintJson(const google::protobuf::Message& response) {
 }  // namespace
 
 int RunLedgerSuspense(const SuspenseOptions& o) {
+  // Every page, printed as one answer: the payments of all of them, the totals and sequence of
+  // the last.
   ledger::v1::ListSuspenseRequest request;
   request.set_include_cleared(o.all);
-  ledger::v1::ListSuspenseResponse response;
-  grpc::ClientContext ctx;
-  Deadline(ctx);
-  grpc::Status st = Connect(o.ledger_address)->ListSuspense(&ctx, request, &response);
-  if (!st.ok()) {
-    std::fprintf(stderr, "suspense: %s\n", st.error_message().c_str());
-    return 1;
-  }
-  PrintJson(response);
+  auto stub = Connect(o.ledger_address);
+  google::protobuf::RepeatedPtrField<ledger::v1::HeldPayment> payments;
+  ledger::v1::ListSuspenseResponse page;
+  do {
+    page.Clear();
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    grpc::Status st = stub->ListSuspense(&ctx, request, &page);
+    if (!st.ok()) {
+      std::fprintf(stderr, "suspense: %s\n", st.error_message().c_str());
+      return 1;
+    }
+    request.set_page_token(page.next_page_token());
+    for (ledger::v1::HeldPayment& p : *page.mutable_payments()) *payments.Add() = std::move(p);
+  } while (!request.page_token().empty());
+  page.mutable_payments()->Swap(&payments);
+  PrintJson(page);
   return 0;
 }
 

@@ -6,8 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <tuple>
+#include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "libs/core/ids.h"
 #include "libs/eventlog/event_bus.h"
 #include "libs/runtime/grpc_edge.h"
@@ -186,11 +192,66 @@ grpc::Status LedgerService::GetKpis(grpc::ServerContext* context, const v1::GetK
   return grpc::Status::OK;
 }
 
+namespace {
+
+constexpr int kDefaultSuspensePage = 1000;
+constexpr int kMaxSuspensePage = 10000;
+
+// Where a page of ListSuspense ends: its last payment's place in the list's order (received
+// date, then suspended posting id) and the filter it was listed with.
+struct SuspensePlace {
+  bool include_cleared = false;
+  core::Date received_date;
+  std::string posting_id;
+};
+
+std::string SuspensePageToken(const SuspensePlace& last) {
+  return absl::WebSafeBase64Escape(absl::StrCat(last.include_cleared ? "1" : "0", ":",
+                                                last.received_date.days_since_epoch(), ":",
+                                                last.posting_id));
+}
+
+absl::StatusOr<SuspensePlace> ParseSuspensePageToken(const std::string& token,
+                                                     bool include_cleared) {
+  const absl::Status invalid = absl::InvalidArgumentError(
+      "page_token: not a token a ListSuspense answer gave (pass its next_page_token as it is)");
+  std::string text;
+  if (!absl::WebSafeBase64Unescape(token, &text)) return invalid;
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 2));
+  int64_t days = 0;
+  if (parts.size() != 3 || (parts[0] != "0" && parts[0] != "1") ||
+      !absl::SimpleAtoi(parts[1], &days) || parts[2].empty()) {
+    return invalid;
+  }
+  SuspensePlace place{parts[0] == "1", core::Date::FromDaysSinceEpoch(days), parts[2]};
+  if (place.include_cleared != include_cleared) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_token: a page of the list with include_cleared ",
+                     place.include_cleared ? "true" : "false", "; ask for the next with the same"));
+  }
+  return place;
+}
+
+}  // namespace
+
 grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
                                          const v1::ListSuspenseRequest* request,
                                          v1::ListSuspenseResponse* response) {
   if (auto caller = runtime::Authorize(host_, *context); !caller.ok()) {
     return ToGrpc(caller.status());
+  }
+  if (request->page_size() < 0 || request->page_size() > kMaxSuspensePage) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size: 0 (for ", kDefaultSuspensePage, ") to ",
+                                     kMaxSuspensePage, "; got ", request->page_size()));
+  }
+  const size_t page_size =
+      static_cast<size_t>(request->page_size() == 0 ? kDefaultSuspensePage : request->page_size());
+  std::optional<SuspensePlace> after;
+  if (!request->page_token().empty()) {
+    auto place = ParseSuspensePageToken(request->page_token(), request->include_cleared());
+    if (!place.ok()) return ToGrpc(place.status());
+    after = *std::move(place);
   }
   // Another replica's tenancy: its answer (docs/operations.md, "Queries and replicas").
   if (auto forwarded =
@@ -198,8 +259,10 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
                                 &v1::LedgerService::Stub::ListSuspense, *request, response)) {
     return *forwarded;
   }
+  // The held payments only: not the stream's movements, which grow with every hold and release.
   runtime::SideRecords side;
-  auto stored = host_.LoadStream(kSuspenseStream, &side);
+  auto stored =
+      host_.LoadStream(kSuspenseStream, &side, runtime::SideWanted{false, SuspendedKey("")});
   if (!stored.ok()) return ToGrpc(stored.status());
   core::Money held_total;
   *response->mutable_held_total() = ToProto(held_total);
@@ -210,7 +273,10 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
   }
   auto suspense = LedgerForQueries(state, kSuspenseStream, side);
   if (!suspense.ok()) return ToGrpc(suspense.status());
-  std::vector<std::pair<const std::string*, const TenancyLedger::Suspended*>> listed;
+  using Listed = std::pair<const std::string*, const TenancyLedger::Suspended*>;
+  const auto place = [](const Listed& l) { return std::tie(l.second->received_date, *l.first); };
+  std::vector<Listed> listed;
+  uint32_t listed_total = 0;
   for (const auto& [id, held] : suspense->suspended) {
     const bool cleared = held.reversed || !held.released_to.empty();
     if (!cleared) {
@@ -219,12 +285,20 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
       held_total = *sum;
     }
     if (cleared && !request->include_cleared()) continue;
-    listed.emplace_back(&id, &held);
+    ++listed_total;
+    const Listed l{&id, &held};
+    if (after.has_value() && place(l) <= std::tie(after->received_date, after->posting_id)) {
+      continue;  // on an earlier page
+    }
+    listed.push_back(l);
   }
-  std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.second->received_date, *a.first) <
-           std::tie(b.second->received_date, *b.first);
-  });
+  // The page, and whether anything comes after it.
+  const bool more = listed.size() > page_size;
+  const size_t shown = std::min(listed.size(), page_size);
+  std::partial_sort(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(shown),
+                    listed.end(),
+                    [&](const Listed& a, const Listed& b) { return place(a) < place(b); });
+  listed.resize(shown);
   for (const auto& [id, held] : listed) {
     v1::HeldPayment& out = *response->add_payments();
     out.set_suspended_posting_id(*id);
@@ -239,8 +313,13 @@ grpc::Status LedgerService::ListSuspense(grpc::ServerContext* context,
                                                 : v1::HELD_PAYMENT_STATUS_HELD);
     out.set_allocated_to(held->released_to);
   }
+  if (more) {
+    response->set_next_page_token(SuspensePageToken(
+        {request->include_cleared(), listed.back().second->received_date, *listed.back().first}));
+  }
   *response->mutable_held_total() = ToProto(held_total);
   response->set_sequence((*stored)->sequence());
+  response->set_listed_total(listed_total);
   return grpc::Status::OK;
 }
 
