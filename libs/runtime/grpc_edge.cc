@@ -272,15 +272,13 @@ common::v1::Command BatchItem(const std::string& tenancy_ref,
 }
 
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
-    ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
-    std::string_view step, std::vector<common::v1::Command> commands,
+    ServiceHost& host, const grpc::ServerContext& context, const common::v1::Actor& actor,
+    const std::string& request_id, std::string_view step, std::vector<common::v1::Command> commands,
     const std::string& correlation_id, const std::vector<int>* positions) {
-  auto actor = AuthorizeCommand(host, context);
-  if (!actor.ok()) return actor.status();
   common::v1::CommandEnvelope shared;
   *shared.mutable_occurred_at() = TimestampFromMicros(NowMicros());
   *shared.mutable_submitted_at() = shared.occurred_at();
-  *shared.mutable_actor() = *actor;
+  *shared.mutable_actor() = actor;
   shared.set_correlation_id(correlation_id.empty() ? request_id : correlation_id);
   const auto cap = std::max<std::chrono::milliseconds>(
       kBatchDeadline, std::chrono::milliseconds(host.config().command_deadline_ms));

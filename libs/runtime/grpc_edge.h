@@ -56,16 +56,17 @@ common::v1::Command NewCommand(const std::string& command_id, const std::string&
                                const google::protobuf::Timestamp* occurred_at = nullptr);
 
 // Submits `commands` (type, schema, tenancy and payload each: BatchItem) as command batches
-// through the host's gateway (CommandGateway::SubmitBatched): the caller's actor, business time
-// now and `correlation_id` (default: `request_id`) apply to all; ids derive from `request_id`
-// and `step` (one request may submit in several steps). One item outcome per command, in order;
-// a refused command is an item's rejection, not an error. Waits until the caller's deadline,
-// capped at kBatchDeadline (a file's batches take longer than one command). `positions`: as
-// CommandGateway::SubmitBatched's.
+// through the host's gateway (CommandGateway::SubmitBatched): `actor` (the caller's, as
+// AuthorizeCommand gave it — the handler authorizes once, however many steps it submits),
+// business time now and `correlation_id` (default: `request_id`) apply to all; ids derive from
+// `request_id` and `step` (one request may submit in several steps). One item outcome per command,
+// in order; a refused command is an item's rejection, not an error. Waits until the caller's
+// deadline, capped at kBatchDeadline (a file's batches take longer than one command). `positions`:
+// as CommandGateway::SubmitBatched's.
 inline constexpr std::chrono::seconds kBatchDeadline{120};
 absl::StatusOr<std::vector<common::v1::BatchItemOutcome>> SubmitBatched(
-    ServiceHost& host, const grpc::ServerContext& context, const std::string& request_id,
-    std::string_view step, std::vector<common::v1::Command> commands,
+    ServiceHost& host, const grpc::ServerContext& context, const common::v1::Actor& actor,
+    const std::string& request_id, std::string_view step, std::vector<common::v1::Command> commands,
     const std::string& correlation_id = "", const std::vector<int>* positions = nullptr);
 
 // A query about `tenancy_ref` that this instance cannot answer — it does not serve the tenancy's

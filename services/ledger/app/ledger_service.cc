@@ -227,10 +227,9 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
                         absl::StrCat("lines: at most ", kMaxImportLines,
                                      " per request; this one has ", request->lines_size()));
   }
-  // Authorized before the suspense stream is read for it.
-  if (auto caller = runtime::AuthorizeCommand(host_, *context); !caller.ok()) {
-    return ToGrpc(caller.status());
-  }
+  // Authorized before the suspense stream is read for it (once: both steps submit as it).
+  auto caller = runtime::AuthorizeCommand(host_, *context);
+  if (!caller.ok()) return ToGrpc(caller.status());
   // The check below reads the suspense stream: a replica not serving its partition has the
   // request answered by the one that does (the commands go through the bus from either).
   if (auto forwarded =
@@ -275,8 +274,8 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
   }
   const std::string& correlation = request->context().correlation_id();
   // Each command's id derives from its line's place in the request, whichever lines go with it.
-  auto paid = runtime::SubmitBatched(host_, *context, request_id, "payments", std::move(payments),
-                                     correlation, &to_tenancy);
+  auto paid = runtime::SubmitBatched(host_, *context, *caller, request_id, "payments",
+                                     std::move(payments), correlation, &to_tenancy);
   if (!paid.ok()) return ToGrpc(paid.status());
   for (size_t k = 0; k < to_tenancy.size(); ++k) {
     const common::v1::BatchItemOutcome& item = (*paid)[k];
@@ -301,8 +300,8 @@ grpc::Status LedgerService::ImportPayments(grpc::ServerContext* context,
     suspend.set_raw_reference(line.tenancy_ref());
     held.push_back(runtime::BatchItem(kSuspenseStream, suspend));
   }
-  auto suspended = runtime::SubmitBatched(host_, *context, request_id, "suspense", std::move(held),
-                                          correlation, &to_suspense);
+  auto suspended = runtime::SubmitBatched(host_, *context, *caller, request_id, "suspense",
+                                          std::move(held), correlation, &to_suspense);
   if (!suspended.ok()) return ToGrpc(suspended.status());
   for (size_t k = 0; k < to_suspense.size(); ++k) {
     Answer((*suspended)[k], v1::IMPORT_LINE_STATUS_SUSPENSE,
