@@ -27,9 +27,11 @@ constexpr char kMeta = 'm';
 
 // The key layout this code writes: 1 = stream, outcome, review, applied and history records;
 // 2 = also keyed records; 3 = outcomes stored without the command id and tenancy their key
-// already holds (a store written at 1 or 2 is read as it is: its outcomes carry both). A store
-// written by a newer layout is refused: this code would misread what it does not know.
-constexpr uint64_t kLayout = 3;
+// already holds (a store written at 1 or 2 is read as it is: its outcomes carry both); 4 = the
+// same keys, with states a release before would misread (the ledger's charged rent periods as
+// runs of days: a binary at 3 would see none and charge every period again). A store written
+// by a newer layout is refused: this code would misread what it does not know.
+constexpr uint64_t kLayout = 4;
 const std::string kLayoutKey = std::string(1, kMeta) + "layout";
 
 void PutBE(std::string& out, uint64_t v, int bytes) {

@@ -356,14 +356,14 @@ TEST_F(StreamStoreTest, OutcomesAreStoredWithoutWhatTheirKeyHoldsAndReadBackWhol
   EXPECT_FALSE(many->back().has_value());
   EXPECT_FALSE(store_->LoadOutcome(3, "TEN-TWO", "cmd-batch-0003")->has_value())
       << "another partition";
-  // Opened by this release, the store is marked layout 3: an older one now refuses it.
+  // Opened by this release, the store is marked with its layout: an older one now refuses it.
   store_.reset();
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_, &raw).ok());
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string layout;
   ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "mlayout", &layout).ok());
-  EXPECT_EQ(layout, std::string("\0\0\0\0\0\0\0\x03", 8));
+  EXPECT_EQ(layout, std::string("\0\0\0\0\0\0\0\x04", 8));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
+#include "services/ledger/app/day_runs.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic_fixture.h"
 
@@ -109,10 +110,12 @@ TEST_F(LedgerLogicTest, AStateWithChargedLinesPerPeriodIsReadAndRewrittenAsRuns)
   ASSERT_FALSE(Run(charges).rejection.has_value());
   const state::v1::TenancyLedgerState current = state();
   ASSERT_EQ(current.charged_runs_size(), 1);
-  ASSERT_EQ(current.charged_runs(0).start_days_size(), 3);
+  std::vector<int64_t> days;
+  ASSERT_TRUE(AppendDaysOfRuns(current.charged_runs(0).start_runs(), "start_runs", &days).ok());
+  ASSERT_EQ(days.size(), 3u);
   state::v1::TenancyLedgerState legacy = current;
   legacy.clear_charged_runs();
-  for (int64_t day : current.charged_runs(0).start_days()) {
+  for (int64_t day : days) {
     state::v1::ChargedPeriod* p = legacy.add_charged();
     p->set_start_day(day);
     *p->mutable_lines() = current.charged_runs(0).lines();
@@ -124,6 +127,44 @@ TEST_F(LedgerLogicTest, AStateWithChargedLinesPerPeriodIsReadAndRewrittenAsRuns)
   ToProto(*decoded, &rewritten);
   EXPECT_EQ(rewritten.SerializeAsString(), current.SerializeAsString())
       << "re-encoded as the current layout, byte for byte";
+}
+
+TEST_F(LedgerLogicTest, AStateWithChargedDaysAsNumbersIsReadAndRewrittenAsRuns) {
+  // A state written before DayRun: one number per charged period, in both lists.
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 5, 31);
+  ASSERT_FALSE(Run(charges).rejection.has_value());
+  const state::v1::TenancyLedgerState current = state();
+  ASSERT_EQ(current.charged_period_days_size(), 0) << "written as runs";
+  ASSERT_EQ(current.charged_period_runs_size(), 1) << "eight weeks, one run";
+  EXPECT_EQ(current.charged_period_runs(0).step_days(), 7u);
+  EXPECT_EQ(current.charged_period_runs(0).count(), 8u);
+  state::v1::TenancyLedgerState legacy = current;
+  std::vector<int64_t> days;
+  ASSERT_TRUE(AppendDaysOfRuns(current.charged_period_runs(), "runs", &days).ok());
+  legacy.clear_charged_period_runs();
+  legacy.mutable_charged_period_days()->Add(days.begin(), days.end());
+  for (state::v1::ChargedRun& run : *legacy.mutable_charged_runs()) {
+    std::vector<int64_t> start_days;
+    ASSERT_TRUE(AppendDaysOfRuns(run.start_runs(), "start_runs", &start_days).ok());
+    run.clear_start_runs();
+    run.mutable_start_days()->Add(start_days.begin(), start_days.end());
+  }
+  auto decoded = FromProto(legacy, kTenancy);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->charged_periods.size(), 8u);
+  EXPECT_EQ(decoded->charged_lines.size(), 8u);
+  state::v1::TenancyLedgerState rewritten;
+  ToProto(*decoded, &rewritten);
+  EXPECT_EQ(rewritten.SerializeAsString(), current.SerializeAsString())
+      << "re-encoded as runs, byte for byte";
+  // The next charge is due after the last charged period, whichever form it was read from.
+  v1::PostCharges again = charges;
+  *again.mutable_to() = ProtoDate(2026, 6, 7);
+  ASSERT_FALSE(Run(again).rejection.has_value());
+  EXPECT_EQ(state().charged_period_runs(0).count(), 9u);
 }
 
 // Payments recorded, refused as duplicates, reversed (twice), a reversal of nothing, another one.

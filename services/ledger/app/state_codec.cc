@@ -2,10 +2,12 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/ledger/app/codec_internal.h"
+#include "services/ledger/app/day_runs.h"
 #include "services/ledger/app/ledger_codec.h"
 
 namespace rentstream::ledger::app {
@@ -138,6 +140,17 @@ absl::Status PaymentRecordLost(const std::string& posting_id) {
   return absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
 }
 
+// The charged periods in either stored form (numbers, written before runs; runs) or both.
+absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p, TenancyLedger& s) {
+  std::vector<int64_t> days(p.charged_period_days().begin(), p.charged_period_days().end());
+  if (absl::Status st = AppendDaysOfRuns(p.charged_period_runs(), "charged_period_runs", &days);
+      !st.ok()) {
+    return st;
+  }
+  s.charged_periods.assign(days.begin(), days.end());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> PaymentRecordAfter(const std::string& posting_id,
@@ -239,7 +252,7 @@ absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedge
     if (!end.ok()) return absl::DataLossError("ledger state: end_date");
     s.end_date = *end;
   }
-  s.charged_periods.assign(p.charged_period_days().begin(), p.charged_period_days().end());
+  if (absl::Status st = ChargedPeriodsFromProto(p, s); !st.ok()) return st;
   return s;
 }
 
@@ -266,12 +279,11 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
-  out->mutable_charged_period_days()->Add(s.charged_periods.days().begin(),
-                                          s.charged_periods.days().end());
+  DaysToRuns(s.charged_periods.days(), out->mutable_charged_period_runs());
   for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
     state::v1::ChargedRun* r = out->add_charged_runs();
     LinesToProto(run.lines, r->mutable_lines());
-    r->mutable_start_days()->Add(run.days.begin(), run.days.end());
+    DaysToRuns(run.days, r->mutable_start_runs());
   }
   for (const auto& [id, p] : s.payments) *out->add_payments() = PaymentToProto(id, p);
   for (const AccountMovement& m : s.movements) *out->add_movements() = MovementToProto(m);
@@ -323,12 +335,16 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok()) return corrupt("balance kind");
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
-  s.charged_periods.assign(p.charged_period_days().begin(), p.charged_period_days().end());
+  if (absl::Status st = ChargedPeriodsFromProto(p, s); !st.ok()) return corrupt(st.message());
   for (const auto& r : p.charged_runs()) {
     absl::Status st;
     ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
     if (!st.ok()) return corrupt("charged period lines");
-    s.charged_lines.AddRun(std::move(lines), {r.start_days().begin(), r.start_days().end()});
+    std::vector<int64_t> days(r.start_days().begin(), r.start_days().end());
+    if (st = AppendDaysOfRuns(r.start_runs(), "charged_runs.start_runs", &days); !st.ok()) {
+      return corrupt(st.message());
+    }
+    s.charged_lines.AddRun(std::move(lines), days);
   }
   for (const auto& c : p.charged()) {  // written before charged_runs
     absl::Status st;

@@ -1,0 +1,75 @@
+#include "services/ledger/app/day_runs.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
+
+namespace rentstream::ledger::app {
+namespace {
+
+int64_t MonthsAfter(int64_t first_day, uint64_t months) {
+  return core::Date::FromDaysSinceEpoch(first_day)
+      .AddMonths(static_cast<int>(months))
+      .days_since_epoch();
+}
+
+}  // namespace
+
+void DaysToRuns(const std::vector<int64_t>& days,
+                google::protobuf::RepeatedPtrField<state::v1::DayRun>* out) {
+  size_t i = 0;
+  while (i < days.size()) {
+    const int64_t first = days[i];
+    size_t fixed = 1;  // days a fixed step apart from `first`
+    int64_t step = 0;
+    if (i + 1 < days.size()) {
+      step = days[i + 1] - first;
+      fixed = 2;
+      while (i + fixed < days.size() && days[i + fixed] - days[i + fixed - 1] == step) ++fixed;
+    }
+    size_t monthly = 1;  // days a calendar month apart from `first`
+    while (i + monthly < days.size() && days[i + monthly] == MonthsAfter(first, monthly)) {
+      ++monthly;
+    }
+    state::v1::DayRun& run = *out->Add();
+    run.set_first_day(first);
+    // A step too large for the field (days a lifetime apart) is a run of one day.
+    if (monthly >= fixed || step <= 0 || step > int64_t{UINT32_MAX}) {
+      if (monthly < fixed) monthly = 1;
+      run.set_count(static_cast<uint32_t>(monthly));  // step_days 0: months (one day: either)
+      i += monthly;
+    } else {
+      run.set_step_days(static_cast<uint32_t>(step));
+      run.set_count(static_cast<uint32_t>(fixed));
+      i += fixed;
+    }
+  }
+}
+
+absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,
+                              const char* field, std::vector<int64_t>* out) {
+  // Days within ±10,000,000 of 1970 (past any date the ledger takes): no sum below overflows.
+  constexpr int64_t kFarthestDay = 10'000'000;
+  uint64_t total = 0;
+  for (const state::v1::DayRun& run : runs) {
+    if (run.first_day() < -kFarthestDay || run.first_day() > kFarthestDay) {
+      return absl::DataLossError(absl::StrCat(field, ": a run from day ", run.first_day()));
+    }
+    total += run.count();
+    if (run.count() == 0 || total > kMaxDaysInRuns) {
+      return absl::DataLossError(
+          run.count() == 0 ? absl::StrCat(field, ": a run of no days")
+                           : absl::StrCat(field, ": runs of more than ", kMaxDaysInRuns, " days"));
+    }
+  }
+  out->reserve(out->size() + total);
+  for (const state::v1::DayRun& run : runs) {
+    for (uint32_t k = 0; k < run.count(); ++k) {
+      out->push_back(run.step_days() == 0
+                         ? MonthsAfter(run.first_day(), k)
+                         : run.first_day() + int64_t{run.step_days()} * int64_t{k});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rentstream::ledger::app
