@@ -64,7 +64,8 @@ absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1
   out->reserve(out->size() + total);
   for (const state::v1::DayRun& run : runs) {
     for (uint32_t k = 0; k < run.count(); ++k) {
-      out->push_back(run.step_days() == 0
+      out->push_back(k == 0 ? run.first_day()
+                     : run.step_days() == 0
                          ? MonthsAfter(run.first_day(), k)
                          : run.first_day() + int64_t{run.step_days()} * int64_t{k});
     }
