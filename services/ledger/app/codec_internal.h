@@ -41,10 +41,11 @@ void LinesToProto(const std::vector<ChargeLine>& lines,
                   google::protobuf::RepeatedPtrField<v1::ChargeLine>* out);
 // An account's details from their parts: an OpenAccount command's, or a stored state's account
 // (AccountOpened without its schedule) and schedule, without copying them into a command first.
+// A null `schedule`: the details without one (a state decoded for a payment).
 absl::StatusOr<OpenAccount> AccountFromParts(
     v1::TenancyType tenancy_type, v1::Jurisdiction jurisdiction, const std::string& patch,
     const google::protobuf::RepeatedPtrField<std::string>& tenant_ids,
-    const common::v1::Date& start_date, const v1::RentSchedule& schedule,
+    const common::v1::Date& start_date, const v1::RentSchedule* schedule,
     const std::string& tenancy_ref);
 v1::WriteOffRequested WriteOffToProto(const WriteOffRequested& e);
 absl::StatusOr<WriteOffRequested> WriteOffFromProto(const v1::WriteOffRequested& p);

@@ -202,13 +202,13 @@ v1::RentSchedule ToProto(const RentSchedule& s) {
 
 absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::string& tenancy_ref) {
   return internal::AccountFromParts(c.tenancy_type(), c.jurisdiction(), c.patch(), c.tenant_ids(),
-                                    c.start_date(), c.schedule(), tenancy_ref);
+                                    c.start_date(), &c.schedule(), tenancy_ref);
 }
 
 absl::StatusOr<OpenAccount> internal::AccountFromParts(
     v1::TenancyType tenancy_type, v1::Jurisdiction jurisdiction, const std::string& patch,
     const google::protobuf::RepeatedPtrField<std::string>& tenant_ids,
-    const common::v1::Date& start_date, const v1::RentSchedule& schedule_proto,
+    const common::v1::Date& start_date, const v1::RentSchedule* schedule_proto,
     const std::string& tenancy_ref) {
   OpenAccount out;
   out.info.tenancy_ref = tenancy_ref;
@@ -223,7 +223,8 @@ absl::StatusOr<OpenAccount> internal::AccountFromParts(
   auto start = DateFromProto(start_date, "start_date");
   if (!start.ok()) return start.status();
   out.info.start_date = *start;
-  auto schedule = ScheduleFromProto(schedule_proto, "schedule");
+  if (schedule_proto == nullptr) return out;
+  auto schedule = ScheduleFromProto(*schedule_proto, "schedule");
   if (!schedule.ok()) return schedule.status();
   out.schedule = std::move(*schedule);
   return out;

@@ -87,10 +87,18 @@ void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
 // Only the balances (replacing those in `out`), as ToProto writes them: what a payment changes
 // in a state whose payments are keyed records and movements history.
 void BalancesToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
+// How much of a stored state a decode gives: all of it, or what deciding and folding a payment
+// read — everything but the rent schedule, the charged periods and their lines, the parts that
+// grow with a tenancy's age (a payment to an account charged weekly for twenty years decoded
+// them at ~15 times the cost of a new account's: docs/performance.md, session 17). A ledger
+// decoded for payments is never encoded whole (ToProto): only its balances (BalancesToProto).
+enum class StateParts { kWhole, kForPayments };
+
 // `with_movements` false leaves movements kept in the state undecoded: decisions and folding
 // never read movements. (The runtime keeps them in the stream's history instead: AddHistory.)
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
-                                        const std::string& tenancy_ref, bool with_movements = true);
+                                        const std::string& tenancy_ref, bool with_movements = true,
+                                        StateParts parts = StateParts::kWhole);
 
 // Only what NextChargeDue reads — opened, schedule, end date, charged periods — for the review
 // day, which the host asks after every event that can move it (LedgerLogic::MovesReviewDay).

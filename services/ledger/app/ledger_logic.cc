@@ -204,19 +204,26 @@ const LedgerEvent* DecodedOf(const runtime::DecodedEvent* decoded) {
 }
 
 // The ledger a stream's state decodes to without its movements and keyed records: what
-// decisions and folds start from, kept between them as the stream's memo.
+// decisions and folds start from, kept between them as the stream's memo — all of it, or only
+// what payments read (StateParts::kForPayments: an import's one payment per account).
 struct LedgerMemo : runtime::StreamMemo {
   TenancyLedger ledger;
+  StateParts parts = StateParts::kWhole;
 };
 
-// The stream's ledger (no movements, no keyed records): the memo's when the host keeps one and it
-// is filled, else decoded into `scratch` (and moved into the memo when the host keeps one).
+// The stream's ledger (no movements, no keyed records) with at least `parts`: the memo's when the
+// host keeps one and it has them, else decoded into `scratch` (and moved into the memo when the
+// host keeps one, replacing one with less).
 absl::StatusOr<TenancyLedger*> LedgerOf(const state::v1::TenancyLedgerState& state,
                                         const std::string& tenancy,
                                         std::unique_ptr<runtime::StreamMemo>* memo,
-                                        TenancyLedger& scratch) {
-  if (memo != nullptr && *memo != nullptr) return &static_cast<LedgerMemo&>(**memo).ledger;
-  auto decoded = FromProto(state, tenancy, /*with_movements=*/false);
+                                        TenancyLedger& scratch,
+                                        StateParts parts = StateParts::kWhole) {
+  if (memo != nullptr && *memo != nullptr) {
+    auto& kept = static_cast<LedgerMemo&>(**memo);
+    if (kept.parts == StateParts::kWhole || parts == StateParts::kForPayments) return &kept.ledger;
+  }
+  auto decoded = FromProto(state, tenancy, /*with_movements=*/false, parts);
   if (!decoded.ok()) return decoded.status();
   if (memo == nullptr) {
     scratch = *std::move(decoded);
@@ -224,6 +231,7 @@ absl::StatusOr<TenancyLedger*> LedgerOf(const state::v1::TenancyLedgerState& sta
   }
   auto filled = std::make_unique<LedgerMemo>();
   filled->ledger = *std::move(decoded);
+  filled->parts = parts;
   TenancyLedger* out = &filled->ledger;
   *memo = std::move(filled);
   return out;
@@ -300,9 +308,11 @@ runtime::Decision LedgerLogic::DecideCommand(const runtime::StreamView& stream,
     using T = std::decay_t<decltype(c)>;
     misplaced = MisplacedOnSuspense<T>(tenancy);
     if (misplaced.has_value()) return;
-    // What the store holds does not decode: no answer is made up from it.
-    auto found = LedgerOf(static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy,
-                          stream.memo, scratch);
+    // What the store holds does not decode: no answer is made up from it. A payment reads
+    // neither the schedule nor the periods charged.
+    auto found = LedgerOf(
+        static_cast<const state::v1::TenancyLedgerState&>(stream.state), tenancy, stream.memo,
+        scratch, std::is_same_v<T, RecordPayment> ? StateParts::kForPayments : StateParts::kWhole);
     if (!found.ok()) {
       fault = found.status();
       return;
@@ -376,9 +386,9 @@ runtime::Decision LedgerLogic::DecideTick(const runtime::StreamView& stream, int
 
 int64_t LedgerLogic::NextReviewDay(const google::protobuf::Message& state,
                                    const runtime::StreamMemo* memo) const {
-  if (memo != nullptr) {  // the stream's ledger, already decoded
-    const std::optional<core::Date> due =
-        NextChargeDue(static_cast<const LedgerMemo*>(memo)->ledger);
+  const auto* kept = static_cast<const LedgerMemo*>(memo);
+  if (kept != nullptr && kept->parts == StateParts::kWhole) {  // already decoded, schedule and all
+    const std::optional<core::Date> due = NextChargeDue(kept->ledger);
     return due.has_value() ? due->days_since_epoch() : 0;
   }
   const auto& proto = static_cast<const state::v1::TenancyLedgerState&>(state);
@@ -507,8 +517,16 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   // Without its movements (the memo's, or decoded), the ledger's `movements` are exactly the
   // event's new ones.
   std::unique_ptr<runtime::StreamMemo>* memo = side != nullptr ? side->memo : nullptr;
+  const auto* payment = std::get_if<PaymentReceived>(e);
+  // A payment into a keyed state changes nothing of the state but its balances (the payment is a
+  // keyed record, its movements history): it is folded into the ledger as far as payments read
+  // it (no schedule, no periods charged), and only the balances are encoded again.
+  const bool payment_in_balances_only =
+      encode_changes_only_ && side != nullptr && payment != nullptr && proto.opened() &&
+      proto.keyed_records() && !KeptInState(proto.payments(), payment->posting.id);
   TenancyLedger scratch;
-  auto found = LedgerOf(proto, tenancy, memo, scratch);
+  auto found = LedgerOf(proto, tenancy, memo, scratch,
+                        payment_in_balances_only ? StateParts::kForPayments : StateParts::kWhole);
   if (!found.ok()) return found.status();
   TenancyLedger* ledger = *found;
   // Whatever fails from here leaves no memo behind that might differ from the state.
@@ -518,10 +536,6 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
   if (side != nullptr) {
     if (absl::Status st = AddKeyedRecords(side->keyed, *ledger); !st.ok()) return st;
   }
-  const auto* payment = std::get_if<PaymentReceived>(e);
-  const bool payment_in_balances_only =
-      encode_changes_only_ && side != nullptr && payment != nullptr && proto.opened() &&
-      proto.keyed_records() && !KeptInState(proto.payments(), payment->posting.id);
   ledger::Evolve(*ledger, *e);
   if (side != nullptr) {
     // The records the event changed go back as keyed records, unless the state kept them

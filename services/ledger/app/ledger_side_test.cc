@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "libs/core/civil_date.h"
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
@@ -257,6 +258,39 @@ TEST_F(LedgerLogicTest, PaymentsAreKeyedRecordsAndDecisionsAreTheSame) {
   state::v1::TenancyLedgerState no_movements = state();
   no_movements.set_history_movements(0);
   EXPECT_EQ(logic_.Evolve(no_movements, event).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// A payment decodes the state without its schedule and charged periods (StateParts): what the
+// logic keeps of it between calls then serves other payments, and a command that reads the rest
+// decodes it whole — a charge after payments charges as one after a fresh decode would.
+TEST_F(LedgerLogicTest, APaymentDecodesOnlyWhatItReadsAndACommandAfterItTheWholeState) {
+  std::vector<std::string> history;
+  history_ = &history;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges charges;
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);
+  *charges.mutable_to() = ProtoDate(2026, 5, 3);
+  ASSERT_EQ(Run(charges).events.size(), 4u);
+  memo_.reset();  // as for an account loaded from the store: the payment decodes its part
+  for (const char* reference : {"P1", "P2"}) {
+    v1::RecordPayment pay;
+    pay.set_method(v1::PAYMENT_METHOD_CARD);
+    pay.set_source("card");
+    pay.set_external_reference(reference);
+    *pay.mutable_received_date() = ProtoDate(2026, 4, 20);
+    *pay.mutable_amount() = ProtoPence(1000);
+    ASSERT_EQ(Run(pay).events.size(), 1u);
+  }
+  ASSERT_NE(memo_, nullptr) << "kept between the calls";
+  // The memo has no schedule now: the review day comes from the state, as without a memo.
+  EXPECT_EQ(logic_.NextReviewDay(*state_, memo_.get()), logic_.NextReviewDay(*state_, nullptr));
+  EXPECT_EQ(logic_.NextReviewDay(*state_, nullptr),
+            core::Date::FromYmd(2026, 5, 4)->days_since_epoch());
+  *charges.mutable_from() = ProtoDate(2026, 4, 6);  // the four charged already, and four more
+  *charges.mutable_to() = ProtoDate(2026, 5, 31);
+  const runtime::Decision more = Run(charges);
+  ASSERT_EQ(more.events.size(), 4u) << "charged from the whole state, not the payments' part";
+  EXPECT_EQ(RentBalance(), 8 * 11050 - 2000);
 }
 
 // The host keeps no outcome of a RecordPayment (RecallsOutcomeOf): the payment's keyed record

@@ -140,6 +140,9 @@ absl::Status PaymentRecordLost(const std::string& posting_id) {
   return absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
 }
 
+const google::protobuf::RepeatedPtrField<state::v1::ChargedRun> kNoChargedRuns;
+const google::protobuf::RepeatedPtrField<state::v1::ChargedPeriod> kNoChargedPeriods;
+
 // The charged periods in either stored form (numbers, written before runs; runs) or both.
 absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p, TenancyLedger& s) {
   std::vector<int64_t> days(p.charged_period_days().begin(), p.charged_period_days().end());
@@ -305,7 +308,8 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
 }
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
-                                        const std::string& tenancy_ref, bool with_movements) {
+                                        const std::string& tenancy_ref, bool with_movements,
+                                        StateParts parts) {
   TenancyLedger s;
   s.info.tenancy_ref = tenancy_ref;
   // The suspense stream is never opened; its held payments are all it has.
@@ -318,9 +322,10 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
   auto corrupt = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
   };
-  auto open = AccountFromParts(p.account().tenancy_type(), p.account().jurisdiction(),
-                               p.account().patch(), p.account().tenant_ids(),
-                               p.account().start_date(), p.schedule(), tenancy_ref);
+  auto open =
+      AccountFromParts(p.account().tenancy_type(), p.account().jurisdiction(), p.account().patch(),
+                       p.account().tenant_ids(), p.account().start_date(),
+                       parts == StateParts::kWhole ? &p.schedule() : nullptr, tenancy_ref);
   if (!open.ok()) return corrupt(open.status().message());
   s.opened = true;
   s.info = std::move(open->info);
@@ -335,8 +340,12 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok()) return corrupt("balance kind");
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
-  if (absl::Status st = ChargedPeriodsFromProto(p, s); !st.ok()) return corrupt(st.message());
-  for (const auto& r : p.charged_runs()) {
+  // A payment neither reads nor writes the periods charged and their lines.
+  const bool charges = parts == StateParts::kWhole;
+  if (absl::Status st = charges ? ChargedPeriodsFromProto(p, s) : absl::OkStatus(); !st.ok()) {
+    return corrupt(st.message());
+  }
+  for (const auto& r : charges ? p.charged_runs() : kNoChargedRuns) {
     absl::Status st;
     ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
     if (!st.ok()) return corrupt("charged period lines");
@@ -346,7 +355,7 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     }
     s.charged_lines.AddRun(std::move(lines), days);
   }
-  for (const auto& c : p.charged()) {  // written before charged_runs
+  for (const auto& c : charges ? p.charged() : kNoChargedPeriods) {  // before charged_runs
     absl::Status st;
     s.charged_lines.Set(c.start_day(), LinesFromProto(c.lines(), "charged.lines", &st));
     if (!st.ok()) return corrupt("charged period lines");
