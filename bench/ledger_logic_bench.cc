@@ -155,18 +155,23 @@ Stream AccountOfAge(int years) {
   return stream;
 }
 
-// The same state in the form before charged periods were runs: a number per period, twice.
+// The same state in the form before this release: the schedule and charged runs in the state's
+// own fields (parsed and encoded with it), a number per charged period, in two lists.
 std::string OlderForm(const state::v1::TenancyLedgerState& current) {
+  state::v1::ChargeParts parts;
+  if (!parts.ParseFromString(current.charge_parts())) std::exit(1);
   state::v1::TenancyLedgerState legacy = current;
+  legacy.clear_charge_parts();
+  *legacy.mutable_schedule() = parts.schedule();
   std::vector<int64_t> days;
-  if (!AppendDaysOfRuns(current.charged_period_runs(), "runs", &days).ok()) std::exit(1);
-  legacy.clear_charged_period_runs();
+  if (!AppendDaysOfRuns(parts.charged_period_runs(), "runs", &days).ok()) std::exit(1);
   legacy.mutable_charged_period_days()->Add(days.begin(), days.end());
-  for (state::v1::ChargedRun& run : *legacy.mutable_charged_runs()) {
+  for (const state::v1::ChargedRun& run : parts.charged_runs()) {
     std::vector<int64_t> start_days;
     if (!AppendDaysOfRuns(run.start_runs(), "start_runs", &start_days).ok()) std::exit(1);
-    run.clear_start_runs();
-    run.mutable_start_days()->Add(start_days.begin(), start_days.end());
+    state::v1::ChargedRun& copy = *legacy.add_charged_runs();
+    *copy.mutable_lines() = run.lines();
+    copy.mutable_start_days()->Add(start_days.begin(), start_days.end());
   }
   return legacy.SerializeAsString();
 }

@@ -140,13 +140,28 @@ absl::Status PaymentRecordLost(const std::string& posting_id) {
   return absl::DataLossError(absl::StrCat("payment record ", posting_id, " does not parse"));
 }
 
-const google::protobuf::RepeatedPtrField<state::v1::ChargedRun> kNoChargedRuns;
-const google::protobuf::RepeatedPtrField<state::v1::ChargedPeriod> kNoChargedPeriods;
+// A stored state's rent schedule and charged periods, whichever form it has: decoded from
+// `charge_parts`, or gathered from the fields written before it (their day numbers and lines per
+// period, the oldest forms, stay in the state: ChargedPeriodsFromProto, FromProto read them).
+absl::StatusOr<state::v1::ChargeParts> ChargePartsOf(const state::v1::TenancyLedgerState& p) {
+  state::v1::ChargeParts parts;
+  if (!p.charge_parts().empty()) {
+    if (!parts.ParseFromString(p.charge_parts())) {
+      return absl::DataLossError("charge_parts does not parse");
+    }
+    return parts;
+  }
+  *parts.mutable_schedule() = p.schedule();
+  *parts.mutable_charged_runs() = p.charged_runs();
+  *parts.mutable_charged_period_runs() = p.charged_period_runs();
+  return parts;
+}
 
-// The charged periods in either stored form (numbers, written before runs; runs) or both.
-absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p, TenancyLedger& s) {
+// The charged periods in every stored form (numbers, written before runs; runs) together.
+absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p,
+                                     const state::v1::ChargeParts& parts, TenancyLedger& s) {
   std::vector<int64_t> days(p.charged_period_days().begin(), p.charged_period_days().end());
-  if (absl::Status st = AppendDaysOfRuns(p.charged_period_runs(), "charged_period_runs", &days);
+  if (absl::Status st = AppendDaysOfRuns(parts.charged_period_runs(), "charged_period_runs", &days);
       !st.ok()) {
     return st;
   }
@@ -246,7 +261,10 @@ absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerSta
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& p) {
   TenancyLedger s;
   if (!p.opened()) return s;
-  auto schedule = ScheduleFromProto(p.schedule(), "schedule");
+  auto parts = ChargePartsOf(p);
+  if (!parts.ok())
+    return absl::DataLossError(absl::StrCat("ledger state: ", parts.status().message()));
+  auto schedule = ScheduleFromProto(parts->schedule(), "schedule");
   if (!schedule.ok()) return absl::DataLossError("ledger state: schedule");
   s.opened = true;
   s.schedule = *std::move(schedule);
@@ -255,7 +273,7 @@ absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedge
     if (!end.ok()) return absl::DataLossError("ledger state: end_date");
     s.end_date = *end;
   }
-  if (absl::Status st = ChargedPeriodsFromProto(p, s); !st.ok()) return st;
+  if (absl::Status st = ChargedPeriodsFromProto(p, *parts, s); !st.ok()) return st;
   return s;
 }
 
@@ -278,16 +296,18 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   runtime::NewEvent opened = ToNewEvent(AccountOpened{s.info, s.schedule});
   out->mutable_account()->ParseFromString(opened.payload);
   out->mutable_account()->clear_schedule();
-  *out->mutable_schedule() = ToProto(s.schedule);
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
-  DaysToRuns(s.charged_periods.days(), out->mutable_charged_period_runs());
+  state::v1::ChargeParts parts;
+  *parts.mutable_schedule() = ToProto(s.schedule);
+  DaysToRuns(s.charged_periods.days(), parts.mutable_charged_period_runs());
   for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
-    state::v1::ChargedRun* r = out->add_charged_runs();
+    state::v1::ChargedRun* r = parts.add_charged_runs();
     LinesToProto(run.lines, r->mutable_lines());
     DaysToRuns(run.days, r->mutable_start_runs());
   }
+  parts.SerializeToString(out->mutable_charge_parts());
   for (const auto& [id, p] : s.payments) *out->add_payments() = PaymentToProto(id, p);
   for (const AccountMovement& m : s.movements) *out->add_movements() = MovementToProto(m);
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
@@ -322,10 +342,17 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
   auto corrupt = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
   };
+  // A payment neither reads nor writes the schedule, the periods charged and their lines.
+  std::optional<state::v1::ChargeParts> charges;
+  if (parts == StateParts::kWhole) {
+    auto found = ChargePartsOf(p);
+    if (!found.ok()) return corrupt(found.status().message());
+    charges = *std::move(found);
+  }
   auto open =
       AccountFromParts(p.account().tenancy_type(), p.account().jurisdiction(), p.account().patch(),
                        p.account().tenant_ids(), p.account().start_date(),
-                       parts == StateParts::kWhole ? &p.schedule() : nullptr, tenancy_ref);
+                       charges.has_value() ? &charges->schedule() : nullptr, tenancy_ref);
   if (!open.ok()) return corrupt(open.status().message());
   s.opened = true;
   s.info = std::move(open->info);
@@ -340,25 +367,25 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok()) return corrupt("balance kind");
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
-  // A payment neither reads nor writes the periods charged and their lines.
-  const bool charges = parts == StateParts::kWhole;
-  if (absl::Status st = charges ? ChargedPeriodsFromProto(p, s) : absl::OkStatus(); !st.ok()) {
-    return corrupt(st.message());
-  }
-  for (const auto& r : charges ? p.charged_runs() : kNoChargedRuns) {
-    absl::Status st;
-    ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
-    if (!st.ok()) return corrupt("charged period lines");
-    std::vector<int64_t> days(r.start_days().begin(), r.start_days().end());
-    if (st = AppendDaysOfRuns(r.start_runs(), "charged_runs.start_runs", &days); !st.ok()) {
+  if (charges.has_value()) {
+    if (absl::Status st = ChargedPeriodsFromProto(p, *charges, s); !st.ok()) {
       return corrupt(st.message());
     }
-    s.charged_lines.AddRun(std::move(lines), days);
-  }
-  for (const auto& c : charges ? p.charged() : kNoChargedPeriods) {  // before charged_runs
-    absl::Status st;
-    s.charged_lines.Set(c.start_day(), LinesFromProto(c.lines(), "charged.lines", &st));
-    if (!st.ok()) return corrupt("charged period lines");
+    for (const auto& r : charges->charged_runs()) {
+      absl::Status st;
+      ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
+      if (!st.ok()) return corrupt("charged period lines");
+      std::vector<int64_t> days(r.start_days().begin(), r.start_days().end());
+      if (st = AppendDaysOfRuns(r.start_runs(), "charged_runs.start_runs", &days); !st.ok()) {
+        return corrupt(st.message());
+      }
+      s.charged_lines.AddRun(std::move(lines), days);
+    }
+    for (const auto& c : p.charged()) {  // written before charged_runs
+      absl::Status st;
+      s.charged_lines.Set(c.start_day(), LinesFromProto(c.lines(), "charged.lines", &st));
+      if (!st.ok()) return corrupt("charged period lines");
+    }
   }
   for (const auto& r : p.payments()) {
     if (!AddPayment(r, s)) return corrupt("payment record");
