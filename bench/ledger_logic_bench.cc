@@ -8,7 +8,8 @@
 //
 //   build/bench/ledger_logic_bench [--payments N]   (default 20,000 per case)
 //
-// Prints `bench: ledger_logic_payment_<age>[_older_form] <µs> us/payment`,
+// Prints `bench: ledger_logic_payment_<age>[_older_form] <µs> us/payment`, the same for a week's
+// charge (`ledger_logic_charge_<age>`, which decodes the whole state, schedule and all),
 // `bench: ledger_logic_state_<age>[_older_form] <n> bytes` and, as the floor under a payment, the
 // stored state's own parse and encode (`ledger_logic_parse_and_encode_<age>`); the new account,
 // measured in the same run, is the baseline the older ones compare with (`..._x_new`).
@@ -59,23 +60,21 @@ class Stream {
   const state::v1::TenancyLedgerState& state() const {
     return static_cast<const state::v1::TenancyLedgerState&>(*state_);
   }
-  // One payment against `stored` (state bytes), as for an account the loop has not cached.
-  size_t PayAgainst(const std::string& stored, int n) {
-    v1::RecordPayment pay;
-    pay.set_method(v1::PAYMENT_METHOD_CARD);
-    pay.set_source("card");
-    pay.set_external_reference(absl::StrCat("R", n));
-    *pay.mutable_received_date() = ProtoDate(2026, 4, 10);
-    *pay.mutable_amount() = ProtoPence(2500);
-    pay.set_account_kind(v1::ACCOUNT_KIND_RENT);
-    const common::v1::CommandEnvelope env = Envelope(pay);
-    const std::string bytes = pay.SerializeAsString();
+  // One command decided into one event against `stored` (state bytes) and folded, as for an
+  // account the loop has not cached: the state's bytes after it.
+  size_t DecideAgainst(const std::string& stored, const google::protobuf::Message& command) {
+    const common::v1::CommandEnvelope env = Envelope(command);
+    const std::string bytes = command.SerializeAsString();
     state::v1::TenancyLedgerState state;
     if (!state.ParseFromString(stored)) std::exit(1);
     std::unique_ptr<runtime::StreamMemo> memo;
     runtime::StreamView view{kTenancy, sequence_, state, runtime::kNoKeyedRecords, &memo};
     runtime::Decision d = logic_.DecideCommand(view, env, bytes);
-    if (d.events.size() != 1) std::exit(1);
+    if (d.events.size() != 1) {
+      std::fprintf(stderr, "ledger_logic_bench: %s decided into %zu events, not one\n",
+                   env.command_type().c_str(), d.events.size());
+      std::exit(1);
+    }
     Fold(env, d.events.front(), state, memo);
     return state.SerializeAsString().size();
   }
@@ -176,11 +175,30 @@ std::string OlderForm(const state::v1::TenancyLedgerState& current) {
   return legacy.SerializeAsString();
 }
 
-double MicrosPerPayment(Stream& stream, const std::string& stored, int payments) {
+// A card payment, and the charge of the week after the accounts' last charged one.
+v1::RecordPayment Payment() {
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_CARD);
+  pay.set_source("card");
+  pay.set_external_reference("R1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 10);
+  *pay.mutable_amount() = ProtoPence(2500);
+  pay.set_account_kind(v1::ACCOUNT_KIND_RENT);
+  return pay;
+}
+v1::PostCharges NextWeeksCharge() {
+  v1::PostCharges charge;
+  *charge.mutable_from() = ProtoDate(2026, 4, 6);
+  *charge.mutable_to() = ProtoDate(2026, 4, 12);
+  return charge;
+}
+
+double MicrosPerCommand(Stream& stream, const std::string& stored,
+                        const google::protobuf::Message& command, int payments) {
   size_t bytes = 0;
-  for (int i = 0; i < payments / 10; ++i) bytes += stream.PayAgainst(stored, -i);  // warm-up
+  for (int i = 0; i < payments / 10; ++i) bytes += stream.DecideAgainst(stored, command);  // warm
   const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < payments; ++i) bytes += stream.PayAgainst(stored, i);
+  for (int i = 0; i < payments; ++i) bytes += stream.DecideAgainst(stored, command);
   const std::chrono::duration<double, std::micro> took = std::chrono::steady_clock::now() - start;
   if (bytes == 0) std::exit(1);
   return took.count() / payments;
@@ -218,16 +236,18 @@ int main(int argc, char** argv) {
     Stream stream = AccountOfAge(years);
     const std::string name = years == 0 ? "new" : absl::StrCat(years, "y");
     const std::string stored = stream.state().SerializeAsString();
-    const double us = MicrosPerPayment(stream, stored, payments);
+    const double us = MicrosPerCommand(stream, stored, Payment(), payments);
     if (years == 0) new_account = us;
     std::printf("bench: ledger_logic_state_%s %zu bytes\n", name.c_str(), stored.size());
     std::printf("bench: ledger_logic_payment_%s %.2f us/payment\n", name.c_str(), us);
+    std::printf("bench: ledger_logic_charge_%s %.2f us/charge\n", name.c_str(),
+                MicrosPerCommand(stream, stored, NextWeeksCharge(), payments));
     std::printf("bench: ledger_logic_parse_and_encode_%s %.2f us/payment\n", name.c_str(),
                 MicrosToParseAndEncode(stored, payments));
     if (years == 0) continue;
     std::printf("bench: ledger_logic_payment_%s_x_new %.2f x\n", name.c_str(), us / new_account);
     const std::string older = OlderForm(stream.state());
-    const double older_us = MicrosPerPayment(stream, older, payments);
+    const double older_us = MicrosPerCommand(stream, older, Payment(), payments);
     std::printf("bench: ledger_logic_state_%s_older_form %zu bytes\n", name.c_str(), older.size());
     std::printf("bench: ledger_logic_payment_%s_older_form %.2f us/payment\n", name.c_str(),
                 older_us);
