@@ -39,6 +39,8 @@ std::vector<ChargeLine> LinesFromProto(const google::protobuf::RepeatedPtrField<
                                        const FieldPath& field, absl::Status* status);
 void LinesToProto(const std::vector<ChargeLine>& lines,
                   google::protobuf::RepeatedPtrField<v1::ChargeLine>* out);
+// An account's details into an AccountOpened (all but its schedule).
+void AccountInfoToProto(const TenancyInfo& info, v1::AccountOpened* out);
 // An account's details from their parts: an OpenAccount command's, or a stored state's account
 // (AccountOpened without its schedule) and schedule, without copying them into a command first.
 // A null `schedule`: the details without one (a state decoded for a payment).

@@ -85,12 +85,7 @@ runtime::NewEvent ToNewEvent(const LedgerEvent& event) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, AccountOpened>) {
           v1::AccountOpened p;
-          p.set_tenancy_ref(e.info.tenancy_ref);
-          p.set_tenancy_type(EnumToProto<v1::TenancyType>(e.info.type));
-          p.set_jurisdiction(EnumToProto<v1::Jurisdiction>(e.info.jurisdiction));
-          p.set_patch(e.info.patch);
-          for (const std::string& t : e.info.tenant_ids) p.add_tenant_ids(t);
-          *p.mutable_start_date() = ToProto(e.info.start_date);
+          AccountInfoToProto(e.info, &p);
           *p.mutable_schedule() = ToProto(e.schedule);
           return runtime::NewEvent::Of(p);
         } else if constexpr (std::is_same_v<T, RentScheduleChanged>) {

@@ -205,6 +205,15 @@ absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::strin
                                     c.start_date(), &c.schedule(), tenancy_ref);
 }
 
+void internal::AccountInfoToProto(const TenancyInfo& info, v1::AccountOpened* out) {
+  out->set_tenancy_ref(info.tenancy_ref);
+  out->set_tenancy_type(EnumToProto<v1::TenancyType>(info.type));
+  out->set_jurisdiction(EnumToProto<v1::Jurisdiction>(info.jurisdiction));
+  out->set_patch(info.patch);
+  for (const std::string& t : info.tenant_ids) out->add_tenant_ids(t);
+  *out->mutable_start_date() = ToProto(info.start_date);
+}
+
 absl::StatusOr<OpenAccount> internal::AccountFromParts(
     v1::TenancyType tenancy_type, v1::Jurisdiction jurisdiction, const std::string& patch,
     const google::protobuf::RepeatedPtrField<std::string>& tenant_ids,

@@ -292,10 +292,8 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   // The suspense stream is never opened: its held payments are all its state.
   for (const auto& [id, held] : s.suspended) *out->add_suspended() = SuspendedToProto(id, held);
   if (!s.opened) return;
-  // The account details are kept in their event form (AccountOpened).
-  runtime::NewEvent opened = ToNewEvent(AccountOpened{s.info, s.schedule});
-  out->mutable_account()->ParseFromString(opened.payload);
-  out->mutable_account()->clear_schedule();
+  // The account details are kept in their event form (AccountOpened), without the schedule.
+  AccountInfoToProto(s.info, out->mutable_account());
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
