@@ -10,7 +10,6 @@
 #include "rentstream/ledger/state/v1/state.pb.h"
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
-#include "services/ledger/app/day_runs.h"
 #include "services/ledger/app/ledger_codec.h"
 #include "services/ledger/app/ledger_logic_fixture.h"
 
@@ -100,117 +99,6 @@ TEST_F(LedgerLogicTest, MovementsGoToTheHistoryAndDecisionsAreTheSame) {
   std::vector<std::string> garbage = {"\xff\xff"};
   auto bad = FromProto(state(), kTenancy);
   EXPECT_EQ(AddHistory(garbage, *bad).code(), absl::StatusCode::kDataLoss);
-}
-
-// The forms a state's schedule and charged periods were written in before ChargeParts.
-enum class OlderForm {
-  kRunsInFields,    // the state's own fields, the charged days as runs (briefly, session 17)
-  kNumbers,         // the same, one number per charged day (before that)
-  kLinesPerPeriod,  // one ChargedPeriod with its lines per day (before charged_runs)
-};
-
-state::v1::ChargeParts ChargePartsIn(const state::v1::TenancyLedgerState& state) {
-  state::v1::ChargeParts parts;
-  EXPECT_TRUE(parts.ParseFromString(state.charge_parts()));
-  return parts;
-}
-
-// `current` (written as ChargeParts) in an older form.
-state::v1::TenancyLedgerState InOlderForm(const state::v1::TenancyLedgerState& current,
-                                          OlderForm form) {
-  const state::v1::ChargeParts parts = ChargePartsIn(current);
-  state::v1::TenancyLedgerState older = current;
-  older.clear_charge_parts();
-  *older.mutable_schedule() = parts.schedule();
-  auto days_of = [](const auto& runs) {
-    std::vector<int64_t> days;
-    EXPECT_TRUE(AppendDaysOfRuns(runs, "runs", &days).ok());
-    return days;
-  };
-  if (form == OlderForm::kRunsInFields) {
-    *older.mutable_charged_period_runs() = parts.charged_period_runs();
-  } else {
-    const std::vector<int64_t> days = days_of(parts.charged_period_runs());
-    older.mutable_charged_period_days()->Add(days.begin(), days.end());
-  }
-  for (const state::v1::ChargedRun& run : parts.charged_runs()) {
-    const std::vector<int64_t> days = days_of(run.start_runs());
-    if (form == OlderForm::kLinesPerPeriod) {
-      for (int64_t day : days) {
-        state::v1::ChargedPeriod* p = older.add_charged();
-        p->set_start_day(day);
-        *p->mutable_lines() = run.lines();
-      }
-      continue;
-    }
-    state::v1::ChargedRun& copy = *older.add_charged_runs();
-    *copy.mutable_lines() = run.lines();
-    if (form == OlderForm::kRunsInFields) {
-      *copy.mutable_start_runs() = run.start_runs();
-    } else {
-      copy.mutable_start_days()->Add(days.begin(), days.end());
-    }
-  }
-  return older;
-}
-
-TEST_F(LedgerLogicTest, AStateInAnOlderFormIsReadAsItIsAndRewrittenInTheNew) {
-  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
-  v1::PostCharges charges;
-  *charges.mutable_from() = ProtoDate(2026, 4, 6);
-  *charges.mutable_to() = ProtoDate(2026, 5, 31);
-  ASSERT_FALSE(Run(charges).rejection.has_value());
-  const state::v1::TenancyLedgerState current = state();
-  EXPECT_FALSE(current.has_schedule()) << "in charge_parts";
-  EXPECT_EQ(current.charged_runs_size(), 0);
-  const state::v1::ChargeParts parts = ChargePartsIn(current);
-  ASSERT_EQ(parts.charged_period_runs_size(), 1) << "eight weeks, one run";
-  EXPECT_EQ(parts.charged_period_runs(0).step_days(), 7u);
-  EXPECT_EQ(parts.charged_period_runs(0).count(), 8u);
-  ASSERT_EQ(parts.charged_runs_size(), 1);
-  for (OlderForm form :
-       {OlderForm::kRunsInFields, OlderForm::kNumbers, OlderForm::kLinesPerPeriod}) {
-    const state::v1::TenancyLedgerState older = InOlderForm(current, form);
-    auto decoded = FromProto(older, kTenancy);
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(decoded->charged_periods.size(), 8u);
-    EXPECT_EQ(decoded->charged_lines.size(), 8u);
-    EXPECT_EQ(decoded->schedule.rates.size(), 1u);
-    state::v1::TenancyLedgerState rewritten;
-    ToProto(*decoded, &rewritten);
-    EXPECT_EQ(rewritten.SerializeAsString(), current.SerializeAsString())
-        << "re-encoded in the new form, byte for byte (form " << static_cast<int>(form) << ")";
-    // What the review day reads, too.
-    EXPECT_EQ(logic_.NextReviewDay(older, nullptr), logic_.NextReviewDay(current, nullptr));
-  }
-  // A payment into an older-form state, folded as the runtime folds it, leaves its older parts
-  // as they are (only balances change), and the next charge reads them. (A fold from the topic
-  // that encodes the whole state would rewrite them: here both folds encode only changes.)
-  std::vector<std::string> history;
-  history_ = &history;
-  whole_logic_.set_encode_changes_only(true);
-  state::v1::TenancyLedgerState older = InOlderForm(current, OlderForm::kNumbers);
-  older.set_keyed_records(true);  // as the runtime's folds leave it
-  state_->CopyFrom(older);
-  memo_.reset();
-  v1::RecordPayment pay;
-  pay.set_method(v1::PAYMENT_METHOD_CARD);
-  pay.set_source("card");
-  pay.set_external_reference("OLD-1");
-  *pay.mutable_received_date() = ProtoDate(2026, 5, 1);
-  *pay.mutable_amount() = ProtoPence(500);
-  ASSERT_EQ(Run(pay).events.size(), 1u);
-  EXPECT_EQ(state().charged_period_days_size(), 8);
-  *charges.mutable_to() = ProtoDate(2026, 6, 7);
-  ASSERT_EQ(Run(charges).events.size(), 1u) << "the ninth week only";
-  EXPECT_EQ(ChargePartsIn(state()).charged_period_runs(0).count(), 9u);
-  EXPECT_EQ(state().charged_period_days_size(), 0) << "rewritten in the new form";
-  // A damaged charge_parts is refused, not read as no schedule.
-  state::v1::TenancyLedgerState damaged = current;
-  damaged.set_charge_parts("\xff\xff");
-  EXPECT_EQ(FromProto(damaged, kTenancy).status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(FromProto(damaged, kTenancy, false, StateParts::kForPayments).ok())
-      << "a payment does not read it";
 }
 
 // Payments recorded, refused as duplicates, reversed (twice), a reversal of nothing, another one.
@@ -303,39 +191,6 @@ TEST_F(LedgerLogicTest, PaymentsAreKeyedRecordsAndDecisionsAreTheSame) {
   state::v1::TenancyLedgerState no_movements = state();
   no_movements.set_history_movements(0);
   EXPECT_EQ(logic_.Evolve(no_movements, event).code(), absl::StatusCode::kFailedPrecondition);
-}
-
-// A payment decodes the state without its schedule and charged periods (StateParts): what the
-// logic keeps of it between calls then serves other payments, and a command that reads the rest
-// decodes it whole — a charge after payments charges as one after a fresh decode would.
-TEST_F(LedgerLogicTest, APaymentDecodesOnlyWhatItReadsAndACommandAfterItTheWholeState) {
-  std::vector<std::string> history;
-  history_ = &history;
-  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
-  v1::PostCharges charges;
-  *charges.mutable_from() = ProtoDate(2026, 4, 6);
-  *charges.mutable_to() = ProtoDate(2026, 5, 3);
-  ASSERT_EQ(Run(charges).events.size(), 4u);
-  memo_.reset();  // as for an account loaded from the store: the payment decodes its part
-  for (const char* reference : {"P1", "P2"}) {
-    v1::RecordPayment pay;
-    pay.set_method(v1::PAYMENT_METHOD_CARD);
-    pay.set_source("card");
-    pay.set_external_reference(reference);
-    *pay.mutable_received_date() = ProtoDate(2026, 4, 20);
-    *pay.mutable_amount() = ProtoPence(1000);
-    ASSERT_EQ(Run(pay).events.size(), 1u);
-  }
-  ASSERT_NE(memo_, nullptr) << "kept between the calls";
-  // The memo has no schedule now: the review day comes from the state, as without a memo.
-  EXPECT_EQ(logic_.NextReviewDay(*state_, memo_.get()), logic_.NextReviewDay(*state_, nullptr));
-  EXPECT_EQ(logic_.NextReviewDay(*state_, nullptr),
-            core::Date::FromYmd(2026, 5, 4)->days_since_epoch());
-  *charges.mutable_from() = ProtoDate(2026, 4, 6);  // the four charged already, and four more
-  *charges.mutable_to() = ProtoDate(2026, 5, 31);
-  const runtime::Decision more = Run(charges);
-  ASSERT_EQ(more.events.size(), 4u) << "charged from the whole state, not the payments' part";
-  EXPECT_EQ(RentBalance(), 8 * 11050 - 2000);
 }
 
 // The host keeps no outcome of a RecordPayment (RecallsOutcomeOf): the payment's keyed record
