@@ -262,8 +262,9 @@ absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedge
   TenancyLedger s;
   if (!p.opened()) return s;
   auto parts = ChargePartsOf(p);
-  if (!parts.ok())
+  if (!parts.ok()) {
     return absl::DataLossError(absl::StrCat("ledger state: ", parts.status().message()));
+  }
   auto schedule = ScheduleFromProto(parts->schedule(), "schedule");
   if (!schedule.ok()) return absl::DataLossError("ledger state: schedule");
   s.opened = true;
