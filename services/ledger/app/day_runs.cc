@@ -32,15 +32,15 @@ void DaysToRuns(const std::vector<int64_t>& days,
     }
     state::v1::DayRun& run = *out->Add();
     run.set_first_day(first);
-    // A step too large for the field (days a lifetime apart) is a run of one day.
-    if (monthly >= fixed || step <= 0 || step > int64_t{UINT32_MAX}) {
-      if (monthly < fixed) monthly = 1;
-      run.set_count(static_cast<uint32_t>(monthly));  // step_days 0: months (one day: either)
-      i += monthly;
-    } else {
+    // The longer run; a step too large for the field (days a lifetime apart, never a month) makes
+    // `first` a run of months of one day.
+    if (fixed > monthly && step <= int64_t{UINT32_MAX}) {
       run.set_step_days(static_cast<uint32_t>(step));
       run.set_count(static_cast<uint32_t>(fixed));
       i += fixed;
+    } else {
+      run.set_count(static_cast<uint32_t>(monthly));  // step_days 0: months (one day: either)
+      i += monthly;
     }
   }
 }
