@@ -30,6 +30,10 @@
 //                              time per posting of the service process (gRPC edge, processing
 //                              loops, projection; the charge run's includes the bench's polling)
 //                              and of the CLI
+//   ledger_import_<bus>_loops_cpu, _store_background_cpu: of the service's CPU per posting, its
+//                              processing loops' threads and RocksDB's flush and compaction
+//                              threads (the loops' steadier between runs than the machine's:
+//                              compactions and the broker's JIT come in bursts)
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
 // --history-payments: the accounts also paid weekly through that history (a payment for every
@@ -265,6 +269,8 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   const std::string report_file = data_dir + "/import-report.json";
   const double busy = MachineBusySeconds();
   const double service_before = ProcessCpuSeconds();
+  const double loops_before = ThreadsCpuSeconds("ledger-loop");
+  const double store_before = ThreadsCpuSeconds("rocksdb:");
   const auto start = Clock::now();
   std::vector<std::string> args = {"ledger", "import",   file,        "--ledger",
                                    address,  "--source", "bench-bank"};
@@ -273,6 +279,8 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = CpuPer(busy, MachineBusySeconds(), n);
   const double service_cpu = ProcessCpuSeconds() - service_before;
+  const double loops_cpu = ThreadsCpuSeconds("ledger-loop") - loops_before;
+  const double store_cpu = ThreadsCpuSeconds("rocksdb:") - store_before;
   std::string report;
   {
     std::ifstream in(report_file);
@@ -293,6 +301,10 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   if (cpu >= 0) Report("ledger_import_" + name + "_cpu", cpu, "us/posting");
   Report("ledger_import_" + name + "_service_cpu", service_cpu * 1e6 / n, "us/posting");
   Report("ledger_import_" + name + "_client_cpu", client_cpu * 1e6 / n, "us/posting");
+  if (loops_before >= 0 && store_before >= 0) {
+    Report("ledger_import_" + name + "_loops_cpu", loops_cpu * 1e6 / n, "us/posting");
+    Report("ledger_import_" + name + "_store_background_cpu", store_cpu * 1e6 / n, "us/posting");
+  }
   (*host)->RequestStop();
   serve.join();
   Check(serve_status, "serve");
