@@ -189,15 +189,19 @@ absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& p, const 
 
 v1::RentSchedule ToProto(const RentSchedule& s) {
   v1::RentSchedule p;
-  p.set_frequency(EnumToProto<v1::Frequency>(s.frequency));
-  *p.mutable_anchor() = ToProto(s.anchor);
+  ToProto(s, &p);
+  return p;
+}
+
+void ToProto(const RentSchedule& s, v1::RentSchedule* p) {
+  p->set_frequency(EnumToProto<v1::Frequency>(s.frequency));
+  *p->mutable_anchor() = ToProto(s.anchor);
   for (const RentRate& r : s.rates) {
-    v1::RentRate* rate = p.add_rates();
+    v1::RentRate* rate = p->add_rates();
     *rate->mutable_effective_from() = ToProto(r.effective_from);
     LinesToProto(r.lines, rate->mutable_lines());
   }
-  for (Date d : s.rent_free_periods) *p.add_rent_free_periods() = ToProto(d);
-  return p;
+  for (Date d : s.rent_free_periods) *p->add_rent_free_periods() = ToProto(d);
 }
 
 absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::string& tenancy_ref) {

@@ -47,6 +47,8 @@ core::Money MoneyFromProto(const common::v1::Money& money);
 absl::StatusOr<RentSchedule> ScheduleFromProto(const v1::RentSchedule& schedule,
                                                const FieldPath& field);
 v1::RentSchedule ToProto(const RentSchedule& schedule);
+// The same into `out` (empty; a message of an arena, say).
+void ToProto(const RentSchedule& schedule, v1::RentSchedule* out);
 
 // Commands from their payloads (INVALID_ARGUMENT naming the field for malformed values).
 absl::StatusOr<OpenAccount> FromProto(const v1::OpenAccount& c, const std::string& tenancy_ref);

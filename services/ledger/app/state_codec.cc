@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/arena.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/ledger/app/codec_internal.h"
@@ -143,18 +145,28 @@ absl::Status PaymentRecordLost(const std::string& posting_id) {
 // A stored state's rent schedule and charged periods, whichever form it has: decoded from
 // `charge_parts`, or gathered from the fields written before it (their day numbers and lines per
 // period, the oldest forms, stay in the state: ChargedPeriodsFromProto, FromProto read them).
-absl::StatusOr<state::v1::ChargeParts> ChargePartsOf(const state::v1::TenancyLedgerState& p) {
-  state::v1::ChargeParts parts;
+// `parts` is empty; the caller puts it on an arena of its own, where a tenancy of decades has
+// hundreds of its messages (rates, lines, runs), parsed and freed at once.
+absl::Status ChargePartsOf(const state::v1::TenancyLedgerState& p, state::v1::ChargeParts* parts) {
   if (!p.charge_parts().empty()) {
-    if (!parts.ParseFromString(p.charge_parts())) {
+    if (!parts->ParseFromString(p.charge_parts())) {
       return absl::DataLossError("charge_parts does not parse");
     }
-    return parts;
+    return absl::OkStatus();
   }
-  *parts.mutable_schedule() = p.schedule();
-  *parts.mutable_charged_runs() = p.charged_runs();
-  *parts.mutable_charged_period_runs() = p.charged_period_runs();
-  return parts;
+  *parts->mutable_schedule() = p.schedule();
+  *parts->mutable_charged_runs() = p.charged_runs();
+  *parts->mutable_charged_period_runs() = p.charged_period_runs();
+  return absl::OkStatus();
+}
+
+// An arena for one decode or encode of a state's charge parts: its first block takes a
+// tenancy of a few years' (~16 KiB parsed).
+google::protobuf::ArenaOptions ChargePartsArena() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 16 * 1024;
+  options.max_block_size = 64 * 1024;
+  return options;
 }
 
 // The charged periods in every stored form (numbers, written before runs; runs) together.
@@ -261,9 +273,10 @@ absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerSta
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& p) {
   TenancyLedger s;
   if (!p.opened()) return s;
-  auto parts = ChargePartsOf(p);
-  if (!parts.ok()) {
-    return absl::DataLossError(absl::StrCat("ledger state: ", parts.status().message()));
+  google::protobuf::Arena arena(ChargePartsArena());
+  auto* parts = google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena);
+  if (absl::Status st = ChargePartsOf(p, parts); !st.ok()) {
+    return absl::DataLossError(absl::StrCat("ledger state: ", st.message()));
   }
   auto schedule = ScheduleFromProto(parts->schedule(), "schedule");
   if (!schedule.ok()) return absl::DataLossError("ledger state: schedule");
@@ -298,8 +311,9 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
-  state::v1::ChargeParts parts;
-  *parts.mutable_schedule() = ToProto(s.schedule);
+  google::protobuf::Arena arena(ChargePartsArena());
+  auto& parts = *google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena);
+  ToProto(s.schedule, parts.mutable_schedule());
   DaysToRuns(s.charged_periods.days(), parts.mutable_charged_period_runs());
   for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
     state::v1::ChargedRun* r = parts.add_charged_runs();
@@ -342,16 +356,18 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
   };
   // A payment neither reads nor writes the schedule, the periods charged and their lines.
-  std::optional<state::v1::ChargeParts> charges;
+  std::optional<google::protobuf::Arena> arena;
+  const state::v1::ChargeParts* charges = nullptr;
   if (parts == StateParts::kWhole) {
-    auto found = ChargePartsOf(p);
-    if (!found.ok()) return corrupt(found.status().message());
-    charges = *std::move(found);
+    arena.emplace(ChargePartsArena());
+    auto* found = google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&*arena);
+    if (absl::Status st = ChargePartsOf(p, found); !st.ok()) return corrupt(st.message());
+    charges = found;
   }
   auto open =
       AccountFromParts(p.account().tenancy_type(), p.account().jurisdiction(), p.account().patch(),
                        p.account().tenant_ids(), p.account().start_date(),
-                       charges.has_value() ? &charges->schedule() : nullptr, tenancy_ref);
+                       charges != nullptr ? &charges->schedule() : nullptr, tenancy_ref);
   if (!open.ok()) return corrupt(open.status().message());
   s.opened = true;
   s.info = std::move(open->info);
@@ -366,7 +382,7 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (!kind.ok()) return corrupt("balance kind");
     s.balances[*kind] = MoneyFromProto(b.balance());
   }
-  if (charges.has_value()) {
+  if (charges != nullptr) {
     if (absl::Status st = ChargedPeriodsFromProto(p, *charges, s); !st.ok()) {
       return corrupt(st.message());
     }

@@ -48,6 +48,24 @@ TEST(ChargedLinesTest, PeriodsChargedAlikeShareARunAndComeBackInDayOrder) {
   }
 }
 
+TEST(ChargedLinesTest, RunsDecodedInDayOrderAreAppendedAndADayInTwoRunsIsKeptOnce) {
+  ChargedLines decoded;
+  decoded.AddRun(RentOf(100), {1, 8, 15});
+  decoded.AddRun(RentOf(200), {22, 29, 29});  // after the last day: appended, 29 once
+  decoded.AddRun(RentOf(300), {29, 36});      // from a day charged already: merged, 29 once
+  EXPECT_EQ(decoded.size(), 6u);              // 1 8 15 22 29 36
+  ASSERT_TRUE(decoded.LastOnOrBefore(29).has_value());
+  EXPECT_EQ(decoded.LastOnOrBefore(29)->day, 29);
+  EXPECT_EQ(*decoded.LastOnOrBefore(29)->lines, RentOf(200)) << "the run decoded first keeps it";
+  EXPECT_EQ(*decoded.LastOnOrBefore(36)->lines, RentOf(300));
+  EXPECT_EQ(*decoded.LastOnOrBefore(21)->lines, RentOf(100));
+  std::vector<ChargedLines::Run> runs = decoded.Runs();
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].days, (std::vector<int64_t>{1, 8, 15}));
+  EXPECT_EQ(runs[1].days, (std::vector<int64_t>{22, 29}));
+  EXPECT_EQ(runs[2].days, (std::vector<int64_t>{36}));
+}
+
 TEST(ChargedLinesTest, SettingADayAgainReplacesItsLines) {
   ChargedLines charged;
   charged.Set(10, RentOf(100));
