@@ -160,14 +160,29 @@ absl::Status ChargePartsOf(const state::v1::TenancyLedgerState& p, state::v1::Ch
   return absl::OkStatus();
 }
 
-// An arena for one decode or encode of a state's charge parts: its first block takes a
-// tenancy of a few years' (~16 KiB parsed).
-google::protobuf::ArenaOptions ChargePartsArena() {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = 16 * 1024;
-  options.max_block_size = 64 * 1024;
-  return options;
-}
+// An arena for one decode or encode of a state's charge parts, its first block on the stack: a
+// new account's parts or a few years' take no allocation of their own, a tenancy of decades'
+// a few more blocks (up to 64 KiB each), all freed at once.
+class ChargePartsArena {
+ public:
+  ChargePartsArena() : arena_(Options(first_block_)) {}
+  ChargePartsArena(const ChargePartsArena&) = delete;
+  ChargePartsArena& operator=(const ChargePartsArena&) = delete;
+  state::v1::ChargeParts* NewParts() {
+    return google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena_);
+  }
+
+ private:
+  static google::protobuf::ArenaOptions Options(char* first_block) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = first_block;
+    options.initial_block_size = sizeof(first_block_);
+    options.max_block_size = 64 * 1024;
+    return options;
+  }
+  alignas(16) char first_block_[8 * 1024];  // before arena_: it is built first
+  google::protobuf::Arena arena_;
+};
 
 // The charged periods in every stored form (numbers, written before runs; runs) together.
 absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p,
@@ -273,8 +288,8 @@ absl::StatusOr<TenancyLedger> LedgerForQueries(const state::v1::TenancyLedgerSta
 absl::StatusOr<TenancyLedger> ChargeStateFromProto(const state::v1::TenancyLedgerState& p) {
   TenancyLedger s;
   if (!p.opened()) return s;
-  google::protobuf::Arena arena(ChargePartsArena());
-  auto* parts = google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena);
+  ChargePartsArena arena;
+  state::v1::ChargeParts* parts = arena.NewParts();
   if (absl::Status st = ChargePartsOf(p, parts); !st.ok()) {
     return absl::DataLossError(absl::StrCat("ledger state: ", st.message()));
   }
@@ -311,8 +326,8 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
-  google::protobuf::Arena arena(ChargePartsArena());
-  auto& parts = *google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena);
+  ChargePartsArena arena;
+  state::v1::ChargeParts& parts = *arena.NewParts();
   ToProto(s.schedule, parts.mutable_schedule());
   DaysToRuns(s.charged_periods.days(), parts.mutable_charged_period_runs());
   for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
@@ -356,11 +371,10 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     return absl::DataLossError(absl::StrCat("ledger state of ", tenancy_ref, ": ", what));
   };
   // A payment neither reads nor writes the schedule, the periods charged and their lines.
-  std::optional<google::protobuf::Arena> arena;
+  std::optional<ChargePartsArena> arena;
   const state::v1::ChargeParts* charges = nullptr;
   if (parts == StateParts::kWhole) {
-    arena.emplace(ChargePartsArena());
-    auto* found = google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&*arena);
+    state::v1::ChargeParts* found = arena.emplace().NewParts();
     if (absl::Status st = ChargePartsOf(p, found); !st.ok()) return corrupt(st.message());
     charges = found;
   }
