@@ -32,8 +32,9 @@
 //                              and of the CLI
 //   ledger_import_<bus>_loops_cpu, _store_background_cpu: of the service's CPU per posting, its
 //                              processing loops' threads and RocksDB's flush and compaction
-//                              threads (the loops' steadier between runs than the machine's:
-//                              compactions and the broker's JIT come in bursts)
+//                              threads (on LocalBus the log's own store's too; the loops' figure
+//                              is steadier between runs than the machine's: compactions and the
+//                              broker's JIT come in bursts)
 // --tenancies N (default 20000; the goal is stated for 1,000,000), --only kafka|local,
 // --history-weeks W (default 4): weekly periods each account has when payments arrive;
 // --history-payments: the accounts also paid weekly through that history (a payment for every
