@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <set>
 
@@ -21,9 +22,8 @@ using local_log::EncodeRecord;
 using local_log::FromRocks;
 using local_log::GroupKey;
 using local_log::NowMs;
+using local_log::OffsetKey;
 using local_log::ReadRange;
-using local_log::RecordKey;
-using local_log::RecordPrefix;
 using local_log::ResolvePartition;
 
 namespace local_log {
@@ -64,31 +64,39 @@ absl::StatusOr<int32_t> ResolvePartition(const std::map<std::string, TopicSpec>&
   return PartitionForKey(r.key, n);
 }
 
-// Reads records of one partition in [from, end) into `out` (at most `max`); returns the
-// position after the last record read.
-absl::StatusOr<int64_t> ReadRange(rocksdb::Iterator& it, const TopicPartition& tp, int64_t from,
-                                  int64_t end, size_t max, std::vector<Record>& out) {
-  const std::string prefix = RecordPrefix(tp);
+absl::StatusOr<int64_t> ReadRange(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                  const TopicPartition& tp, int64_t from, int64_t end, size_t max,
+                                  std::vector<Record>& out) {
+  if (from >= end || max == 0) return from;
+  auto missing = [&](int64_t position) {
+    return absl::DataLossError(absl::StrCat("local log: records of ", tp.topic, "/", tp.partition,
+                                            " below ", end, " are missing from offset ", position));
+  };
+  if (family == nullptr) return missing(from);
+  const std::string upper = OffsetKey(end);
+  const rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options, family));
   int64_t position = from;
   size_t taken = 0;
-  for (it.Seek(RecordKey(tp, from)); it.Valid() && taken < max; it.Next()) {
-    const rocksdb::Slice key = it.key();
-    if (!key.starts_with(prefix)) break;
-    const int64_t offset = local_log::OffsetOfKey(key);
-    if (offset >= end) break;
+  for (it->Seek(OffsetKey(from)); it->Valid() && taken < max; it->Next()) {
+    // Offsets are contiguous: a gap is a lost record, not the end of the range.
+    if (it->key().size() != 8 || local_log::OffsetOfKey(it->key()) != position) break;
     Record r;
     r.topic = tp.topic;
     r.partition = tp.partition;
-    r.offset = offset;
-    if (!DecodeRecord(absl::string_view(it.value().data(), it.value().size()), r)) {
+    r.offset = position;
+    if (!DecodeRecord(absl::string_view(it->value().data(), it->value().size()), r)) {
       return absl::DataLossError(absl::StrCat("local log: record ", tp.topic, "/", tp.partition,
-                                              "@", offset, " cannot be decoded"));
+                                              "@", position, " cannot be decoded"));
     }
     out.push_back(std::move(r));
-    position = offset + 1;
+    ++position;
     ++taken;
   }
-  if (!it.status().ok()) return FromRocks(it.status(), "local log read");
+  if (!it->status().ok()) return FromRocks(it->status(), "local log read");
+  if (taken < max && position < end) return missing(position);
   return position;
 }
 
@@ -99,9 +107,8 @@ absl::StatusOr<int64_t> ReadRange(rocksdb::Iterator& it, const TopicPartition& t
 
 class LocalBus::Reader : public LogReader {
  public:
-  Reader(rocksdb::DB& db,
-         std::vector<std::pair<TopicPartition, std::pair<int64_t, int64_t>>> ranges)
-      : ranges_(std::move(ranges)), it_(db.NewIterator(rocksdb::ReadOptions())) {}
+  Reader(LocalBus& bus, std::vector<std::pair<TopicPartition, std::pair<int64_t, int64_t>>> ranges)
+      : bus_(bus), ranges_(std::move(ranges)) {}
 
   absl::StatusOr<std::vector<Record>> Next(size_t max_records) override {
     std::vector<Record> out;
@@ -111,23 +118,23 @@ class LocalBus::Reader : public LogReader {
         ++current_;
         continue;
       }
-      const size_t before = out.size();
-      auto pos = ReadRange(*it_, tp, range.first, range.second, max_records - out.size(), out);
+      rocksdb::ColumnFamilyHandle* family;
+      {
+        std::lock_guard lock(bus_.state_->mu);
+        family = bus_.state_->FamilyLocked(tp);
+      }
+      auto pos = ReadRange(*bus_.db_, family, tp, range.first, range.second,
+                           max_records - out.size(), out);
       if (!pos.ok()) return pos.status();
       range.first = *pos;
-      if (out.size() == before) {
-        return absl::DataLossError(absl::StrCat("local log: records of ", tp.topic, "/",
-                                                tp.partition, " below ", range.second,
-                                                " are missing from offset ", range.first));
-      }
     }
     return out;
   }
 
  private:
+  LocalBus& bus_;
   std::vector<std::pair<TopicPartition, std::pair<int64_t, int64_t>>> ranges_;
   size_t current_ = 0;
-  std::unique_ptr<rocksdb::Iterator> it_;
 };
 
 class LocalBus::LocalTail : public Tail {
@@ -138,23 +145,24 @@ class LocalBus::LocalTail : public Tail {
   absl::StatusOr<std::vector<Record>> Poll(size_t max_records,
                                            std::chrono::milliseconds timeout) override {
     State& st = *bus_.state_;
-    std::map<TopicPartition, int64_t> readable;
+    std::map<TopicPartition, std::pair<int64_t, rocksdb::ColumnFamilyHandle*>> readable;
     {
       std::unique_lock lock(st.mu);
       auto ready = [&] {
         readable.clear();
         for (const auto& [tp, pos] : positions_) {
-          if (const int64_t end = st.EndLocked(tp); pos < end) readable[tp] = end;
+          if (const int64_t end = st.EndLocked(tp); pos < end)
+            readable[tp] = {end, st.FamilyLocked(tp)};
         }
         return !readable.empty();
       };
       if (!st.changed.wait_for(lock, timeout, ready)) return std::vector<Record>{};
     }
     std::vector<Record> out;
-    std::unique_ptr<rocksdb::Iterator> it(bus_.db_->NewIterator(rocksdb::ReadOptions()));
-    for (const auto& [tp, end] : readable) {
+    for (const auto& [tp, where] : readable) {
       if (out.size() >= max_records) break;
-      auto pos = ReadRange(*it, tp, positions_[tp], end, max_records - out.size(), out);
+      auto pos = ReadRange(*bus_.db_, where.second, tp, positions_[tp], where.first,
+                           max_records - out.size(), out);
       if (!pos.ok()) return pos.status();
       positions_[tp] = *pos;
     }
@@ -188,10 +196,14 @@ class LocalBus::LocalAppender : public Appender {
         if (!ends.count(where.back())) ends[where.back()] = st.EndLocked(where.back());
       }
     }
+    std::vector<TopicPartition> written;
+    for (const auto& [tp, end] : ends) written.push_back(tp);
+    if (absl::Status s = bus_.EnsureFamilies(written); !s.ok()) return s;
     rocksdb::WriteBatch batch;
     const int64_t now = NowMs();
     for (size_t i = 0; i < records.size(); ++i) {
-      batch.Put(RecordKey(where[i], ends[where[i]]++), EncodeRecord(records[i], now));
+      batch.Put(st.families.at(where[i]), OffsetKey(ends[where[i]]++),
+                EncodeRecord(records[i], now));
     }
     if (absl::Status s = bus_.Write(batch, "append"); !s.ok()) return s;
     {
@@ -212,7 +224,12 @@ class LocalBus::LocalAppender : public Appender {
 LocalBus::LocalBus(std::string dir, LocalBusOptions options)
     : dir_(std::move(dir)), options_(options), state_(std::make_unique<State>()) {}
 
-LocalBus::~LocalBus() = default;
+LocalBus::~LocalBus() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  db_.reset();
+}
 
 absl::Status LocalBus::Write(rocksdb::WriteBatch& batch, absl::string_view what) {
   rocksdb::WriteOptions wo;
@@ -220,23 +237,158 @@ absl::Status LocalBus::Write(rocksdb::WriteBatch& batch, absl::string_view what)
   return FromRocks(db_->Write(wo, &batch), absl::StrCat("local log ", what));
 }
 
+namespace {
+
+// Options of a partition's column family. Its memtable is bounded by the database's shared
+// write buffer budget (below) long before its own size.
+rocksdb::ColumnFamilyOptions PartitionFamilyOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = 64 << 20;
+  return o;
+}
+
+rocksdb::DBOptions LogDbOptions() {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  // All memtables together: when they pass it, the family with the oldest one is flushed.
+  o.db_write_buffer_size = 128 << 20;
+  // A family written to rarely would otherwise keep old write-ahead logs alive.
+  o.max_total_wal_size = 256 << 20;
+  return o;
+}
+
+}  // namespace
+
+absl::Status LocalBus::EnsureFamilies(const std::vector<TopicPartition>& tps) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> missing;
+  std::vector<TopicPartition> which;
+  for (const TopicPartition& tp : tps) {
+    if (state_->families.count(tp) != 0) continue;
+    missing.emplace_back(local_log::PartitionFamily(tp), PartitionFamilyOptions());
+    which.push_back(tp);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  std::vector<rocksdb::ColumnFamilyHandle*> made;
+  absl::Status s = FromRocks(db_->CreateColumnFamilies(missing, &made),
+                             "local log: create a partition's column family");
+  // Some may have been made before a failure; keep those.
+  handles_.insert(handles_.end(), made.begin(), made.end());
+  std::lock_guard lock(state_->mu);
+  for (size_t i = 0; i < made.size(); ++i) state_->families[which[i]] = made[i];
+  return s;
+}
+
 absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
                                                          LocalBusOptions options) {
   if (dir.empty()) return absl::InvalidArgumentError("local bus: directory is empty");
   std::unique_ptr<LocalBus> bus(new LocalBus(dir, options));
-  rocksdb::Options o;
-  o.create_if_missing = true;
-  o.write_buffer_size = 64 << 20;
+  const rocksdb::DBOptions db_options = LogDbOptions();
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
+    names.clear();
+    if (absl::Status s = FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir, &names),
+                                   "local log open " + dir);
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) {
+    rocksdb::ColumnFamilyOptions o = PartitionFamilyOptions();
+    if (name == rocksdb::kDefaultColumnFamilyName) o.write_buffer_size = 16 << 20;
+    families.emplace_back(name, o);
+  }
   rocksdb::DB* raw = nullptr;
-  if (absl::Status s = FromRocks(rocksdb::DB::Open(o, dir, &raw), "local log open " + dir);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  if (absl::Status s = FromRocks(rocksdb::DB::Open(db_options, dir, families, &handles, &raw),
+                                 "local log open " + dir);
       !s.ok()) {
     return s;
   }
   bus->db_.reset(raw);
-  State& st = *bus->state_;
+  bus->handles_ = handles;
+  for (size_t i = 0; i < names.size(); ++i) {
+    TopicPartition tp;
+    if (local_log::ParsePartitionFamily(names[i], tp)) bus->state_->families[tp] = handles[i];
+  }
 
-  // Recover topics, partition ends and committed group positions.
-  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions()));
+  std::string layout;
+  const rocksdb::Status got = raw->Get(rocksdb::ReadOptions(), local_log::kLayoutKey, &layout);
+  if (got.IsNotFound()) {
+    // Layout 1 (or a new log): move its records, then mark the layout.
+    if (absl::Status s = bus->MoveLayout1Records(); !s.ok()) return s;
+  } else if (!got.ok()) {
+    return FromRocks(got, "local log open " + dir);
+  } else if (layout != local_log::kLayout) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("local log ", dir, ": layout ", layout, " is not one this version reads (",
+                     local_log::kLayout, "); was it written by a newer Rentstream?"));
+  }
+  if (absl::Status s = bus->RecoverState(); !s.ok()) return s;
+  return bus;
+}
+
+absl::Status LocalBus::MoveLayout1Records() {
+  // Copy every record to its partition's family (a Put of the same bytes again is harmless, so
+  // a move cut short by a crash is simply redone), then remove the old keys and mark the layout
+  // in one synced batch.
+  const std::string first = local_log::kLayout1RecordTag;
+  const std::string past = "s";  // the tag after "r"
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::WriteBatch batch;
+  bool any = false;
+  for (it->Seek(first); it->Valid() && it->key().starts_with(first); it->Next()) {
+    TopicPartition tp;
+    int64_t offset = 0;
+    if (!local_log::DecodeLayout1RecordKey(it->key(), tp, offset)) {
+      return absl::DataLossError(absl::StrCat("local log ", dir_, ": a layout-1 record key (",
+                                              it->key().ToString(true), ") cannot be decoded"));
+    }
+    if (!local_log::IsValidTopicName(tp.topic)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "local log ", dir_, ": topic \"", tp.topic,
+          "\" has a name Kafka would refuse ([a-zA-Z0-9._-], at most 249); it cannot be moved"));
+    }
+    if (absl::Status s = EnsureFamilies({tp}); !s.ok()) return s;
+    batch.Put(state_->families.at(tp), OffsetKey(offset), it->value());
+    any = true;
+    if (batch.GetDataSize() >= (8u << 20)) {
+      if (absl::Status s =
+              FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "local log: move to layout 2");
+          !s.ok()) {
+        return s;
+      }
+      batch.Clear();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "local log: move to layout 2");
+  it.reset();
+  if (any) {
+    if (absl::Status s = FromRocks(batch.DeleteRange(first, past), "local log: move"); !s.ok())
+      return s;
+  }
+  if (absl::Status s = FromRocks(batch.Put(local_log::kLayoutKey, local_log::kLayout),
+                                 "local log: mark the layout");
+      !s.ok()) {
+    return s;
+  }
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  if (absl::Status s = FromRocks(db_->Write(synced, &batch), "local log: move to layout 2");
+      !s.ok()) {
+    return s;
+  }
+  if (!any) return absl::OkStatus();
+  // Give the old records' space back now rather than at some later compaction.
+  const rocksdb::Slice begin(first), end(past);
+  return FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), &begin, &end),
+                   "local log: compact after the move");
+}
+
+absl::Status LocalBus::RecoverState() {
+  State& st = *state_;
+  // Topics, partition ends and committed group positions.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(local_log::kTopicTag); it->Valid() && it->key().starts_with(local_log::kTopicTag);
        it->Next()) {
     TopicSpec spec;
@@ -245,17 +397,6 @@ absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
           absl::StrCat("local log: topic entry ", it->key().ToString(), " cannot be decoded"));
     }
     st.topics[spec.name] = spec;
-  }
-  for (const auto& [name, spec] : st.topics) {
-    for (int32_t p = 0; p < spec.partitions; ++p) {
-      const TopicPartition tp{name, p};
-      it->SeekForPrev(RecordKey(tp, std::numeric_limits<int64_t>::max()));
-      if (it->Valid() && it->key().starts_with(RecordPrefix(tp))) {
-        st.ends[tp] = local_log::OffsetOfKey(it->key()) + 1;
-      } else {
-        st.ends[tp] = 0;
-      }
-    }
   }
   for (it->Seek(local_log::kGroupTag); it->Valid() && it->key().starts_with(local_log::kGroupTag);
        it->Next()) {
@@ -268,7 +409,19 @@ absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
     st.committed[group][tp] = offset;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "local log recovery");
-  return bus;
+  for (const auto& [name, spec] : st.topics) {
+    for (int32_t p = 0; p < spec.partitions; ++p) {
+      const TopicPartition tp{name, p};
+      st.ends[tp] = 0;
+      rocksdb::ColumnFamilyHandle* family = st.FamilyLocked(tp);
+      if (family == nullptr) continue;
+      std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator(rocksdb::ReadOptions(), family));
+      last->SeekToLast();
+      if (!last->status().ok()) return FromRocks(last->status(), "local log recovery");
+      if (last->Valid()) st.ends[tp] = local_log::OffsetOfKey(last->key()) + 1;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LocalBus::DeclareTopics(const std::vector<TopicSpec>& topics) {
@@ -278,9 +431,10 @@ absl::Status LocalBus::DeclareTopics(const std::vector<TopicSpec>& topics) {
   {
     std::lock_guard lock(state_->mu);
     for (const TopicSpec& spec : topics) {
-      if (spec.name.empty() || spec.name.find('\0') != std::string::npos ||
-          spec.name.size() > 249) {
-        return absl::InvalidArgumentError(absl::StrCat("topic \"", spec.name, "\": invalid name"));
+      if (!local_log::IsValidTopicName(spec.name)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "topic \"", spec.name,
+            "\": invalid name (1 to 249 of the letters, digits, '.', '_' and '-', not . or ..)"));
       }
       if (spec.partitions < 1) {
         return absl::InvalidArgumentError(
@@ -329,8 +483,8 @@ absl::StatusOr<std::unique_ptr<LogReader>> LocalBus::OpenReader(const std::vecto
       ranges.push_back({f.tp, {std::max<int64_t>(f.offset, 0), state_->EndLocked(f.tp)}});
     }
   }
-  // The iterator is created after the ends were taken, so it sees every record below them.
-  return std::unique_ptr<LogReader>(new Reader(*db_, std::move(ranges)));
+  // Records below the ends taken are never changed: reading them later sees them all.
+  return std::unique_ptr<LogReader>(new Reader(*this, std::move(ranges)));
 }
 
 absl::StatusOr<std::unique_ptr<Appender>> LocalBus::NewAppender(const std::string& /*client_id*/) {

@@ -13,6 +13,10 @@
 // - A member joining with a transactional id already in use fences the older one: its next
 //   transactional call fails with the "fenced" error.
 //
+// Each topic partition's records are kept in a column family of their own (local_log_codec.h),
+// so the store's compactions move an append-only log's files down instead of rewriting them.
+// A log written before that layout is moved into it once, when it is first opened.
+//
 // Retention and compaction are not applied: the embedded log keeps every record (it is the
 // audit trail of a small landlord). Topic configs are recorded but not interpreted.
 
@@ -26,6 +30,7 @@
 #include "libs/eventlog/event_bus.h"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class DB;
 class WriteBatch;
 }  // namespace rocksdb
@@ -71,10 +76,17 @@ class LocalBus : public EventBus {
   static std::unique_ptr<GroupMember> NewMember(LocalBus& bus, const MemberConfig& config,
                                                 uint64_t id);
   absl::Status Write(rocksdb::WriteBatch& batch, absl::string_view what);
+  // Creates the column families of those of `tps` that have none yet. Under write_mu.
+  absl::Status EnsureFamilies(const std::vector<TopicPartition>& tps);
+  // Moves a layout-1 log's records into their partitions' column families (Open).
+  absl::Status MoveLayout1Records();
+  absl::Status RecoverState();
 
   std::string dir_;
   LocalBusOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
+  // Every handle Open and EnsureFamilies made (the default family's too): destroyed first.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<State> state_;
 };
 

@@ -51,6 +51,9 @@ struct LocalBus::State {
   std::map<std::string, Group> groups;
   std::map<std::string, uint64_t> transactional_owner;  // transactional id → member id
   uint64_t next_member_id = 1;
+  // The column family of each topic partition that has one (created at its first write, under
+  // write_mu and mu; read under either). Owned by the bus, destroyed before the database.
+  std::map<TopicPartition, rocksdb::ColumnFamilyHandle*> families;
 
   absl::StatusOr<int32_t> PartitionsLocked(const std::string& topic) const {
     auto it = topics.find(topic);
@@ -73,6 +76,11 @@ struct LocalBus::State {
     auto it = ends.find(tp);
     return it == ends.end() ? 0 : it->second;
   }
+
+  rocksdb::ColumnFamilyHandle* FamilyLocked(const TopicPartition& tp) const {
+    auto it = families.find(tp);
+    return it == families.end() ? nullptr : it->second;
+  }
 };
 
 namespace local_log {
@@ -82,10 +90,12 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
 // Validates an outgoing record and fixes its partition.
 absl::StatusOr<int32_t> ResolvePartition(const std::map<std::string, TopicSpec>& topics,
                                          const OutgoingRecord& r, size_t max_bytes);
-// Reads records of one partition in [from, end) into `out` (at most `max`); returns the
-// position after the last record read.
-absl::StatusOr<int64_t> ReadRange(rocksdb::Iterator& it, const TopicPartition& tp, int64_t from,
-                                  int64_t end, size_t max, std::vector<Record>& out);
+// Reads records of one partition, from its column family `family`, in [from, end) into `out`
+// (at most `max`); returns the position after the last record read. A range that is not empty
+// must have a family and records (DATA_LOSS otherwise).
+absl::StatusOr<int64_t> ReadRange(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                  const TopicPartition& tp, int64_t from, int64_t end, size_t max,
+                                  std::vector<Record>& out);
 
 }  // namespace local_log
 }  // namespace rentstream::eventlog

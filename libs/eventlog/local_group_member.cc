@@ -22,9 +22,8 @@ using local_log::DecodeRecord;
 using local_log::EncodeRecord;
 using local_log::GroupKey;
 using local_log::NowMs;
+using local_log::OffsetKey;
 using local_log::ReadRange;
-using local_log::RecordKey;
-using local_log::RecordPrefix;
 using local_log::ResolvePartition;
 
 // ---------------------------------------------------------------------------------------------
@@ -141,12 +140,15 @@ class LocalBus::Member : public GroupMember {
         if (!next.count(tp)) next[tp] = st_.EndLocked(tp);
       }
     }
+    std::vector<TopicPartition> written;
+    for (const auto& [tp, end] : next) written.push_back(tp);
+    if (absl::Status s = bus_.EnsureFamilies(written); !s.ok()) return s;  // still open: abort
     rocksdb::WriteBatch batch;
     const int64_t now = NowMs();
     std::map<TopicPartition, int64_t> ends = next;
     for (const OutgoingRecord& r : pending_) {
       const TopicPartition tp{r.topic, *r.partition};
-      batch.Put(RecordKey(tp, ends[tp]++), EncodeRecord(r, now));
+      batch.Put(st_.families.at(tp), OffsetKey(ends[tp]++), EncodeRecord(r, now));
     }
     for (const ConsumedPosition& c : consumed) {
       batch.Put(GroupKey(config_.group_id, c.tp), local_log::EncodeOffset(c.next_offset));
@@ -261,15 +263,18 @@ class LocalBus::Member : public GroupMember {
 
   absl::StatusOr<std::vector<Record>> Read(const std::map<TopicPartition, int64_t>& readable,
                                            size_t max_records) {
-    std::vector<TopicPartition> order;
-    for (const auto& [tp, end] : readable) order.push_back(tp);
+    std::vector<std::pair<TopicPartition, rocksdb::ColumnFamilyHandle*>> order;
+    {
+      std::lock_guard lock(st_.mu);
+      for (const auto& [tp, end] : readable) order.emplace_back(tp, st_.FamilyLocked(tp));
+    }
     std::rotate(order.begin(), order.begin() + static_cast<long>(rotation_++ % order.size()),
                 order.end());
     std::vector<Record> out;
-    std::unique_ptr<rocksdb::Iterator> it(bus_.db_->NewIterator(rocksdb::ReadOptions()));
-    for (const TopicPartition& tp : order) {
+    for (const auto& [tp, family] : order) {
       if (out.size() >= max_records) break;
-      auto pos = ReadRange(*it, tp, positions_[tp], readable.at(tp), max_records - out.size(), out);
+      auto pos = ReadRange(*bus_.db_, family, tp, positions_[tp], readable.at(tp),
+                           max_records - out.size(), out);
       if (!pos.ok()) return pos.status();
       positions_[tp] = *pos;
     }

@@ -1,5 +1,9 @@
 #include "libs/eventlog/local_log_codec.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
 namespace rentstream::eventlog::local_log {
 namespace {
 
@@ -70,15 +74,37 @@ bool DecodeTopic(absl::string_view bytes, TopicSpec& spec) {
   return c.done() && spec.partitions > 0;
 }
 
-std::string RecordPrefix(const TopicPartition& tp) {
-  std::string out = kRecordTag + tp.topic;
-  out.push_back('\0');
-  PutBe(out, static_cast<uint32_t>(tp.partition), 4);
-  return out;
+bool IsValidTopicName(absl::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
-std::string RecordKey(const TopicPartition& tp, int64_t offset) {
-  std::string out = RecordPrefix(tp);
+std::string PartitionFamily(const TopicPartition& tp) {
+  return absl::StrCat("r/", tp.topic, "/", tp.partition);
+}
+
+bool ParsePartitionFamily(absl::string_view name, TopicPartition& tp) {
+  if (!absl::ConsumePrefix(&name, "r/")) return false;
+  const size_t slash = name.rfind('/');
+  if (slash == absl::string_view::npos) return false;
+  const absl::string_view topic = name.substr(0, slash), number = name.substr(slash + 1);
+  int32_t partition = 0;
+  if (!IsValidTopicName(topic) || number.empty() || (number.size() > 1 && number[0] == '0') ||
+      !absl::SimpleAtoi(number, &partition) || partition < 0) {
+    return false;
+  }
+  tp.topic = std::string(topic);
+  tp.partition = partition;
+  return true;
+}
+
+std::string OffsetKey(int64_t offset) {
+  std::string out;
   PutBe(out, static_cast<uint64_t>(offset), 8);
   return out;
 }
@@ -86,6 +112,26 @@ std::string RecordKey(const TopicPartition& tp, int64_t offset) {
 int64_t OffsetOfKey(const rocksdb::Slice& key) {
   if (key.size() < 8) return -1;
   return static_cast<int64_t>(GetBe(key.data() + key.size() - 8, 8));
+}
+
+std::string Layout1RecordKey(const TopicPartition& tp, int64_t offset) {
+  std::string out = kLayout1RecordTag + tp.topic;
+  out.push_back('\0');
+  PutBe(out, static_cast<uint32_t>(tp.partition), 4);
+  PutBe(out, static_cast<uint64_t>(offset), 8);
+  return out;
+}
+
+bool DecodeLayout1RecordKey(const rocksdb::Slice& key, TopicPartition& tp, int64_t& offset) {
+  absl::string_view k(key.data(), key.size());
+  // tag, a topic of at least one byte, \0, partition, offset
+  if (k.size() < 1 + 1 + 1 + 4 + 8 || k[0] != kLayout1RecordTag[0]) return false;
+  const size_t zero = k.size() - 13;
+  if (k[zero] != '\0') return false;
+  tp.topic.assign(k.data() + 1, zero - 1);
+  tp.partition = static_cast<int32_t>(GetBe(k.data() + zero + 1, 4));
+  offset = static_cast<int64_t>(GetBe(k.data() + zero + 5, 8));
+  return tp.partition >= 0 && offset >= 0 && tp.topic.find('\0') == std::string::npos;
 }
 
 std::string EncodeRecord(const OutgoingRecord& r, int64_t timestamp_ms) {
