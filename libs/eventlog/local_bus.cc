@@ -254,6 +254,10 @@ rocksdb::DBOptions LogDbOptions() {
   o.db_write_buffer_size = 128 << 20;
   // A family written to rarely would otherwise keep old write-ahead logs alive.
   o.max_total_wal_size = 256 << 20;
+  // A partition's files are moved down, never merged, so a long-lived log holds many of them
+  // (~4 MB each at 1,000,000 payments); keep the open file descriptors bounded. A tailing read
+  // only opens the newest.
+  o.max_open_files = 512;
   return o;
 }
 
