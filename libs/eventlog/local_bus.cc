@@ -288,13 +288,16 @@ absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
   std::unique_ptr<LocalBus> bus(new LocalBus(dir, options));
   const rocksdb::DBOptions db_options = LogDbOptions();
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
-  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
     names.clear();
     if (absl::Status s = FromRocks(rocksdb::DB::ListColumnFamilies(db_options, dir, &names),
                                    "local log open " + dir);
         !s.ok()) {
       return s;
     }
+  } else if (ec) {
+    return absl::UnavailableError(absl::StrCat("local log open ", dir, ": ", ec.message()));
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : names) {
@@ -311,10 +314,13 @@ absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
   }
   bus->db_.reset(raw);
   bus->handles_ = handles;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
   for (size_t i = 0; i < names.size(); ++i) {
-    TopicPartition tp;
-    if (local_log::ParsePartitionFamily(names[i], tp)) bus->state_->families[tp] = handles[i];
+    if (names[i] != rocksdb::kDefaultColumnFamilyName) by_name[names[i]] = handles[i];
   }
+  // Nothing else runs on the bus yet; the lock keeps EnsureFamilies' contract.
+  std::lock_guard write(bus->state_->write_mu);
+  if (absl::Status s = bus->RecoverTopics(by_name); !s.ok()) return s;
 
   std::string layout;
   const rocksdb::Status got = raw->Get(rocksdb::ReadOptions(), local_log::kLayoutKey, &layout);
@@ -328,11 +334,53 @@ absl::StatusOr<std::unique_ptr<LocalBus>> LocalBus::Open(const std::string& dir,
         absl::StrCat("local log ", dir, ": layout ", layout, " is not one this version reads (",
                      local_log::kLayout, "); was it written by a newer Rentstream?"));
   }
-  if (absl::Status s = bus->RecoverState(); !s.ok()) return s;
+  if (absl::Status s = bus->RecoverPositions(); !s.ok()) return s;
   return bus;
 }
 
+absl::Status LocalBus::RecoverTopics(
+    std::map<std::string, rocksdb::ColumnFamilyHandle*> partition_families) {
+  State& st = *state_;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(local_log::kTopicTag); it->Valid() && it->key().starts_with(local_log::kTopicTag);
+       it->Next()) {
+    TopicSpec spec;
+    if (!local_log::DecodeTopic(absl::string_view(it->value().data(), it->value().size()), spec)) {
+      return absl::DataLossError(
+          absl::StrCat("local log: topic entry ", it->key().ToString(), " cannot be decoded"));
+    }
+    st.topics[spec.name] = spec;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "local log recovery");
+  // Each declared partition's family by its exact name; any other is not ours to guess about.
+  for (const auto& [name, spec] : st.topics) {
+    for (int32_t p = 0; p < spec.partitions; ++p) {
+      const TopicPartition tp{name, p};
+      auto found = partition_families.find(local_log::PartitionFamily(tp));
+      if (found == partition_families.end()) continue;
+      st.families[tp] = found->second;
+      partition_families.erase(found);
+    }
+  }
+  if (!partition_families.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("local log ", dir_, ": column family \"",
+                                                      partition_families.begin()->first,
+                                                      "\" is no declared topic partition's"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LocalBus::MoveLayout1Records() {
+  // A name the new layout cannot hold stops the move before it changes anything (the log then
+  // still opens with the release before).
+  for (const auto& [name, spec] : state_->topics) {
+    if (!local_log::IsValidTopicName(name)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "local log ", dir_, ": topic \"", name,
+          "\" has a name Kafka would refuse (1 to 249 of [a-zA-Z0-9._-]); its records cannot be "
+          "moved to this release's layout"));
+    }
+  }
   // Copy every record to its partition's family (a Put of the same bytes again is harmless, so
   // a move cut short by a crash is simply redone), then remove the old keys and mark the layout
   // in one synced batch.
@@ -348,10 +396,10 @@ absl::Status LocalBus::MoveLayout1Records() {
       return absl::DataLossError(absl::StrCat("local log ", dir_, ": a layout-1 record key (",
                                               it->key().ToString(true), ") cannot be decoded"));
     }
-    if (!local_log::IsValidTopicName(tp.topic)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "local log ", dir_, ": topic \"", tp.topic,
-          "\" has a name Kafka would refuse ([a-zA-Z0-9._-], at most 249); it cannot be moved"));
+    if (absl::Status s = state_->CheckPartitionLocked(tp); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("local log ", dir_, ": a record of ", tp.topic, "/",
+                                              tp.partition, "@", offset,
+                                              " is of no declared partition: ", s.message()));
     }
     if (absl::Status s = EnsureFamilies({tp}); !s.ok()) return s;
     batch.Put(state_->families.at(tp), OffsetKey(offset), it->value());
@@ -382,37 +430,17 @@ absl::Status LocalBus::MoveLayout1Records() {
       !s.ok()) {
     return s;
   }
-  if (!any) return absl::OkStatus();
-  // Give the old records' space back now rather than at some later compaction.
-  const rocksdb::Slice begin(first), end(past);
-  return FromRocks(db_->CompactRange(rocksdb::CompactRangeOptions(), &begin, &end),
-                   "local log: compact after the move");
+  if (any) {
+    // Give the old records' space back now rather than at some later compaction. Best effort:
+    // the move is done, and a compaction that fails here is retried by RocksDB in time.
+    const rocksdb::Slice begin(first), end(past);
+    db_->CompactRange(rocksdb::CompactRangeOptions(), &begin, &end).PermitUncheckedError();
+  }
+  return absl::OkStatus();
 }
 
-absl::Status LocalBus::RecoverState() {
+absl::Status LocalBus::RecoverPositions() {
   State& st = *state_;
-  // Topics, partition ends and committed group positions.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(local_log::kTopicTag); it->Valid() && it->key().starts_with(local_log::kTopicTag);
-       it->Next()) {
-    TopicSpec spec;
-    if (!local_log::DecodeTopic(absl::string_view(it->value().data(), it->value().size()), spec)) {
-      return absl::DataLossError(
-          absl::StrCat("local log: topic entry ", it->key().ToString(), " cannot be decoded"));
-    }
-    st.topics[spec.name] = spec;
-  }
-  for (it->Seek(local_log::kGroupTag); it->Valid() && it->key().starts_with(local_log::kGroupTag);
-       it->Next()) {
-    std::string group;
-    TopicPartition tp;
-    int64_t offset = 0;
-    if (!local_log::DecodeGroupEntry(it->key(), it->value(), group, tp, offset)) {
-      return absl::DataLossError("local log: a committed position cannot be decoded");
-    }
-    st.committed[group][tp] = offset;
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "local log recovery");
   for (const auto& [name, spec] : st.topics) {
     for (int32_t p = 0; p < spec.partitions; ++p) {
       const TopicPartition tp{name, p};
@@ -425,6 +453,24 @@ absl::Status LocalBus::RecoverState() {
       if (last->Valid()) st.ends[tp] = local_log::OffsetOfKey(last->key()) + 1;
     }
   }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(local_log::kGroupTag); it->Valid() && it->key().starts_with(local_log::kGroupTag);
+       it->Next()) {
+    std::string group;
+    TopicPartition tp;
+    int64_t offset = 0;
+    if (!local_log::DecodeGroupEntry(it->key(), it->value(), group, tp, offset)) {
+      return absl::DataLossError("local log: a committed position cannot be decoded");
+    }
+    // A group consumed records up to its position: a partition ending below it lost its end.
+    if (const int64_t end = st.EndLocked(tp); offset > end) {
+      return absl::DataLossError(absl::StrCat(
+          "local log ", dir_, ": group ", group, " has consumed ", tp.topic, "/", tp.partition,
+          " up to offset ", offset, " but the partition ends at ", end, ": records were lost"));
+    }
+    st.committed[group][tp] = offset;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "local log recovery");
   return absl::OkStatus();
 }
 

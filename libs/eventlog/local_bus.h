@@ -80,7 +80,10 @@ class LocalBus : public EventBus {
   absl::Status EnsureFamilies(const std::vector<TopicPartition>& tps);
   // Moves a layout-1 log's records into their partitions' column families (Open).
   absl::Status MoveLayout1Records();
-  absl::Status RecoverState();
+  // Open's recovery: topics and their partitions' families, then ends and group positions.
+  absl::Status RecoverTopics(
+      std::map<std::string, rocksdb::ColumnFamilyHandle*> partition_families);
+  absl::Status RecoverPositions();
 
   std::string dir_;
   LocalBusOptions options_;

@@ -1,8 +1,6 @@
 #include "libs/eventlog/local_log_codec.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 
 namespace rentstream::eventlog::local_log {
 namespace {
@@ -86,21 +84,6 @@ bool IsValidTopicName(absl::string_view name) {
 
 std::string PartitionFamily(const TopicPartition& tp) {
   return absl::StrCat("r/", tp.topic, "/", tp.partition);
-}
-
-bool ParsePartitionFamily(absl::string_view name, TopicPartition& tp) {
-  if (!absl::ConsumePrefix(&name, "r/")) return false;
-  const size_t slash = name.rfind('/');
-  if (slash == absl::string_view::npos) return false;
-  const absl::string_view topic = name.substr(0, slash), number = name.substr(slash + 1);
-  int32_t partition = 0;
-  if (!IsValidTopicName(topic) || number.empty() || (number.size() > 1 && number[0] == '0') ||
-      !absl::SimpleAtoi(number, &partition) || partition < 0) {
-    return false;
-  }
-  tp.topic = std::string(topic);
-  tp.partition = partition;
-  return true;
 }
 
 std::string OffsetKey(int64_t offset) {

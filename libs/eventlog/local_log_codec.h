@@ -42,9 +42,8 @@ std::string TopicKey(const std::string& topic);
 std::string EncodeTopic(const TopicSpec& spec);
 bool DecodeTopic(absl::string_view bytes, TopicSpec& spec);
 
-// The column family of one topic partition's records, and back (false: not a partition's).
+// The column family of one topic partition's records.
 std::string PartitionFamily(const TopicPartition& tp);
-bool ParsePartitionFamily(absl::string_view name, TopicPartition& tp);
 // A record's key in its partition's column family.
 std::string OffsetKey(int64_t offset);
 // The offset a record key (layout 1 or 2) ends with; -1 if it is too short.
