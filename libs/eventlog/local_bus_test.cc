@@ -679,6 +679,17 @@ int RunCrashChild(const std::string& dir) {
   }
 }
 
+// Opens the log (moving a layout-1 log's records to layout 2) and exits.
+int RunOpenChild(const std::string& dir) {
+  auto bus = LocalBus::Open(dir);
+  if (!bus.ok()) {
+    std::fprintf(stderr, "open: %s\n", bus.status().ToString().c_str());
+    return 2;
+  }
+  std::printf("opened\n");
+  return 0;
+}
+
 int CountCommittedLines(const std::string& log) {
   std::ifstream f(log);
   std::string line;
@@ -769,11 +780,77 @@ TEST(LocalBusCrashTest, KillNineLosesNothingCommittedAndLeavesNoHalfTransaction)
   EXPECT_EQ(committed, kInputs);
 }
 
+TEST(LocalBusCrashTest, KillNineDuringTheMoveToLayout2LosesAndDoublesNothing) {
+  TempDir dir;
+  const std::string log_dir = dir.path() + "/log";
+  const int kRecords = 150000;  // a move of ~0.5 s on the 2-core benchmark machine
+  {
+    RawLog raw(log_dir);
+    raw.Put(local_log::TopicKey("big"), local_log::EncodeTopic(Spec("big", 4)));
+    rocksdb::WriteBatch batch;
+    for (int i = 0; i < kRecords; ++i) {
+      batch.Put(local_log::Layout1RecordKey({"big", i % 4}, i / 4),
+                local_log::EncodeRecord(
+                    Out("big", absl::StrCat("T", i), absl::StrCat(i, ":", std::string(200, 'v'))),
+                    1764000000000 + i));
+      if (batch.Count() == 10000) {
+        ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+        batch.Clear();
+      }
+    }
+    ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+    raw.Put(local_log::GroupKey("g", {"big", 2}), local_log::EncodeOffset(7));
+  }
+  // Kill the opening child after 10, 20, 40, … ms until one finishes the move: the move lasts
+  // far longer than a doubling step, so some kills land inside it (checked below).
+  int kills_mid_move = 0;
+  for (int delay_ms = 10;; delay_ms *= 2) {
+    ASSERT_LT(delay_ms, 60000) << "the move never finished";
+    const std::string out_log = absl::StrCat(dir.path(), "/open-", delay_ms, ".log");
+    auto pid = testing::SpawnChild({SelfExe(), "--open-child=" + log_dir}, out_log);
+    ASSERT_TRUE(pid.ok()) << pid.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));  // when to kill, not a wait
+    int exit_code = 0;
+    if (!testing::ChildRunning(*pid, &exit_code)) {
+      ASSERT_EQ(exit_code, 0) << "open child failed; see " << out_log;
+      break;
+    }
+    testing::KillChild(*pid, SIGKILL);
+    testing::WaitChild(*pid);
+    RawLog raw(log_dir);
+    std::string layout;
+    if (FamiliesIn(log_dir).size() > 1 &&
+        raw.db().Get(rocksdb::ReadOptions(), "v", &layout).IsNotFound()) {
+      ++kills_mid_move;  // some records copied, the move not marked done
+    }
+  }
+  EXPECT_GE(kills_mid_move, 1) << "no kill landed inside the move";
+  std::printf("kills inside the move: %d\n", kills_mid_move);
+  auto bus = LocalBus::Open(log_dir);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  auto all = ReadAll(**bus, "big", 4);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRecords));
+  for (const Record& r : all) {
+    const int64_t i = r.offset * 4 + r.partition;
+    ASSERT_EQ(r.key, absl::StrCat("T", i));
+    ASSERT_EQ(r.timestamp_ms, 1764000000000 + i);
+    ASSERT_EQ(r.value.substr(0, r.value.find(':')), std::to_string(i));
+  }
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(*(*bus)->EndOffset({"big", p}), kRecords / 4);
+  auto member = (*bus)->JoinGroup({"g", {"big"}, "g-0", nullptr});
+  ASSERT_TRUE(member.ok());
+  EXPECT_EQ(*(*member)->CommittedPosition({"big", 2}), std::optional<int64_t>(7));
+}
+
 }  // namespace
 }  // namespace rentstream::eventlog
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
+    const char kOpen[] = "--open-child=";
+    if (std::strncmp(argv[i], kOpen, sizeof kOpen - 1) == 0) {
+      return rentstream::eventlog::RunOpenChild(argv[i] + sizeof kOpen - 1);
+    }
     const char kFlag[] = "--crash-child=";
     if (std::strncmp(argv[i], kFlag, sizeof kFlag - 1) == 0) {
       return rentstream::eventlog::RunCrashChild(argv[i] + sizeof kFlag - 1);
