@@ -518,32 +518,46 @@ TEST(LocalBusLayoutTest, AMoveCutShortIsDoneAgainWithoutDoublingARecord) {
   ExpectTheLayout1LogsContent(**bus);
 }
 
+// A layout-1 topic "big" of `n` records spread over `partitions`: record i is the
+// (i / partitions)th of partition i % partitions, keyed "T<i>", valued "<i>:" and `pad` bytes.
+void WriteBigLayout1Topic(RawLog& raw, int n, int partitions, size_t pad) {
+  raw.Put(local_log::TopicKey("big"), local_log::EncodeTopic(Spec("big", partitions)));
+  rocksdb::WriteBatch batch;
+  for (int i = 0; i < n; ++i) {
+    batch.Put(local_log::Layout1RecordKey({"big", i % partitions}, i / partitions),
+              local_log::EncodeRecord(
+                  Out("big", absl::StrCat("T", i), absl::StrCat(i, ":", std::string(pad, 'v'))),
+                  1764000000000 + i));
+    if (batch.Count() == 10000) {
+      ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+      batch.Clear();
+    }
+  }
+  ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+}
+
+void ExpectTheBigTopic(EventBus& bus, int n, int partitions) {
+  auto all = ReadAll(bus, "big", partitions);
+  ASSERT_EQ(all.size(), static_cast<size_t>(n));
+  for (const Record& r : all) {
+    const int64_t i = r.offset * partitions + r.partition;
+    ASSERT_EQ(r.key, absl::StrCat("T", i));
+    ASSERT_EQ(r.timestamp_ms, 1764000000000 + i);
+    ASSERT_EQ(r.value.substr(0, r.value.find(':')), std::to_string(i));
+  }
+  for (int p = 0; p < partitions; ++p) EXPECT_EQ(*bus.EndOffset({"big", p}), n / partitions);
+}
+
 TEST(LocalBusLayoutTest, AMoveOfManyRecordsInSeveralBatchesKeepsThemAll) {
   TempDir dir;
   const int kRecords = 30000;  // ~13 MB of values: more than one 8 MB batch of the move
   {
     RawLog raw(dir.path());
-    raw.Put(local_log::TopicKey("big"), local_log::EncodeTopic(Spec("big", 3)));
-    rocksdb::WriteBatch batch;
-    for (int i = 0; i < kRecords; ++i) {
-      const TopicPartition tp{"big", i % 3};
-      batch.Put(local_log::Layout1RecordKey(tp, i / 3),
-                local_log::EncodeRecord(
-                    Out("big", absl::StrCat("T", i), absl::StrCat(i, ":") + std::string(400, 'v')),
-                    1764000000000));
-    }
-    ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+    WriteBigLayout1Topic(raw, kRecords, 3, 400);
   }
   auto bus = LocalBus::Open(dir.path());
   ASSERT_TRUE(bus.ok()) << bus.status();
-  auto all = ReadAll(**bus, "big", 3);
-  ASSERT_EQ(all.size(), static_cast<size_t>(kRecords));
-  for (const Record& r : all) {
-    const int64_t i = r.offset * 3 + r.partition;
-    ASSERT_EQ(r.key, absl::StrCat("T", i));
-    ASSERT_EQ(r.value.substr(0, r.value.find(':')), std::to_string(i));
-  }
-  for (int p = 0; p < 3; ++p) EXPECT_EQ(*(*bus)->EndOffset({"big", p}), kRecords / 3);
+  ExpectTheBigTopic(**bus, kRecords, 3);
 }
 
 TEST(LocalBusLayoutTest, ATopicNameTheLayoutCannotHoldStopsTheMoveBeforeItChangesAnything) {
@@ -786,19 +800,7 @@ TEST(LocalBusCrashTest, KillNineDuringTheMoveToLayout2LosesAndDoublesNothing) {
   const int kRecords = 150000;  // a move of ~0.5 s on the 2-core benchmark machine
   {
     RawLog raw(log_dir);
-    raw.Put(local_log::TopicKey("big"), local_log::EncodeTopic(Spec("big", 4)));
-    rocksdb::WriteBatch batch;
-    for (int i = 0; i < kRecords; ++i) {
-      batch.Put(local_log::Layout1RecordKey({"big", i % 4}, i / 4),
-                local_log::EncodeRecord(
-                    Out("big", absl::StrCat("T", i), absl::StrCat(i, ":", std::string(200, 'v'))),
-                    1764000000000 + i));
-      if (batch.Count() == 10000) {
-        ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
-        batch.Clear();
-      }
-    }
-    ASSERT_TRUE(raw.db().Write(rocksdb::WriteOptions(), &batch).ok());
+    WriteBigLayout1Topic(raw, kRecords, 4, 200);
     raw.Put(local_log::GroupKey("g", {"big", 2}), local_log::EncodeOffset(7));
   }
   // Kill the opening child after 10, 20, 40, … ms until one finishes the move: the move lasts
@@ -828,15 +830,7 @@ TEST(LocalBusCrashTest, KillNineDuringTheMoveToLayout2LosesAndDoublesNothing) {
   std::printf("kills inside the move: %d\n", kills_mid_move);
   auto bus = LocalBus::Open(log_dir);
   ASSERT_TRUE(bus.ok()) << bus.status();
-  auto all = ReadAll(**bus, "big", 4);
-  ASSERT_EQ(all.size(), static_cast<size_t>(kRecords));
-  for (const Record& r : all) {
-    const int64_t i = r.offset * 4 + r.partition;
-    ASSERT_EQ(r.key, absl::StrCat("T", i));
-    ASSERT_EQ(r.timestamp_ms, 1764000000000 + i);
-    ASSERT_EQ(r.value.substr(0, r.value.find(':')), std::to_string(i));
-  }
-  for (int p = 0; p < 4; ++p) EXPECT_EQ(*(*bus)->EndOffset({"big", p}), kRecords / 4);
+  ExpectTheBigTopic(**bus, kRecords, 4);
   auto member = (*bus)->JoinGroup({"g", {"big"}, "g-0", nullptr});
   ASSERT_TRUE(member.ok());
   EXPECT_EQ(*(*member)->CommittedPosition({"big", 2}), std::optional<int64_t>(7));
