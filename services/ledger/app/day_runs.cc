@@ -45,6 +45,25 @@ void DaysToRuns(const std::vector<int64_t>& days,
   }
 }
 
+void AppendDaysToRuns(const int64_t* days, size_t count,
+                      google::protobuf::RepeatedPtrField<state::v1::DayRun>* runs) {
+  if (count == 0) return;
+  std::vector<int64_t> tail;
+  if (!runs->empty()) {
+    const state::v1::DayRun& last = runs->Get(runs->size() - 1);
+    tail.reserve(last.count() + count);
+    for (uint32_t k = 0; k < last.count(); ++k) {
+      tail.push_back(k == 0 ? last.first_day()
+                     : last.step_days() == 0
+                         ? MonthsAfter(last.first_day(), k)
+                         : last.first_day() + int64_t{last.step_days()} * int64_t{k});
+    }
+    runs->RemoveLast();
+  }
+  tail.insert(tail.end(), days, days + count);
+  DaysToRuns(tail, runs);
+}
+
 absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,
                               const char* field, std::vector<int64_t>* out) {
   // Days within ±10,000,000 of 1970 (past any date the ledger takes): no sum below overflows.

@@ -23,6 +23,12 @@ inline constexpr uint64_t kMaxDaysInRuns = 100'000;
 void DaysToRuns(const std::vector<int64_t>& days,
                 google::protobuf::RepeatedPtrField<state::v1::DayRun>* out);
 
+// Adds `days` (increasing, all after the last day of `runs`) to `runs`, which DaysToRuns made:
+// the runs DaysToRuns makes of all the days together. (Only the last run can change: every run
+// before it ended where its days stopped being regular, which later days do not change.)
+void AppendDaysToRuns(const int64_t* days, size_t count,
+                      google::protobuf::RepeatedPtrField<state::v1::DayRun>* runs);
+
 // Appends the days of `runs` to `out`, in the runs' order. DataLoss naming `field` for a run with
 // no days, or runs of more than kMaxDaysInRuns days in all.
 absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,

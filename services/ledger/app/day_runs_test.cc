@@ -94,6 +94,41 @@ RC_GTEST_PROP(DayRunsProperty, AnySetOfDaysComesBackAsItWas, ()) {
   RC_ASSERT(static_cast<size_t>(stored.size()) <= days.size());
 }
 
+RC_GTEST_PROP(DayRunsProperty, DaysAddedAfterTheLastMakeTheRunsOfAllTheDaysTogether, ()) {
+  // A tenancy's periods: weekly or monthly series, rent-free gaps, a change of frequency.
+  std::set<int64_t> set;
+  int64_t start = *rc::gen::inRange<int64_t>(0, 20000);
+  const int series = *rc::gen::inRange(1, 4);
+  for (int s = 0; s < series; ++s) {
+    const int kind = *rc::gen::inRange(0, 3);
+    const int count = *rc::gen::inRange(1, 60);
+    int64_t day = start;
+    for (int k = 0; k < count; ++k) {
+      day = kind == 2 ? core::Date::FromDaysSinceEpoch(start).AddMonths(k).days_since_epoch()
+                      : start + (kind == 0 ? 7 : 28) * k;
+      if (*rc::gen::inRange(0, 8) != 0) set.insert(day);  // else a rent-free period
+    }
+    start = day + *rc::gen::inRange<int64_t>(1, 40);
+  }
+  const std::vector<int64_t> days(set.begin(), set.end());
+  RepeatedPtrField<state::v1::DayRun> all;
+  DaysToRuns(days, &all);
+  // Written with the first `k` days, then the rest added, a few at a time.
+  const size_t k = *rc::gen::inRange<size_t>(0, days.size() + 1);
+  RepeatedPtrField<state::v1::DayRun> grown;
+  DaysToRuns(std::vector<int64_t>(days.begin(), days.begin() + static_cast<std::ptrdiff_t>(k)),
+             &grown);
+  for (size_t i = k; i < days.size();) {
+    const size_t n = std::min(days.size() - i, *rc::gen::inRange<size_t>(1, 4));
+    AppendDaysToRuns(days.data() + i, n, &grown);
+    i += n;
+  }
+  RC_ASSERT(grown.size() == all.size());
+  for (int i = 0; i < all.size(); ++i) {
+    RC_ASSERT(grown.Get(i).SerializeAsString() == all.Get(i).SerializeAsString());
+  }
+}
+
 TEST(DayRunsTest, DamagedRunsAreRefusedNamingTheField) {
   RepeatedPtrField<state::v1::DayRun> runs;
   std::vector<int64_t> out;

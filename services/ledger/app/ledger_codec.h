@@ -2,6 +2,7 @@
 // Between the ledger's pure domain (plain structs) and its contract (proto/rentstream/ledger/v1):
 // every conversion from the wire is validated and names the field it refuses.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,7 +86,22 @@ absl::StatusOr<LedgerEvent> EventFromProto(const std::string& event_type,
 // field named `posting`); nullopt for events that move no money or are not ledger events.
 std::optional<v1::Posting> PostingOf(const common::v1::Event& event);
 
-void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
+// A ledger's charge parts as a decode read them (state::v1::ChargeParts), kept with the
+// decoded ledger between a decision and its fold (LedgerLogic's memo): a charge adds a period
+// after the last, and encoding the ledger then extends these instead of building the schedule,
+// every charged period and every set of lines again from the ledger — the same bytes, at a
+// fraction of the cost for a tenancy of decades (docs/performance.md, session 19).
+class DecodedChargeParts;
+struct DecodedChargePartsDeleter {
+  void operator()(DecodedChargeParts* parts) const;
+};
+using KeptChargeParts = std::unique_ptr<DecodedChargeParts, DecodedChargePartsDeleter>;
+
+// `kept` (if not null): the charge parts FromProto kept for this ledger; used when the ledger's
+// schedule is the one decoded and its periods were only added after the last, and then updated
+// to the new state; else the parts are built whole and `kept` is left as it was.
+void ToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out,
+             DecodedChargeParts* kept = nullptr);
 // Only the balances (replacing those in `out`), as ToProto writes them: what a payment changes
 // in a state whose payments are keyed records and movements history.
 void BalancesToProto(const TenancyLedger& ledger, state::v1::TenancyLedgerState* out);
@@ -98,9 +114,12 @@ enum class StateParts { kWhole, kForPayments };
 
 // `with_movements` false leaves movements kept in the state undecoded: decisions and folding
 // never read movements. (The runtime keeps them in the stream's history instead: AddHistory.)
+// `keep` (if not null, with kWhole): where to keep the decoded charge parts for ToProto, when
+// the state has them in their current form (not the forms written before charge_parts).
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& state,
                                         const std::string& tenancy_ref, bool with_movements = true,
-                                        StateParts parts = StateParts::kWhole);
+                                        StateParts parts = StateParts::kWhole,
+                                        KeptChargeParts* keep = nullptr);
 
 // Only what NextChargeDue reads — opened, schedule, end date, charged periods — for the review
 // day, which the host asks after every event that can move it (LedgerLogic::MovesReviewDay).

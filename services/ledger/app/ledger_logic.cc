@@ -209,6 +209,8 @@ const LedgerEvent* DecodedOf(const runtime::DecodedEvent* decoded) {
 struct LedgerMemo : runtime::StreamMemo {
   TenancyLedger ledger;
   StateParts parts = StateParts::kWhole;
+  // The charge parts as decoded, for the fold's encode (ToProto); null when not kept.
+  KeptChargeParts charge_parts;
 };
 
 // The stream's ledger (no movements, no keyed records) with at least `parts`: the memo's when the
@@ -223,13 +225,14 @@ absl::StatusOr<TenancyLedger*> LedgerOf(const state::v1::TenancyLedgerState& sta
     auto& kept = static_cast<LedgerMemo&>(**memo);
     if (kept.parts == StateParts::kWhole || parts == StateParts::kForPayments) return &kept.ledger;
   }
-  auto decoded = FromProto(state, tenancy, /*with_movements=*/false, parts);
+  auto filled = memo != nullptr ? std::make_unique<LedgerMemo>() : nullptr;
+  auto decoded = FromProto(state, tenancy, /*with_movements=*/false, parts,
+                           filled != nullptr ? &filled->charge_parts : nullptr);
   if (!decoded.ok()) return decoded.status();
   if (memo == nullptr) {
     scratch = *std::move(decoded);
     return &scratch;
   }
-  auto filled = std::make_unique<LedgerMemo>();
   filled->ledger = *std::move(decoded);
   filled->parts = parts;
   TenancyLedger* out = &filled->ledger;
@@ -575,7 +578,10 @@ absl::Status LedgerLogic::Fold(google::protobuf::Message& state, const common::v
     // Movements in the state (folded without a history store, or before there was one) stay.
     google::protobuf::RepeatedPtrField<state::v1::Movement> kept;
     kept.Swap(proto.mutable_movements());
-    ToProto(*ledger, &proto);
+    ToProto(*ledger, &proto,
+            memo != nullptr && *memo != nullptr
+                ? static_cast<LedgerMemo&>(**memo).charge_parts.get()
+                : nullptr);
     proto.mutable_movements()->Swap(&kept);
   }
   for (const AccountMovement& m : added) {

@@ -160,9 +160,12 @@ absl::Status ChargePartsOf(const state::v1::TenancyLedgerState& p, state::v1::Ch
   return absl::OkStatus();
 }
 
-// An arena for one decode or encode of a state's charge parts, its first block on the stack: a
-// new account's parts or a few years' take no allocation of their own, a tenancy of decades'
-// a few more blocks (up to 64 KiB each), all freed at once.
+}  // namespace
+
+// An arena for one decode or encode of a state's charge parts, its first block on the stack (or in
+// the DecodedChargeParts kept with a decoded ledger): a new account's parts or a few years' take no
+// allocation of their own, a tenancy of decades' a few more blocks (up to 64 KiB each), all freed
+// at once.
 class ChargePartsArena {
  public:
   ChargePartsArena() : arena_(Options(first_block_)) {}
@@ -183,6 +186,46 @@ class ChargePartsArena {
   alignas(16) char first_block_[8 * 1024];  // before arena_: it is built first
   google::protobuf::Arena arena_;
 };
+
+class DecodedChargeParts {
+ public:
+  DecodedChargeParts() : parts(arena_.NewParts()) {}
+  DecodedChargeParts(const DecodedChargeParts&) = delete;
+  DecodedChargeParts& operator=(const DecodedChargeParts&) = delete;
+
+  // What `parts` holds of `s` now.
+  void Matched(const TenancyLedger& s) {
+    periods_ = s.charged_periods.size();
+    line_periods_ = s.charged_lines.periods().size();
+    period_edits_ = s.charged_periods.edits();
+    line_edits_ = s.charged_lines.edits();
+    schedule_changes_ = s.schedule_changes;
+  }
+  // Whether `s` is what `parts` holds with periods added after the last, and nothing else.
+  bool Extends(const TenancyLedger& s) const {
+    return s.charged_periods.edits() == period_edits_ && s.charged_lines.edits() == line_edits_ &&
+           s.schedule_changes == schedule_changes_ && s.charged_periods.size() >= periods_ &&
+           s.charged_lines.periods().size() >= line_periods_;
+  }
+  size_t periods() const { return periods_; }
+  size_t line_periods() const { return line_periods_; }
+
+ private:
+  ChargePartsArena arena_;  // before `parts`: built first
+
+ public:
+  state::v1::ChargeParts* const parts;
+  // charged_lines' set index → its run in parts->charged_runs (-1: none yet).
+  std::vector<int> run_of_set;
+
+ private:
+  size_t periods_ = 0, line_periods_ = 0;
+  uint64_t period_edits_ = 0, line_edits_ = 0, schedule_changes_ = 0;
+};
+
+void DecodedChargePartsDeleter::operator()(DecodedChargeParts* parts) const { delete parts; }
+
+namespace {
 
 // The charged periods in every stored form (numbers, written before runs; runs) together.
 absl::Status ChargedPeriodsFromProto(const state::v1::TenancyLedgerState& p,
@@ -315,7 +358,41 @@ void BalancesToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out)
   }
 }
 
-void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
+namespace {
+
+// `kept`'s parts extended with the periods `s` added after those it holds (Extends).
+void ExtendChargeParts(const TenancyLedger& s, DecodedChargeParts& kept) {
+  state::v1::ChargeParts& parts = *kept.parts;
+  const std::vector<int64_t>& days = s.charged_periods.days();
+  AppendDaysToRuns(days.data() + kept.periods(), days.size() - kept.periods(),
+                   parts.mutable_charged_period_runs());
+  // The new periods' days by set of lines, sets in the order of their first new period: a new
+  // set's run comes after every other (runs are ordered by their first day).
+  std::vector<std::pair<uint32_t, std::vector<int64_t>>> added;
+  const auto& periods = s.charged_lines.periods();
+  for (size_t i = kept.line_periods(); i < periods.size(); ++i) {
+    const auto [day, set] = periods[i];
+    auto it =
+        std::find_if(added.begin(), added.end(), [&](const auto& a) { return a.first == set; });
+    if (it == added.end()) it = added.insert(added.end(), {set, {}});
+    it->second.push_back(day);
+  }
+  for (const auto& [set, new_days] : added) {
+    if (set >= kept.run_of_set.size()) kept.run_of_set.resize(set + 1, -1);
+    int& run = kept.run_of_set[set];
+    if (run < 0) {
+      run = parts.charged_runs_size();
+      LinesToProto(s.charged_lines.set(set), parts.add_charged_runs()->mutable_lines());
+    }
+    AppendDaysToRuns(new_days.data(), new_days.size(),
+                     parts.mutable_charged_runs(run)->mutable_start_runs());
+  }
+  kept.Matched(s);
+}
+
+}  // namespace
+
+void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out, DecodedChargeParts* kept) {
   out->Clear();
   out->set_opened(s.opened);
   // The suspense stream is never opened: its held payments are all its state.
@@ -326,16 +403,21 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
   out->set_ended(s.end_date.has_value());
   if (s.end_date.has_value()) *out->mutable_end_date() = ToProto(*s.end_date);
   BalancesToProto(s, out);
-  ChargePartsArena arena;
-  state::v1::ChargeParts& parts = *arena.NewParts();
-  ToProto(s.schedule, parts.mutable_schedule());
-  DaysToRuns(s.charged_periods.days(), parts.mutable_charged_period_runs());
-  for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
-    state::v1::ChargedRun* r = parts.add_charged_runs();
-    LinesToProto(run.lines, r->mutable_lines());
-    DaysToRuns(run.days, r->mutable_start_runs());
+  if (kept != nullptr && kept->Extends(s)) {
+    ExtendChargeParts(s, *kept);
+    kept->parts->SerializeToString(out->mutable_charge_parts());
+  } else {
+    ChargePartsArena arena;
+    state::v1::ChargeParts& parts = *arena.NewParts();
+    ToProto(s.schedule, parts.mutable_schedule());
+    DaysToRuns(s.charged_periods.days(), parts.mutable_charged_period_runs());
+    for (const ChargedLines::Run& run : s.charged_lines.Runs()) {
+      state::v1::ChargedRun* r = parts.add_charged_runs();
+      LinesToProto(run.lines, r->mutable_lines());
+      DaysToRuns(run.days, r->mutable_start_runs());
+    }
+    parts.SerializeToString(out->mutable_charge_parts());
   }
-  parts.SerializeToString(out->mutable_charge_parts());
   for (const auto& [id, p] : s.payments) *out->add_payments() = PaymentToProto(id, p);
   for (const AccountMovement& m : s.movements) *out->add_movements() = MovementToProto(m);
   for (const auto& [kind, award] : s.awards) *out->add_awards() = ToProto(award);
@@ -357,7 +439,7 @@ void ToProto(const TenancyLedger& s, state::v1::TenancyLedgerState* out) {
 
 absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
                                         const std::string& tenancy_ref, bool with_movements,
-                                        StateParts parts) {
+                                        StateParts parts, KeptChargeParts* keep) {
   TenancyLedger s;
   s.info.tenancy_ref = tenancy_ref;
   // The suspense stream is never opened; its held payments are all it has.
@@ -373,8 +455,15 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
   // A payment neither reads nor writes the schedule, the periods charged and their lines.
   std::optional<ChargePartsArena> arena;
   const state::v1::ChargeParts* charges = nullptr;
+  // Kept for an encode that only adds periods (ToProto), when the parts are in their current
+  // form only: older forms are written again whole.
+  KeptChargeParts kept;
+  bool keepable = true;
   if (parts == StateParts::kWhole) {
-    state::v1::ChargeParts* found = arena.emplace().NewParts();
+    const bool keep_parts = keep != nullptr && !p.charge_parts().empty() &&
+                            p.charged_period_days().empty() && p.charged().empty();
+    state::v1::ChargeParts* found = keep_parts ? (kept.reset(new DecodedChargeParts()), kept->parts)
+                                               : arena.emplace().NewParts();
     if (absl::Status st = ChargePartsOf(p, found); !st.ok()) return corrupt(st.message());
     charges = found;
   }
@@ -400,7 +489,8 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
     if (absl::Status st = ChargedPeriodsFromProto(p, *charges, s); !st.ok()) {
       return corrupt(st.message());
     }
-    for (const auto& r : charges->charged_runs()) {
+    for (int i = 0; i < charges->charged_runs_size(); ++i) {
+      const state::v1::ChargedRun& r = charges->charged_runs(i);
       absl::Status st;
       ChargedLines::Lines lines = LinesFromProto(r.lines(), "charged_runs.lines", &st);
       if (!st.ok()) return corrupt("charged period lines");
@@ -408,7 +498,18 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
       if (st = AppendDaysOfRuns(r.start_runs(), "charged_runs.start_runs", &days); !st.ok()) {
         return corrupt(st.message());
       }
-      s.charged_lines.AddRun(std::move(lines), days);
+      const uint32_t set = s.charged_lines.AddRun(std::move(lines), days);
+      if (kept != nullptr) {
+        // Days in the older form, or two runs of one set of lines, are not what ToProto writes:
+        // such parts are built whole.
+        if (r.start_days_size() > 0 ||
+            (set < kept->run_of_set.size() && kept->run_of_set[set] >= 0)) {
+          keepable = false;
+        } else {
+          kept->run_of_set.resize(std::max<size_t>(kept->run_of_set.size(), set + 1), -1);
+          kept->run_of_set[set] = i;
+        }
+      }
     }
     for (const auto& c : p.charged()) {  // written before charged_runs
       absl::Status st;
@@ -444,6 +545,10 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
                                         t.payment_posting_id()};
   }
   s.transfers_in.insert(p.transfers_in().begin(), p.transfers_in().end());
+  if (kept != nullptr && keepable) {
+    kept->Matched(s);
+    *keep = std::move(kept);
+  }
   return s;
 }
 

@@ -159,5 +159,73 @@ TEST_F(LedgerLogicTest, APaymentDecodesOnlyWhatItReadsAndACommandAfterItTheWhole
   EXPECT_EQ(RentBalance(), 8 * 11050 - 2000);
 }
 
+// A charge adds periods after the last: the fold extends the charge parts its decision decoded
+// (kept in the memo) instead of building them whole. The fixture folds every event both ways —
+// live with the memo, and from the topic without one, the parts built whole — and compares the
+// states byte for byte; this drives the extension through what changes the parts' form: rent
+// changes (a new set of lines), rent-free weeks (gaps), a rent charged again after another (an
+// earlier run extended), several periods in one command, a schedule change and credited periods
+// (after which the parts are built whole).
+TEST_F(LedgerLogicTest, ChargesAddedToTheDecodedPartsEncodeAsTheWholeStateWould) {
+  std::vector<std::string> history;
+  history_ = &history;
+  v1::OpenAccount open = OpenCommand();
+  v1::RentSchedule& schedule = *open.mutable_schedule();
+  auto add_rate = [](v1::RentSchedule& s, core::Date from, int64_t pence) {
+    v1::RentRate& rate = *s.add_rates();
+    *rate.mutable_effective_from() = ProtoDate(from.year(), from.month(), from.day());
+    v1::ChargeLine& line = *rate.add_lines();
+    line.set_kind(v1::CHARGE_KIND_NET_RENT);
+    line.set_code("RNT");
+    *line.mutable_amount() = ProtoPence(pence);
+  };
+  add_rate(schedule, *core::Date::FromYmd(2026, 7, 6), 12000);
+  add_rate(schedule, *core::Date::FromYmd(2026, 10, 5), 11050);  // the first rent again
+  *schedule.add_rent_free_periods() = ProtoDate(2026, 8, 3);
+  *schedule.add_rent_free_periods() = ProtoDate(2026, 12, 28);
+  ASSERT_FALSE(Run(open).rejection.has_value());
+
+  const core::Date start = *core::Date::FromYmd(2026, 4, 6);
+  size_t charged = 0;
+  auto charge_to = [&](core::Date to) {
+    v1::PostCharges c;
+    *c.mutable_from() = ProtoDate(2026, 4, 6);
+    *c.mutable_to() = ProtoDate(to.year(), to.month(), to.day());
+    const runtime::Decision d = Run(c);
+    EXPECT_FALSE(d.rejection.has_value());
+    charged += d.events.size();
+  };
+  // One to three weeks a command; the memo dropped now and then, as for an account loaded again.
+  core::Date to = start;
+  for (int step = 0; to < *core::Date::FromYmd(2027, 1, 31); ++step) {
+    to = to.AddDays(7 * (1 + step % 3));
+    charge_to(to);
+    if (step % 4 == 3) memo_.reset();
+  }
+  const int64_t weeks = (to.days_since_epoch() - start.days_since_epoch()) / 7 + 1;
+  EXPECT_EQ(charged, static_cast<size_t>(weeks - 2))
+      << "every week to " << to.ToIso() << " but the two rent-free";
+  {
+    const state::v1::ChargeParts parts = ChargePartsIn(state());
+    ASSERT_EQ(parts.charged_runs_size(), 2) << "two rents, the first charged again";
+    EXPECT_GT(parts.charged_runs(0).start_runs_size(), 1) << "its periods in two stretches";
+    EXPECT_GT(parts.charged_period_runs_size(), 2) << "rent-free weeks break the runs";
+  }
+
+  v1::ChangeRentSchedule change;
+  *change.mutable_schedule() = schedule;
+  add_rate(*change.mutable_schedule(), *core::Date::FromYmd(2027, 4, 5), 13000);
+  change.set_reason("annual increase");
+  ASSERT_FALSE(Run(change).rejection.has_value());
+  charge_to(*core::Date::FromYmd(2027, 5, 2));
+  EXPECT_EQ(ChargePartsIn(state()).charged_runs_size(), 3);
+
+  v1::TerminateTenancy end;
+  *end.mutable_end_date() = ProtoDate(2027, 4, 18);
+  end.set_reason("moved out");
+  ASSERT_FALSE(Run(end).rejection.has_value());  // the two weeks after it credited
+  EXPECT_EQ(ChargePartsIn(state()).charged_runs(2).start_runs(0).count(), 2u);
+}
+
 }  // namespace
 }  // namespace rentstream::ledger::app

@@ -17,15 +17,20 @@ void ChargedLines::Set(int64_t day, const Lines& lines) {
   const uint32_t index = IndexOf(lines);
   auto it = std::lower_bound(periods_.begin(), periods_.end(), std::make_pair(day, uint32_t{0}));
   if (it != periods_.end() && it->first == day) {
+    if (it->second != index) ++edits_;
     it->second = index;
   } else {
+    if (it != periods_.end()) ++edits_;  // not after the last period
     periods_.insert(it, {day, index});
   }
 }
 
 void ChargedLines::Erase(int64_t day) {
   auto it = std::lower_bound(periods_.begin(), periods_.end(), std::make_pair(day, uint32_t{0}));
-  if (it != periods_.end() && it->first == day) periods_.erase(it);
+  if (it != periods_.end() && it->first == day) {
+    periods_.erase(it);
+    ++edits_;
+  }
 }
 
 std::optional<ChargedLines::Period> ChargedLines::LastOnOrBefore(int64_t day) const {
@@ -57,7 +62,8 @@ std::vector<ChargedLines::Run> ChargedLines::Runs() const {
   return runs;
 }
 
-void ChargedLines::AddRun(Lines lines, const std::vector<int64_t>& days) {
+uint32_t ChargedLines::AddRun(Lines lines, const std::vector<int64_t>& days) {
+  ++edits_;
   const uint32_t index = IndexOf(lines);
   const size_t before = periods_.size();
   for (int64_t day : days) periods_.emplace_back(day, index);
@@ -75,6 +81,7 @@ void ChargedLines::AddRun(Lines lines, const std::vector<int64_t>& days) {
   periods_.erase(std::unique(from, periods_.end(),
                              [](const auto& a, const auto& b) { return a.first == b.first; }),
                  periods_.end());
+  return index;
 }
 
 }  // namespace rentstream::ledger

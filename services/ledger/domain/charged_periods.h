@@ -19,15 +19,22 @@ class DaySet {
   bool contains(int64_t day) const { return std::binary_search(days_.begin(), days_.end(), day); }
   void insert(int64_t day) {
     auto it = std::lower_bound(days_.begin(), days_.end(), day);
-    if (it == days_.end() || *it != day) days_.insert(it, day);
+    if (it == days_.end() || *it != day) {
+      if (it != days_.end()) ++edits_;  // not after the last day
+      days_.insert(it, day);
+    }
   }
   bool empty() const { return days_.empty(); }
   size_t size() const { return days_.size(); }
   int64_t last() const { return days_.back(); }  // not empty
   const std::vector<int64_t>& days() const { return days_; }
+  // How many changes were not a day added after the last (an encoder that kept the days it
+  // wrote only needs the new ones while this stays the same).
+  uint64_t edits() const { return edits_; }
   // Decoding: days in any order, duplicates ignored.
   template <typename It>
   void assign(It first, It last) {
+    ++edits_;
     days_.assign(first, last);
     if (!std::is_sorted(days_.begin(), days_.end())) std::sort(days_.begin(), days_.end());
     days_.erase(std::unique(days_.begin(), days_.end()), days_.end());
@@ -35,6 +42,7 @@ class DaySet {
 
  private:
   std::vector<int64_t> days_;
+  uint64_t edits_ = 0;
 };
 
 // The lines each charged rent period was charged with, by period start. Periods charged alike
@@ -60,12 +68,22 @@ class ChargedLines {
     std::vector<int64_t> days;  // increasing
   };
   std::vector<Run> Runs() const;
-  void AddRun(Lines lines, const std::vector<int64_t>& days);
+  // Returns the index of the run's set of lines.
+  uint32_t AddRun(Lines lines, const std::vector<int64_t>& days);
+
+  // For an encoder that kept what it wrote: the distinct sets of lines (indices only grow), the
+  // periods by day as (day, set index), and how many changes were not a period added after the
+  // last (while this stays the same, the periods it wrote are still the first ones).
+  size_t sets() const { return sets_.size(); }
+  const Lines& set(uint32_t index) const { return sets_[index]; }
+  const std::vector<std::pair<int64_t, uint32_t>>& periods() const { return periods_; }
+  uint64_t edits() const { return edits_; }
 
  private:
   uint32_t IndexOf(const Lines& lines);
   std::vector<Lines> sets_;
   std::vector<std::pair<int64_t, uint32_t>> periods_;  // (day, index in sets_), by day
+  uint64_t edits_ = 0;
 };
 
 }  // namespace rentstream::ledger

@@ -277,8 +277,10 @@ void Evolve(TenancyLedger& s, const LedgerEvent& event) {
           s.opened = true;
           s.info = e.info;
           s.schedule = e.schedule;
+          ++s.schedule_changes;
         } else if constexpr (std::is_same_v<T, RentScheduleChanged>) {
           s.schedule = e.schedule;
+          ++s.schedule_changes;
         } else if constexpr (std::is_same_v<T, ChargePosted>) {
           s.charged_periods.insert(e.period_start.days_since_epoch());
           s.charged_lines.Set(e.period_start.days_since_epoch(), e.lines);

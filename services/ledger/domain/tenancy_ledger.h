@@ -387,6 +387,9 @@ struct TenancyLedger {
   bool opened = false;
   TenancyInfo info;
   RentSchedule schedule;
+  // How many times Evolve set `schedule` (an encoder that kept the schedule it wrote knows
+  // whether it still holds).
+  uint64_t schedule_changes = 0;
   std::optional<core::Date> end_date;
   std::map<AccountKind, core::Money> balances;
   DaySet charged_periods;  // rent period starts (days since epoch)
