@@ -162,10 +162,9 @@ absl::Status ChargePartsOf(const state::v1::TenancyLedgerState& p, state::v1::Ch
 
 }  // namespace
 
-// An arena for one decode or encode of a state's charge parts, its first block on the stack (or in
-// the DecodedChargeParts kept with a decoded ledger): a new account's parts or a few years' take no
-// allocation of their own, a tenancy of decades' a few more blocks (up to 64 KiB each), all freed
-// at once.
+// An arena for one decode or encode of a state's charge parts, its first block on the stack: a
+// new account's parts or a few years' take no allocation of their own, a tenancy of decades'
+// a few more blocks (up to 64 KiB each), all freed at once.
 class ChargePartsArena {
  public:
   ChargePartsArena() : arena_(Options(first_block_)) {}
@@ -189,7 +188,9 @@ class ChargePartsArena {
 
 class DecodedChargeParts {
  public:
-  DecodedChargeParts() : parts(arena_.NewParts()) {}
+  DecodedChargeParts()
+      : arena_(Options()),
+        parts(google::protobuf::Arena::CreateMessage<state::v1::ChargeParts>(&arena_)) {}
   DecodedChargeParts(const DecodedChargeParts&) = delete;
   DecodedChargeParts& operator=(const DecodedChargeParts&) = delete;
 
@@ -211,7 +212,16 @@ class DecodedChargeParts {
   size_t line_periods() const { return line_periods_; }
 
  private:
-  ChargePartsArena arena_;  // before `parts`: built first
+  // Kept with every dirty stream's memo until its transaction ends — thousands at a time in a
+  // charge run — so its blocks grow from 1 KiB as needed (a new account's parts take one)
+  // rather than starting at ChargePartsArena's 8 KiB.
+  static google::protobuf::ArenaOptions Options() {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 1024;
+    options.max_block_size = 64 * 1024;
+    return options;
+  }
+  google::protobuf::Arena arena_;  // before `parts`: built first
 
  public:
   state::v1::ChargeParts* const parts;
