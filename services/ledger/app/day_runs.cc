@@ -64,6 +64,22 @@ void AppendDaysToRuns(const int64_t* days, size_t count,
   DaysToRuns(tail, runs);
 }
 
+bool LooksLikeDaysToRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,
+                         size_t days) {
+  uint64_t total = 0;
+  for (int i = 0; i < runs.size(); ++i) {
+    const state::v1::DayRun& run = runs.Get(i);
+    total += run.count();
+    if (i == 0) continue;
+    const state::v1::DayRun& before = runs.Get(i - 1);
+    const int64_t next = before.step_days() == 0
+                             ? MonthsAfter(before.first_day(), before.count())
+                             : before.first_day() + int64_t{before.step_days()} * before.count();
+    if (run.first_day() <= before.first_day() || run.first_day() == next) return false;
+  }
+  return total == days;
+}
+
 absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,
                               const char* field, std::vector<int64_t>* out) {
   // Days within ±10,000,000 of 1970 (past any date the ledger takes): no sum below overflows.

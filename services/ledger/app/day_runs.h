@@ -29,6 +29,13 @@ void DaysToRuns(const std::vector<int64_t>& days,
 void AppendDaysToRuns(const int64_t* days, size_t count,
                       google::protobuf::RepeatedPtrField<state::v1::DayRun>* runs);
 
+// Whether `runs` hold `days` days and look as DaysToRuns writes them: first days increasing,
+// and no run where the one before it could have gone on (the split a different writer might
+// leave). Not a full proof of the form — DaysToRuns' choice between a run of a fixed step and
+// one of months is not checked — but what a state this code wrote always passes.
+bool LooksLikeDaysToRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,
+                         size_t days);
+
 // Appends the days of `runs` to `out`, in the runs' order. DataLoss naming `field` for a run with
 // no days, or runs of more than kMaxDaysInRuns days in all.
 absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1::DayRun>& runs,

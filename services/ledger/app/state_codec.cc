@@ -555,6 +555,24 @@ absl::StatusOr<TenancyLedger> FromProto(const state::v1::TenancyLedgerState& p,
                                         t.payment_posting_id()};
   }
   s.transfers_in.insert(p.transfers_in().begin(), p.transfers_in().end());
+  // Parts that a whole encode would write otherwise (a state no version of ToProto wrote:
+  // days in two runs, runs out of order or split) are not kept: the next encode writes them whole.
+  if (kept != nullptr) {
+    keepable = keepable &&
+               LooksLikeDaysToRuns(kept->parts->charged_period_runs(), s.charged_periods.size());
+    size_t line_days = 0;
+    for (const state::v1::ChargedRun& r : kept->parts->charged_runs()) {
+      size_t run_days = 0;
+      for (const state::v1::DayRun& d : r.start_runs()) run_days += d.count();
+      keepable = keepable && run_days > 0 && LooksLikeDaysToRuns(r.start_runs(), run_days);
+      line_days += run_days;
+    }
+    keepable = keepable && line_days == s.charged_lines.size();
+    for (int i = 1; keepable && i < kept->parts->charged_runs_size(); ++i) {
+      keepable = kept->parts->charged_runs(i).start_runs(0).first_day() >
+                 kept->parts->charged_runs(i - 1).start_runs(0).first_day();
+    }
+  }
   if (kept != nullptr && keepable) {
     kept->Matched(s);
     *keep = std::move(kept);

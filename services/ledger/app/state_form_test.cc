@@ -3,6 +3,7 @@
 // written before read as they are.
 #include <gtest/gtest.h>
 
+#include <tuple>
 #include <vector>
 
 #include "libs/core/civil_date.h"
@@ -225,6 +226,114 @@ TEST_F(LedgerLogicTest, ChargesAddedToTheDecodedPartsEncodeAsTheWholeStateWould)
   end.set_reason("moved out");
   ASSERT_FALSE(Run(end).rejection.has_value());  // the two weeks after it credited
   EXPECT_EQ(ChargePartsIn(state()).charged_runs(2).start_runs(0).count(), 2u);
+}
+
+void AddRentRate(v1::RentSchedule& s, core::Date from, int64_t pence, int64_t heating = 0) {
+  v1::RentRate& rate = *s.add_rates();
+  *rate.mutable_effective_from() = ProtoDate(from.year(), from.month(), from.day());
+  v1::ChargeLine& line = *rate.add_lines();
+  line.set_kind(v1::CHARGE_KIND_NET_RENT);
+  line.set_code("RNT");
+  *line.mutable_amount() = ProtoPence(pence);
+  if (heating != 0) {
+    v1::ChargeLine& more = *rate.add_lines();
+    more.set_kind(v1::CHARGE_KIND_NET_RENT);
+    more.set_code("HTG");
+    *more.mutable_amount() = ProtoPence(heating);
+  }
+}
+
+// As the test above, for calendar months from the 31st (periods clamped to months' ends), and
+// for rents changing every fortnight (several new sets of lines in one command) — each with
+// the memo kept between commands, and with the state decoded for every command.
+TEST_F(LedgerLogicTest, MonthlyChargesAndManyNewRentsExtendTheDecodedPartsAsAWholeEncode) {
+  for (const bool forget : {false, true}) {
+    SCOPED_TRACE(forget ? "decoded for every command" : "memo kept");
+    for (const bool monthly : {true, false}) {
+      SCOPED_TRACE(monthly ? "monthly from the 31st" : "a new rent every fortnight");
+      state_ = logic_.NewState();
+      memo_.reset();
+      keyed_.clear();
+      sequence_ = 0;
+      std::vector<std::string> history;
+      history_ = &history;
+      forget_memo_ = forget;
+      v1::OpenAccount open = OpenCommand();
+      v1::RentSchedule& schedule = *open.mutable_schedule();
+      schedule.clear_rates();
+      core::Date start = *core::Date::FromYmd(2026, 4, 6);
+      if (monthly) {
+        start = *core::Date::FromYmd(2026, 1, 31);
+        *open.mutable_start_date() = ProtoDate(2026, 1, 31);
+        schedule.set_frequency(v1::FREQUENCY_CALENDAR_MONTHLY);
+        *schedule.mutable_anchor() = ProtoDate(2026, 1, 31);
+        for (const auto& [y, m, d, pence] :
+             std::vector<std::tuple<int, int, int, int64_t>>{{2026, 1, 31, 50000},
+                                                             {2026, 6, 30, 52000},
+                                                             {2026, 9, 30, 50000},
+                                                             {2027, 3, 31, 53000},
+                                                             {2027, 5, 31, 50000}}) {
+          AddRentRate(schedule, *core::Date::FromYmd(y, m, d), pence);
+        }
+        *schedule.add_rent_free_periods() = ProtoDate(2026, 4, 30);
+        *schedule.add_rent_free_periods() = ProtoDate(2027, 2, 28);
+      } else {
+        AddRentRate(schedule, start, 11050);
+        core::Date from = *core::Date::FromYmd(2026, 4, 20);
+        int k = 0;
+        for (int64_t pence : {12000, 13000, 11050, 14000, 12000, 15000, 16000, 13000, 11050}) {
+          AddRentRate(schedule, from, pence, k++ % 3 == 0 ? 500 : 0);
+          from = from.AddDays(14);
+        }
+        *schedule.add_rent_free_periods() = ProtoDate(2026, 5, 25);
+      }
+      ASSERT_FALSE(Run(open).rejection.has_value());
+      size_t charged = 0;
+      const core::Date until =
+          monthly ? *core::Date::FromYmd(2029, 1, 1) : *core::Date::FromYmd(2026, 12, 31);
+      core::Date to = start;
+      for (int step = 0; to < until; ++step) {
+        to = monthly ? to.AddDays(20 + 17 * (step % 4)) : to.AddDays(7 * (5 + step % 2));
+        v1::PostCharges c;
+        *c.mutable_from() = ProtoDate(start.year(), start.month(), start.day());
+        *c.mutable_to() = ProtoDate(to.year(), to.month(), to.day());
+        const runtime::Decision d = Run(c);
+        EXPECT_FALSE(d.rejection.has_value());
+        charged += d.events.size();
+        if (!forget && step % 5 == 4) memo_.reset();  // as for an account loaded again
+      }
+      EXPECT_GT(charged, 30u);
+      EXPECT_GT(ChargePartsIn(state()).charged_runs_size(), monthly ? 2 : 6);
+    }
+  }
+}
+
+// Charge parts stored in a form ToProto does not write (here one run of weeks split in two) are
+// written whole by the next charge, as a rebuild from the events would write them.
+TEST_F(LedgerLogicTest, StoredPartsInAnotherFormAreWrittenWholeByTheNextCharge) {
+  std::vector<std::string> history;
+  history_ = &history;
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::PostCharges c;
+  *c.mutable_from() = ProtoDate(2026, 4, 6);
+  *c.mutable_to() = ProtoDate(2026, 6, 1);
+  ASSERT_FALSE(Run(c).rejection.has_value());
+  state::v1::ChargeParts parts = ChargePartsIn(state());
+  ASSERT_EQ(parts.charged_period_runs_size(), 1);
+  state::v1::DayRun first = parts.charged_period_runs(0);
+  ASSERT_GT(first.count(), 3u);
+  state::v1::DayRun second = first;
+  first.set_count(2);
+  second.set_first_day(first.first_day() + 2 * first.step_days());
+  second.set_count(parts.charged_period_runs(0).count() - 2);
+  parts.clear_charged_period_runs();
+  *parts.add_charged_period_runs() = first;
+  *parts.add_charged_period_runs() = second;
+  static_cast<state::v1::TenancyLedgerState&>(*state_).set_charge_parts(parts.SerializeAsString());
+  memo_.reset();
+  *c.mutable_to() = ProtoDate(2026, 6, 15);
+  ASSERT_EQ(Run(c).events.size(), 2u);  // the fixture compares the fold with a whole encode
+  EXPECT_EQ(ChargePartsIn(state()).charged_period_runs_size(), 1) << "one run again";
 }
 
 }  // namespace
