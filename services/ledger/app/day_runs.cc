@@ -12,6 +12,13 @@ int64_t MonthsAfter(int64_t first_day, uint64_t months) {
       .days_since_epoch();
 }
 
+// The `k`th day of `run`.
+int64_t DayOfRun(const state::v1::DayRun& run, uint32_t k) {
+  if (k == 0) return run.first_day();
+  return run.step_days() == 0 ? MonthsAfter(run.first_day(), k)
+                              : run.first_day() + int64_t{run.step_days()} * int64_t{k};
+}
+
 }  // namespace
 
 void DaysToRuns(const std::vector<int64_t>& days,
@@ -52,12 +59,7 @@ void AppendDaysToRuns(const int64_t* days, size_t count,
   if (!runs->empty()) {
     const state::v1::DayRun& last = runs->Get(runs->size() - 1);
     tail.reserve(last.count() + count);
-    for (uint32_t k = 0; k < last.count(); ++k) {
-      tail.push_back(k == 0 ? last.first_day()
-                     : last.step_days() == 0
-                         ? MonthsAfter(last.first_day(), k)
-                         : last.first_day() + int64_t{last.step_days()} * int64_t{k});
-    }
+    for (uint32_t k = 0; k < last.count(); ++k) tail.push_back(DayOfRun(last, k));
     runs->RemoveLast();
   }
   tail.insert(tail.end(), days, days + count);
@@ -72,9 +74,7 @@ bool LooksLikeDaysToRuns(const google::protobuf::RepeatedPtrField<state::v1::Day
     total += run.count();
     if (i == 0) continue;
     const state::v1::DayRun& before = runs.Get(i - 1);
-    const int64_t next = before.step_days() == 0
-                             ? MonthsAfter(before.first_day(), before.count())
-                             : before.first_day() + int64_t{before.step_days()} * before.count();
+    const int64_t next = DayOfRun(before, before.count());  // where `before` would go on
     if (run.first_day() <= before.first_day() || run.first_day() == next) return false;
   }
   return total == days;
@@ -98,12 +98,7 @@ absl::Status AppendDaysOfRuns(const google::protobuf::RepeatedPtrField<state::v1
   }
   out->reserve(out->size() + total);
   for (const state::v1::DayRun& run : runs) {
-    for (uint32_t k = 0; k < run.count(); ++k) {
-      out->push_back(k == 0 ? run.first_day()
-                     : run.step_days() == 0
-                         ? MonthsAfter(run.first_day(), k)
-                         : run.first_day() + int64_t{run.step_days()} * int64_t{k});
-    }
+    for (uint32_t k = 0; k < run.count(); ++k) out->push_back(DayOfRun(run, k));
   }
   return absl::OkStatus();
 }

@@ -71,10 +71,9 @@ class ChargedLines {
   // Returns the index of the run's set of lines.
   uint32_t AddRun(Lines lines, const std::vector<int64_t>& days);
 
-  // For an encoder that kept what it wrote: the distinct sets of lines (indices only grow), the
+  // For an encoder that kept what it wrote: a distinct set of lines (indices only grow), the
   // periods by day as (day, set index), and how many changes were not a period added after the
   // last (while this stays the same, the periods it wrote are still the first ones).
-  size_t sets() const { return sets_.size(); }
   const Lines& set(uint32_t index) const { return sets_[index]; }
   const std::vector<std::pair<int64_t, uint32_t>>& periods() const { return periods_; }
   uint64_t edits() const { return edits_; }
