@@ -172,10 +172,17 @@ class KafkaAppender : public Appender {
     return absl::OkStatus();
   }
 
+  void PrepareTopics(const std::vector<std::string>& topics) override {
+    for (auto& handle : LookUpTopics(*producer_, topics, timeout_)) {
+      topics_.push_back(std::move(handle));
+    }
+  }
+
  private:
   std::unique_ptr<DeliveryErrors> dr_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::chrono::milliseconds timeout_;
+  std::vector<std::unique_ptr<RdKafka::Topic>> topics_;  // looked up by PrepareTopics
 };
 
 }  // namespace

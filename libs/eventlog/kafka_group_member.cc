@@ -134,17 +134,8 @@ absl::StatusOr<std::unique_ptr<GroupMember>> KafkaGroupMember::Join(const KafkaB
   // The output topics' leaders now, not at the first transaction (MemberConfig::output_topics).
   // Only a head start: a lookup that fails here is made again when the topic is first produced
   // to, as without it.
-  for (const std::string& topic : config.output_topics) {
-    std::unique_ptr<RdKafka::Topic> handle(
-        RdKafka::Topic::create(m->producer_.get(), topic, nullptr, err));
-    if (!handle) continue;
-    RdKafka::Metadata* metadata = nullptr;
-    if (m->producer_->metadata(false, handle.get(), &metadata, init_timeout) ==
-        RdKafka::ERR_NO_ERROR) {
-      delete metadata;
-    }
-    m->output_topics_.push_back(std::move(handle));
-  }
+  m->output_topics_ =
+      LookUpTopics(*m->producer_, config.output_topics, std::chrono::milliseconds(init_timeout));
   if (RdKafka::ErrorCode e = m->consumer_->subscribe(config.topics); e != RdKafka::ERR_NO_ERROR) {
     return absl::InternalError(absl::StrCat("subscribe: ", RdKafka::err2str(e)));
   }

@@ -93,4 +93,27 @@ absl::Status ProduceRecord(RdKafka::Producer& producer, const OutgoingRecord& r,
   }
 }
 
+std::vector<std::unique_ptr<RdKafka::Topic>> LookUpTopics(RdKafka::Producer& producer,
+                                                          const std::vector<std::string>& topics,
+                                                          std::chrono::milliseconds timeout) {
+  std::vector<std::unique_ptr<RdKafka::Topic>> handles;
+  for (const std::string& topic : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(&producer, topic, nullptr, err));
+    if (!handle) continue;
+    RdKafka::Metadata* metadata = nullptr;
+    if (producer.metadata(false, handle.get(), &metadata, static_cast<int>(timeout.count())) !=
+        RdKafka::ERR_NO_ERROR) {
+      handles.push_back(std::move(handle));  // not answered: librdkafka asks again
+      continue;
+    }
+    std::unique_ptr<RdKafka::Metadata> answer(metadata);
+    const auto* topics_answered = answer->topics();
+    const bool unknown = topics_answered->size() == 1 &&
+                         topics_answered->front()->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!unknown) handles.push_back(std::move(handle));  // no such topic: not kept asking
+  }
+  return handles;
+}
+
 }  // namespace rentstream::eventlog

@@ -27,4 +27,13 @@ Record ToRecord(RdKafka::Message& message);
 absl::Status ProduceRecord(RdKafka::Producer& producer, const OutgoingRecord& record,
                            std::chrono::milliseconds timeout);
 
+// Looks up the partitions' leaders of `topics` on `producer` now (each lookup bounded by
+// `timeout`), so that the producer's first records to them do not wait for librdkafka's scan of
+// topics it has not produced to yet. The handles returned keep the topics known: hold them as
+// long as the producer. A lookup not answered is left to librdkafka (made again at the first
+// produce); a topic the broker does not have is not kept.
+std::vector<std::unique_ptr<RdKafka::Topic>> LookUpTopics(RdKafka::Producer& producer,
+                                                          const std::vector<std::string>& topics,
+                                                          std::chrono::milliseconds timeout);
+
 }  // namespace rentstream::eventlog

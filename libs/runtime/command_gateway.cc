@@ -74,6 +74,7 @@ absl::StatusOr<std::unique_ptr<CommandGateway>> CommandGateway::Start(eventlog::
   if (!tail.ok()) return tail.status();
   auto appender = bus.NewAppender(absl::StrCat("rentstream.", service, ".gateway"));
   if (!appender.ok()) return appender.status();
+  (*appender)->PrepareTopics({topics.commands});
   return std::unique_ptr<CommandGateway>(new CommandGateway(
       service, logic, *partitions, *outcome_partitions, std::move(*appender), std::move(*tail)));
 }

@@ -209,6 +209,24 @@ TEST_P(BusConformanceTest, KeepsPerKeyOrderOnTheKeysPartition) {
   }
 }
 
+// A gateway learns its command topic's leaders before its first command (Appender::PrepareTopics):
+// the appends after it go where they belong, and a name that is no topic changes nothing.
+TEST_P(BusConformanceTest, AppendsAfterPreparingTopicsAndIgnoresUnknownNames) {
+  const std::string topic = Topic("prepared", 3);
+  auto appender = bus_->NewAppender("conformance-prepared");
+  ASSERT_TRUE(appender.ok()) << appender.status();
+  (*appender)->PrepareTopics({topic, "rentstream.conformance.no-such-topic"});
+  (*appender)->PrepareTopics({topic});  // again: harmless
+  std::vector<OutgoingRecord> records;
+  for (int i = 0; i < 30; ++i) records.push_back(Out(topic, "T" + std::to_string(i), "v"));
+  ASSERT_TRUE((*appender)->Append(records).ok());
+  auto all = ReadAll(topic, 3);
+  ASSERT_EQ(all.size(), 30u);
+  for (const Record& r : all) EXPECT_EQ(r.partition, PartitionForKey(r.key, 3)) << r.key;
+  auto unknown = bus_->PartitionCount("rentstream.conformance.no-such-topic");
+  EXPECT_FALSE(unknown.ok());
+}
+
 TEST_P(BusConformanceTest, AbortedTransactionsAreInvisible) {
   const std::string in = Topic("abort-in", 2);
   const std::string out = Topic("abort-out", 2);
