@@ -63,7 +63,10 @@ class StreamStore {
   // Keyed records of several streams of a partition at once, by (tenancy, key).
   absl::StatusOr<std::vector<std::optional<std::string>>> LoadKeyedOf(
       int32_t partition, const std::vector<std::pair<std::string, std::string>>& tenancy_keys);
-  // Adds to `out` the stream's keyed records under `keys` that exist (one batched lookup).
+  // Adds to `out` the stream's keyed records under `keys` that exist (one batched lookup; or,
+  // for kKeysCheckedBySeek keys or more, first one seek for any record under their common
+  // prefix — none, nothing to look up).
+  static constexpr size_t kKeysCheckedBySeek = 16;
   absl::Status LoadKeyed(int32_t partition, const std::string& tenancy,
                          const std::vector<std::string>& keys, KeyedRecords& out);
   absl::StatusOr<std::optional<common::v1::CommandOutcome>> LoadOutcome(
@@ -159,6 +162,8 @@ class StreamStore {
   absl::StatusOr<uint64_t> StreamCount();
 
  private:
+  // Whether any key of the store starts with `key_prefix`.
+  absl::StatusOr<bool> AnyKeyUnder(const std::string& key_prefix);
   explicit StreamStore(rocksdb::DB* db);
   // Point lookups of `keys` in one batched MultiGet: `values[i]` is nullopt when absent.
   absl::Status GetMany(const std::vector<std::string>& keys,

@@ -242,6 +242,51 @@ TEST_F(StreamStoreTest, KeyedRecordsArePerStreamByKeyAndCountInTheDigest) {
   EXPECT_NE(*store_->StreamsDigest(), digest);
 }
 
+// Many keys at once (an import's lines checked against the suspense stream): one seek under
+// their common prefix answers "none" for all of them; when something is there, each is looked up.
+TEST_F(StreamStoreTest, ManyKeysAreAnsweredAlikeWhetherTheSeekFindsNothingOrSomething) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back("held/bank/SO-" + std::to_string(1000 + i));
+  ASSERT_GE(keys.size(), StreamStore::kKeysCheckedBySeek);
+  StreamStore::Batch neighbours;
+  // Records just outside the stream's range of those keys: other keys of the stream, the same
+  // keys of a stream whose name extends it, of another partition.
+  neighbours.PutKeyed(0, "SUSP", "held/bank/SN-1", "before");
+  neighbours.PutKeyed(0, "SUSP", "held/bank/SP-1", "after");
+  neighbours.PutKeyed(0, "SUSP", "payment/x", "other kind");
+  neighbours.PutKeyed(0, "SUSP0", keys[3], "another stream");
+  neighbours.PutKeyed(1, "SUSP", keys[3], "another partition");
+  ASSERT_TRUE(store_->Write(neighbours).ok());
+  KeyedRecords found;
+  ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", keys, found).ok());
+  EXPECT_TRUE(found.empty());
+
+  StreamStore::Batch held;
+  held.PutKeyed(0, "SUSP", keys[7], "held seven");
+  held.PutKeyed(0, "SUSP", keys[39], "held thirty-nine");
+  ASSERT_TRUE(store_->Write(held).ok());
+  ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", keys, found).ok());
+  EXPECT_EQ(found, (KeyedRecords{{keys[7], "held seven"}, {keys[39], "held thirty-nine"}}));
+
+  // Keys with no common prefix, and a common prefix ending in bytes 0xff (no upper bound).
+  std::vector<std::string> mixed = keys;
+  mixed.push_back("payment/x");
+  found.clear();
+  ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", mixed, found).ok());
+  EXPECT_EQ(found.size(), 3u);
+  EXPECT_EQ(found["payment/x"], "other kind");
+  std::vector<std::string> high;
+  for (int i = 0; i < 20; ++i) high.push_back("\xff\xff" + std::to_string(i));
+  found.clear();
+  ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", high, found).ok());
+  EXPECT_TRUE(found.empty());
+  StreamStore::Batch high_held;
+  high_held.PutKeyed(0, "SUSP", high[12], "high");
+  ASSERT_TRUE(store_->Write(high_held).ok());
+  ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", high, found).ok());
+  EXPECT_EQ(found, (KeyedRecords{{high[12], "high"}}));
+}
+
 TEST_F(StreamStoreTest, AQueryReadsOnlyTheSideRecordsItWants) {
   StreamStore::Batch batch;
   batch.PutStream(0, Record("HA-1", 3, 0), 0);
