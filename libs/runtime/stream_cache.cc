@@ -46,27 +46,35 @@ StreamCache::StreamCache(StreamStore& store, const StreamLogic& logic, size_t ma
 
 absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::string& tenancy) {
   auto it = entries_.find({partition, tenancy});
-  if (it != entries_.end()) {
-    it->second.last_used = ++uses_;
-    return &it->second;
+  if (it == entries_.end()) {
+    auto stored = store_.LoadStream(partition, tenancy);
+    if (!stored.ok()) return stored.status();
+    auto inserted = Insert(partition, tenancy, *std::move(stored));
+    if (!inserted.ok()) return inserted.status();
+    it = entries_.find({partition, tenancy});
   }
-  auto stored = store_.LoadStream(partition, tenancy);
-  if (!stored.ok()) return stored.status();
-  return Insert(partition, tenancy, *std::move(stored));
+  StreamEntry& entry = it->second;
+  entry.last_used = ++uses_;
+  if (entry.state == nullptr) {  // a clean entry's state, as bytes: parsed when first used
+    std::unique_ptr<google::protobuf::Message> state = logic_.NewState();
+    if (!state->ParseFromString(entry.record.state())) {
+      entries_.erase(it);  // as if never loaded: the next use reads the store again
+      return absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
+    }
+    entry.record.clear_state();  // keeps its buffer for the bytes written at the next flush
+    entry.state = std::move(state);
+  }
+  return &entry;
 }
 
 absl::StatusOr<StreamEntry*> StreamCache::Insert(int32_t partition, const std::string& tenancy,
                                                  std::optional<v1::StreamRecord> stored) {
   StreamEntry entry;
-  entry.state = logic_.NewState();
   if (stored.has_value()) {
-    entry.record = std::move(*stored);
-    if (!entry.state->ParseFromString(entry.record.state())) {
-      return absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
-    }
-    entry.record.clear_state();
+    entry.record = std::move(*stored);  // the state's bytes parsed at its first use (Load)
     entry.stored_review_day = entry.record.next_review_day();
   } else {
+    entry.state = logic_.NewState();
     entry.record.set_tenancy_ref(tenancy);
     entry.last_command_known = true;  // no events yet
   }
@@ -229,11 +237,14 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
   for (const Key& k : dirty_) {
     StreamEntry& e = entries_.at(k);
     flushed.push_back(&e);
-    v1::StreamRecord record = e.record;
     // Equal states, equal bytes (the projection digest): deterministic order where maps
     // could vary it; otherwise the plain (faster) serialization is already deterministic.
-    record.set_state(state_has_maps_ ? DeterministicBytes(*e.state) : e.state->SerializeAsString());
-    batch.PutStream(k.first, record, e.stored_review_day);
+    if (state_has_maps_) {
+      e.record.set_state(DeterministicBytes(*e.state));
+    } else {
+      e.state->SerializeToString(e.record.mutable_state());
+    }
+    batch.PutStream(k.first, e.record, e.stored_review_day);
   }
   for (size_t i = 0; i < dirty_.size(); ++i) {
     StreamEntry& e = *flushed[i];
@@ -250,7 +261,8 @@ void StreamCache::Flush(StreamStore::Batch& batch) {
     }
     e.pending_keyed.clear();
     e.keyed_read.clear();
-    e.memo.reset();  // a memo lives for one transaction: clean entries hold only the state
+    e.memo.reset();   // a memo lives for one transaction: clean entries hold only the state,
+    e.state.reset();  // as the bytes just written (destroyed now, while still in the CPU cache)
     e.stored_review_day = e.record.next_review_day();
     e.dirty = false;
   }

@@ -22,7 +22,12 @@
 namespace rentstream::runtime {
 
 struct StreamEntry {
-  v1::StreamRecord record;  // head + next review day; `state` field left empty in memory
+  // Head and next review day. A clean entry keeps its state as the record's `state` bytes, with
+  // `state` null: parsed when the entry is next used (Touch, Peek), the bytes then cleared. A
+  // clean cache of bytes, not of parsed messages: a third of the memory, and evicting it frees
+  // a string — destroying parsed states long out of the CPU's caches was ~6% of the processing
+  // loops' time in a payment import, where each account is touched once.
+  v1::StreamRecord record;
   std::unique_ptr<google::protobuf::Message> state;
   // The logic's decoded `state` while the entry is dirty (empty when loaded; dropped at flush,
   // so the clean cache holds states only).

@@ -1,5 +1,6 @@
 #include "libs/runtime/stream_cache.h"
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/wrappers.pb.h>
 #include <gtest/gtest.h>
 
@@ -24,6 +25,14 @@ class CounterState : public StreamLogic {
   }
   absl::Status Evolve(google::protobuf::Message&, const common::v1::Event&) override {
     return absl::OkStatus();
+  }
+};
+
+// A logic whose state has a map (Struct): its bytes are written in the deterministic order.
+class MapState : public CounterState {
+ public:
+  std::unique_ptr<google::protobuf::Message> NewState() const override {
+    return std::make_unique<google::protobuf::Struct>();
   }
 };
 
@@ -178,6 +187,75 @@ TEST(StreamCacheTest, PrefetchLoadsABatchsStreamsOutcomesAndRecordsForOneTransac
     ASSERT_TRUE(entry.ok());
     ASSERT_TRUE(cache.LoadKeyed(0, **entry, {"b"}, records).ok());
     EXPECT_EQ(records, (KeyedRecords{{"b", "b1"}})) << "not a remembered absence";
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A clean entry holds its state as the bytes the flush wrote (not a parsed message), parsed again
+// when next used; a stored state that does not parse is DATA_LOSS, and nothing of it is kept.
+TEST(StreamCacheTest, ACleanEntryKeepsTheBytesWrittenAndParsesThemWhenNextUsed) {
+  std::string dir = (std::filesystem::temp_directory_path() / "rs-cache-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    auto store = StreamStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    MapState logic;
+    StreamCache cache(**store, logic, /*max_clean_entries=*/100);
+    auto change = [&](const std::string& field, double value) -> const StreamEntry* {
+      auto e = cache.Touch(0, "T-1");
+      EXPECT_TRUE(e.ok()) << e.status();
+      if (!e.ok()) return nullptr;
+      auto& state = static_cast<google::protobuf::Struct&>(*(*e)->state);
+      (*state.mutable_fields())[field].set_number_value(value);
+      StreamStore::Batch batch;
+      cache.Flush(batch);
+      EXPECT_TRUE((*store)->Write(batch).ok());
+      return *e;
+    };
+    const StreamEntry* entry = change("a", 1);
+    ASSERT_NE(entry, nullptr);
+    EXPECT_EQ(entry->state, nullptr) << "clean: bytes only";
+    for (int i = 0; i < 8; ++i) change("k" + std::to_string(i), i);  // a map of several keys
+    entry = change("a", 2);
+    ASSERT_NE(entry, nullptr);
+    auto stored = (*store)->LoadStream(0, "T-1");
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    google::protobuf::Struct expected;
+    ASSERT_TRUE(expected.ParseFromString((*stored)->state()));
+    EXPECT_EQ(expected.fields().size(), 9u);
+    EXPECT_EQ(expected.fields().at("a").number_value(), 2);
+    EXPECT_EQ((*stored)->state(), DeterministicBytes(expected)) << "maps in a fixed order";
+    EXPECT_EQ(entry->record.state(), (*stored)->state()) << "the cache holds what was written";
+    auto peeked = cache.Peek(0, "T-1");
+    ASSERT_TRUE(peeked.ok());
+    ASSERT_NE((*peeked)->state, nullptr);
+    EXPECT_EQ(DeterministicBytes(*(*peeked)->state), (*stored)->state());
+    EXPECT_TRUE((*peeked)->record.state().empty()) << "parsed: the bytes are not kept twice";
+
+    // A stored state that does not parse: DATA_LOSS at its use, then read again from the store.
+    v1::StreamRecord broken;
+    broken.set_tenancy_ref("T-2");
+    broken.set_state("\xff\xff\xff");
+    StreamStore::Batch bad;
+    bad.PutStream(0, broken, 0);
+    ASSERT_TRUE((*store)->Write(bad).ok());
+    ASSERT_TRUE(cache.Prefetch(0, {{"T-2", "c1", {}}}).ok()) << "prefetched, not parsed yet";
+    auto refused = cache.Touch(0, "T-2");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+    google::protobuf::Struct mended;
+    (*mended.mutable_fields())["m"].set_bool_value(true);
+    broken.set_state(mended.SerializeAsString());
+    StreamStore::Batch fixed;
+    fixed.PutStream(0, broken, 0);
+    ASSERT_TRUE((*store)->Write(fixed).ok());
+    auto read_again = cache.Touch(0, "T-2");
+    ASSERT_TRUE(read_again.ok()) << read_again.status();
+    EXPECT_TRUE(static_cast<const google::protobuf::Struct&>(*(*read_again)->state)
+                    .fields()
+                    .at("m")
+                    .bool_value());
+    EXPECT_EQ(cache.dirty_count(), 1u) << "the refused touch left nothing dirty";
   }
   std::filesystem::remove_all(dir);
 }
