@@ -25,7 +25,7 @@ struct KafkaBrokerOptions {
   std::string work_root;
   std::string jvm_heap = "512m";
   std::chrono::seconds start_timeout{90};
-  // Extra server.properties lines ("key=value").
+  // Extra server.properties lines ("key=value"); a key given here overrides the default.
   std::vector<std::string> extra_properties;
 };
 
