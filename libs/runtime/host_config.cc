@@ -42,8 +42,9 @@ void HostConfig::AddFlags(CLI::App& app) {
                  "takes from the store")
       ->envname("RENTSTREAM_STATE_MEMTABLE_MB");
   app.add_option("--state-cached-streams", state_cached_streams,
-                 "Parsed stream states each processing loop keeps after their transaction (a "
-                 "stream touched again soon is not read from the store again)")
+                 "Stream states each processing loop keeps after their transaction, as the "
+                 "bytes last written (a stream touched again soon is not read from the store "
+                 "again)")
       ->envname("RENTSTREAM_STATE_CACHED_STREAMS");
   app.add_option("--command-deadline-ms", command_deadline_ms,
                  "Default wait for a command's outcome")
