@@ -285,6 +285,8 @@ absl::StatusOr<std::unique_ptr<Appender>> KafkaBus::NewAppender(const std::strin
   auto props = ClientProperties(options_);
   props["client.id"] = client_id;
   props["enable.idempotence"] = "true";
+  // Topics are declared (KafkaAdmin), never created by a producer's metadata lookup.
+  props["allow.auto.create.topics"] = "false";
   props["acks"] = "all";
   props["linger.ms"] = "1";
   props["partitioner"] = "murmur2_random";

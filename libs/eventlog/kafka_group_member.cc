@@ -112,6 +112,7 @@ absl::StatusOr<std::unique_ptr<GroupMember>> KafkaGroupMember::Join(const KafkaB
   pprops["client.id"] = config.transactional_id;
   pprops["transaction.timeout.ms"] = std::to_string(options.transaction_timeout.count());
   pprops["partitioner"] = "murmur2_random";
+  pprops["allow.auto.create.topics"] = "false";  // declared, never created by a lookup
   // Transactional output is visible only at commit, and commit_transaction flushes at once
   // (linger ignored): a longer linger costs no latency, it only groups a transaction's records
   // into fewer produce requests (a 1,000-command batch's events in a few requests, not one per

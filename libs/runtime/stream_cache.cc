@@ -58,8 +58,10 @@ absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::str
   if (entry.state == nullptr) {  // a clean entry's state, as bytes: parsed when first used
     std::unique_ptr<google::protobuf::Message> state = logic_.NewState();
     if (!state->ParseFromString(entry.record.state())) {
+      absl::Status lost =
+          absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
       entries_.erase(it);  // as if never loaded: the next use reads the store again
-      return absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
+      return lost;
     }
     entry.record.clear_state();  // keeps its buffer for the bytes written at the next flush
     entry.state = std::move(state);

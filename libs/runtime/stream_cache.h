@@ -32,7 +32,7 @@ struct StreamEntry {
   v1::StreamRecord record;
   std::unique_ptr<google::protobuf::Message> state;
   // The logic's decoded `state` while the entry is dirty (empty when loaded; dropped at flush,
-  // so the clean cache holds states only).
+  // so the clean cache holds only the states' bytes).
   std::unique_ptr<StreamMemo> memo;
   int64_t stored_review_day = 0;  // what the store's review index holds
   bool dirty = false;

@@ -268,7 +268,8 @@ TEST_F(StreamStoreTest, ManyKeysAreAnsweredAlikeWhetherTheSeekFindsNothingOrSome
   ASSERT_TRUE(store_->LoadKeyed(0, "SUSP", keys, found).ok());
   EXPECT_EQ(found, (KeyedRecords{{keys[7], "held seven"}, {keys[39], "held thirty-nine"}}));
 
-  // Keys with no common prefix, and a common prefix ending in bytes 0xff (no upper bound).
+  // Keys with no common prefix, and a common prefix ending in bytes 0xff (the bound is then the
+  // stream's key range's end).
   std::vector<std::string> mixed = keys;
   mixed.push_back("payment/x");
   found.clear();
