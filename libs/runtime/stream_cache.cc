@@ -46,27 +46,29 @@ StreamCache::StreamCache(StreamStore& store, const StreamLogic& logic, size_t ma
 
 absl::StatusOr<StreamEntry*> StreamCache::Load(int32_t partition, const std::string& tenancy) {
   auto it = entries_.find({partition, tenancy});
-  if (it == entries_.end()) {
+  StreamEntry* entry = nullptr;
+  if (it != entries_.end()) {
+    entry = &it->second;
+    entry->last_used = ++uses_;
+  } else {
     auto stored = store_.LoadStream(partition, tenancy);
     if (!stored.ok()) return stored.status();
     auto inserted = Insert(partition, tenancy, *std::move(stored));
     if (!inserted.ok()) return inserted.status();
-    it = entries_.find({partition, tenancy});
+    entry = *inserted;
   }
-  StreamEntry& entry = it->second;
-  entry.last_used = ++uses_;
-  if (entry.state == nullptr) {  // a clean entry's state, as bytes: parsed when first used
+  if (entry->state == nullptr) {  // a clean entry's state, as bytes: parsed when first used
     std::unique_ptr<google::protobuf::Message> state = logic_.NewState();
-    if (!state->ParseFromString(entry.record.state())) {
+    if (!state->ParseFromString(entry->record.state())) {
       absl::Status lost =
           absl::DataLossError(absl::StrCat("state of ", tenancy, " does not parse"));
-      entries_.erase(it);  // as if never loaded: the next use reads the store again
+      entries_.erase(Key{partition, tenancy});  // as if never loaded: read from the store again
       return lost;
     }
-    entry.record.clear_state();  // keeps its buffer for the bytes written at the next flush
-    entry.state = std::move(state);
+    entry->record.clear_state();  // keeps its buffer for the bytes written at the next flush
+    entry->state = std::move(state);
   }
-  return &entry;
+  return entry;
 }
 
 absl::StatusOr<StreamEntry*> StreamCache::Insert(int32_t partition, const std::string& tenancy,
