@@ -91,6 +91,7 @@ void ProcessorHost::Leave() {
   }
   owned_.clear();
   owns_partitions_ = false;
+  assigned_ = false;
   assignment_superseded_ = false;
   cache_.Clear();
   caught_up_ = false;
@@ -99,6 +100,7 @@ void ProcessorHost::Leave() {
 
 void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
   static const std::atomic<bool> kNeverStop{false};
+  assigned_ = true;
   assignment_superseded_ = false;
   const auto superseded = [this] { return member_ != nullptr && member_->AssignmentSuperseded(); };
   for (const TopicPartition& tp : partitions) {

@@ -102,6 +102,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   // True while the group has given this loop partitions (a loop may have none: more loops or
   // replicas than partitions).
   bool owns_partitions() const { return owns_partitions_.load(); }
+  // True once the group has given this loop an assignment (maybe empty) since it joined: a loop
+  // still joining would take partitions from the others in the rebalance its join starts.
+  bool assigned() const { return assigned_.load(); }
   // Input records handled and committed since start (for tests and progress output).
   uint64_t committed_inputs() const { return committed_inputs_.load(); }
 
@@ -172,6 +175,7 @@ class ProcessorHost : private eventlog::RebalanceListener {
   bool assignment_superseded_ = false;
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> owns_partitions_{false};
+  std::atomic<bool> assigned_{false};
   const std::atomic<bool>* stop_ = nullptr;  // Run's, for waits inside rebalance callbacks
   std::atomic<uint64_t> committed_inputs_{0};
   // The first block of the arena a command batch is parsed onto, reused batch after batch: only

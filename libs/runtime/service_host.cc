@@ -199,13 +199,17 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
     NameThisThread(ThreadName(service_, "health"));
     bool serving = false;
     while (!draining.load()) {
-      // Serving once every loop with partitions has caught up with them (a loop the group gave
-      // none — more loops or replicas than partitions — does not hold the others back).
+      // Serving once every loop has joined the group and every loop with partitions has caught
+      // up with them (a loop the group gave none — more loops or replicas than partitions —
+      // does not hold the others back). Not before every loop has an assignment: the first to
+      // join takes every partition, and a loop joining later starts a rebalance that takes
+      // partitions away again — serving meanwhile, an import ran on one loop for its first
+      // seconds, then stalled in the rebalance (docs/performance.md, session 20).
       bool any = false;
       bool all = true;
       for (const std::unique_ptr<ProcessorHost>& p : processors_) {
         any = any || p->caught_up();
-        all = all && (p->caught_up() || !p->owns_partitions());
+        all = all && p->assigned() && (p->caught_up() || !p->owns_partitions());
       }
       const bool now = any && all;
       if (now != serving) SetHealth(now);

@@ -291,6 +291,16 @@ TEST_P(TwoProcessorsTest, BothLoopsOwnPartitionsAndEveryCommandIsDecidedOnce) {
   httplib::Client client("127.0.0.1", metrics_port_);
   std::string page;
   const std::string owned = "rentstream_owned_partitions{processor=\"";
+  // Serving only once both loops have their partitions: not while the first to join holds
+  // them all and the other's join is still to take some away.
+  ASSERT_TRUE(
+      rentstream::testing::WaitFor([&] { return HealthStatus(*channel_, health_name_) == 1; }));
+  {
+    auto got = client.Get("/metrics");
+    ASSERT_TRUE(got && got->status == 200);
+    EXPECT_GE(MetricValue(got->body, owned + "0\",service=\"counter\"}"), 1) << got->body;
+    EXPECT_GE(MetricValue(got->body, owned + "1\",service=\"counter\"}"), 1) << got->body;
+  }
   ASSERT_TRUE(rentstream::testing::WaitFor([&] {
     auto got = client.Get("/metrics");
     if (!got || got->status != 200) return false;
