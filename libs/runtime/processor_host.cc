@@ -100,7 +100,6 @@ void ProcessorHost::Leave() {
 
 void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
   static const std::atomic<bool> kNeverStop{false};
-  assigned_ = true;
   assignment_superseded_ = false;
   const auto superseded = [this] { return member_ != nullptr && member_->AssignmentSuperseded(); };
   for (const TopicPartition& tp : partitions) {
@@ -142,6 +141,7 @@ void ProcessorHost::OnAssigned(const std::vector<TopicPartition>& partitions) {
     positions_[tp] = committed.ok() && committed->has_value() ? **committed : 0;
   }
   if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
+  assigned_ = true;  // last: what it owns is caught up and counted
 }
 
 void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
@@ -153,6 +153,7 @@ void ProcessorHost::OnRevoked(const std::vector<TopicPartition>& partitions) {
     if (options_.partition_locks != nullptr) options_.partition_locks->Release(tp.partition, this);
   }
   owns_partitions_ = !owned_.empty();
+  assigned_ = false;  // eager rebalancing: the whole assignment goes, a new one follows
   if (metrics_) metrics_->owned_partitions.Set(static_cast<double>(owned_.size()));
 }
 
@@ -341,7 +342,7 @@ absl::Status ProcessorHost::DeadLetter(const Record& r, const std::string& reaso
                           {"partition", std::to_string(r.partition)},
                           {"offset", std::to_string(r.offset)},
                           {"reason", reason}});
-  return member_->Append(out);
+  return member_->Append(std::move(out));
 }
 
 }  // namespace rentstream::runtime

@@ -102,8 +102,10 @@ class ProcessorHost : private eventlog::RebalanceListener {
   // True while the group has given this loop partitions (a loop may have none: more loops or
   // replicas than partitions).
   bool owns_partitions() const { return owns_partitions_.load(); }
-  // True once the group has given this loop an assignment (maybe empty) since it joined: a loop
-  // still joining would take partitions from the others in the rebalance its join starts.
+  // True while this loop holds an assignment from the group (maybe empty), taken up whole: set
+  // once OnAssigned has caught the partitions up, cleared when they are revoked (a rebalance)
+  // and at Leave. A loop still joining would take partitions from the others in the rebalance
+  // its join starts.
   bool assigned() const { return assigned_.load(); }
   // Input records handled and committed since start (for tests and progress output).
   uint64_t committed_inputs() const { return committed_inputs_.load(); }

@@ -198,22 +198,27 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
   std::thread health_thread([this, &draining] {
     NameThisThread(ThreadName(service_, "health"));
     bool serving = false;
+    bool served_once = false;
     while (!draining.load()) {
-      // Serving once every loop has joined the group and every loop with partitions has caught
-      // up with them (a loop the group gave none — more loops or replicas than partitions —
-      // does not hold the others back). Not before every loop has an assignment: the first to
-      // join takes every partition, and a loop joining later starts a rebalance that takes
-      // partitions away again — serving meanwhile, an import ran on one loop for its first
-      // seconds, then stalled in the rebalance (docs/performance.md, session 20).
+      // Serving once every loop with partitions has caught up with them (a loop the group gave
+      // none — more loops or replicas than partitions — does not hold the others back), and, the
+      // first time, once every loop holds an assignment: the first loop to join takes every
+      // partition, and a loop joining later starts a rebalance that takes partitions away again
+      // — serving meanwhile, an import ran on one loop for its first seconds, then stalled in
+      // the rebalance (docs/performance.md, session 20). Later rebalances (a replica joining or
+      // leaving) do not take the service out of serving.
       bool any = false;
       bool all = true;
+      bool joined = true;
       for (const std::unique_ptr<ProcessorHost>& p : processors_) {
         any = any || p->caught_up();
-        all = all && p->assigned() && (p->caught_up() || !p->owns_partitions());
+        all = all && (p->caught_up() || !p->owns_partitions());
+        joined = joined && p->assigned();
       }
-      const bool now = any && all;
+      const bool now = any && all && (joined || served_once);
       if (now != serving) SetHealth(now);
       serving = now;
+      served_once = served_once || now;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // status poll, not sync
     }
   });
