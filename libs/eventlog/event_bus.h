@@ -103,7 +103,10 @@ class GroupMember {
   virtual absl::StatusOr<std::optional<int64_t>> CommittedPosition(const TopicPartition& tp) = 0;
 
   virtual absl::Status BeginTransaction() = 0;
-  virtual absl::Status Append(const OutgoingRecord& record) = 0;
+  // Adds a record to the open transaction. A bus may hold it until the commit (both do): an
+  // error about the record itself (an undeclared topic, a record too large) may then come from
+  // CommitTransaction instead, and is handled alike — abort.
+  virtual absl::Status Append(OutgoingRecord record) = 0;
   // Atomically makes the appended records visible and moves the group's positions.
   virtual absl::Status CommitTransaction(const std::vector<ConsumedPosition>& consumed) = 0;
   // Discards the appended records and rewinds consumption of the assigned partitions to the

@@ -22,6 +22,11 @@ struct KafkaBusOptions {
   std::chrono::milliseconds operation_timeout{30000};
   // Retries of retriable errors before giving up with UNAVAILABLE.
   int max_retries = 5;
+  // A group member holds a transaction's records and produces them together once they pass
+  // this many bytes, and at the commit (KafkaGroupMember::held_): a command batch's outcome is
+  // then mostly produced with events, its partition registered with theirs, while a large
+  // transaction (a charge tick's ~9 MB) still goes out as it is decided.
+  size_t max_held_transaction_bytes = 1 << 20;
 };
 
 class KafkaBus : public EventBus {

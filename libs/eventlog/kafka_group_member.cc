@@ -25,6 +25,12 @@ absl::Status WithRetries(int max_retries, const std::string& what, Call call) {
   return st;
 }
 
+size_t HeldBytes(const OutgoingRecord& r) {
+  size_t bytes = sizeof(OutgoingRecord) + r.topic.size() + r.key.size() + r.value.size();
+  for (const auto& [k, v] : r.headers) bytes += k.size() + v.size();
+  return bytes;
+}
+
 }  // namespace
 
 // Eager range rebalancing: all partitions are revoked, then the new range is assigned. The
@@ -197,16 +203,41 @@ absl::Status KafkaGroupMember::BeginTransaction() {
   if (st.ok()) in_transaction_ = true;
   producer_->poll(0);  // serve stale delivery reports before tracking this transaction
   appends_->Clear();
+  held_.clear();
+  held_bytes_ = 0;
   return st;
 }
 
-absl::Status KafkaGroupMember::Append(const OutgoingRecord& record) {
+absl::Status KafkaGroupMember::Append(OutgoingRecord record) {
   if (!in_transaction_) return absl::FailedPreconditionError("append: no open transaction");
-  return ProduceRecord(*producer_, record, options_.operation_timeout);
+  if (record.key.empty() && !record.partition.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record for ", record.topic, ": no key and no partition"));
+  }
+  held_bytes_ += HeldBytes(record);
+  held_.push_back(std::move(record));
+  if (held_bytes_ >= options_.max_held_transaction_bytes) return ProduceHeld();
+  return absl::OkStatus();
+}
+
+// Hands the held records to the producer, in order. Those produced are no longer held, so a
+// failure part way leaves only the rest (the transaction is then aborted, which drops them).
+absl::Status KafkaGroupMember::ProduceHeld() {
+  size_t produced = 0;
+  absl::Status st;
+  for (; produced < held_.size(); ++produced) {
+    st = ProduceRecord(*producer_, held_[produced], options_.operation_timeout);
+    if (!st.ok()) break;
+  }
+  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(produced));
+  held_bytes_ = 0;
+  for (const OutgoingRecord& r : held_) held_bytes_ += HeldBytes(r);
+  return st;
 }
 
 absl::Status KafkaGroupMember::CommitTransaction(const std::vector<ConsumedPosition>& consumed) {
   if (!in_transaction_) return absl::FailedPreconditionError("commit: no open transaction");
+  if (absl::Status st = ProduceHeld(); !st.ok()) return st;
   if (!consumed.empty()) {
     std::vector<RdKafka::TopicPartition*> offsets;
     for (const ConsumedPosition& c : consumed) {
@@ -230,6 +261,8 @@ absl::Status KafkaGroupMember::CommitTransaction(const std::vector<ConsumedPosit
 }
 
 absl::Status KafkaGroupMember::AbortTransaction() {
+  held_.clear();
+  held_bytes_ = 0;
   if (!in_transaction_) return Rewind();
   // Let queued records and their AddPartitionsToTxn finish first: an EndTxn(abort) racing them
   // can leave the coordinator in INVALID_TXN_STATE, a fatal error (librdkafka issue #4849).
@@ -266,6 +299,7 @@ std::map<TopicPartition, int64_t> KafkaGroupMember::LastCommitAppendEnds() const
 void KafkaGroupMember::Close() {
   if (closed_) return;
   closed_ = true;
+  held_.clear();
   if (in_transaction_) {
     // Best effort: the broker aborts it at the transaction timeout or on the next init anyway.
     delete producer_->abort_transaction(timeout_ms());

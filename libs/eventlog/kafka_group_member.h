@@ -22,7 +22,7 @@ class KafkaGroupMember : public GroupMember {
   std::vector<TopicPartition> Assignment() const override;
   absl::StatusOr<std::optional<int64_t>> CommittedPosition(const TopicPartition& tp) override;
   absl::Status BeginTransaction() override;
-  absl::Status Append(const OutgoingRecord& record) override;
+  absl::Status Append(OutgoingRecord record) override;
   absl::Status CommitTransaction(const std::vector<ConsumedPosition>& consumed) override;
   absl::Status AbortTransaction() override;
   std::map<TopicPartition, int64_t> LastCommitAppendEnds() const override;
@@ -33,6 +33,7 @@ class KafkaGroupMember : public GroupMember {
   class AppendTracker;
   KafkaGroupMember(const KafkaBusOptions& options, const MemberConfig& config);
   absl::Status Rewind();
+  absl::Status ProduceHeld();
   int timeout_ms() const { return static_cast<int>(options_.operation_timeout.count()); }
 
   KafkaBusOptions options_;
@@ -45,6 +46,14 @@ class KafkaGroupMember : public GroupMember {
   // Handles of the output topics whose leaders were looked up at the join (held while the
   // producer lives).
   std::vector<std::unique_ptr<RdKafka::Topic>> output_topics_;
+  // The open transaction's records not yet handed to the producer: produced together at the
+  // commit, or once they pass KafkaBusOptions::max_held_transaction_bytes. librdkafka registers a
+  // transaction's partitions with the coordinator (AddPartitionsToTxn) as it first sees records for
+  // them; a command batch's events come long before its outcome, so produced as they were appended
+  // the two were registered apart — each registration, in librdkafka 2.0.2, spinning the producer's
+  // main thread on a 1-ms timer twice. Produced together, they are registered at once.
+  std::vector<OutgoingRecord> held_;
+  size_t held_bytes_ = 0;
   bool in_transaction_ = false;
   bool closed_ = false;
 };

@@ -93,7 +93,7 @@ class LocalBus::Member : public GroupMember {
     return absl::OkStatus();
   }
 
-  absl::Status Append(const OutgoingRecord& record) override {
+  absl::Status Append(OutgoingRecord record) override {
     if (!in_transaction_) return absl::FailedPreconditionError("append: no open transaction");
     if (pending_.size() >= bus_.options_.max_transaction_records) {
       return absl::ResourceExhaustedError(absl::StrCat("append: a transaction holds at most ",
@@ -106,9 +106,8 @@ class LocalBus::Member : public GroupMember {
       partition = ResolvePartition(st_.topics, record, bus_.options_.max_record_bytes);
     }
     if (!partition.ok()) return partition.status();
-    OutgoingRecord r = record;
-    r.partition = *partition;
-    pending_.push_back(std::move(r));
+    record.partition = *partition;
+    pending_.push_back(std::move(record));
     return absl::OkStatus();
   }
 

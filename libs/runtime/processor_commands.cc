@@ -68,7 +68,7 @@ absl::Status ProcessorHost::Reply(const common::v1::CommandEnvelope& env,
   reply.value = outcome.SerializeAsString();
   reply.headers = {{"rs-command-id", env.command_id()}};
   batch.Out(reply.topic);
-  return member_->Append(reply);
+  return member_->Append(std::move(reply));
 }
 
 // Decides one command with a valid envelope: its remembered outcome if its id was seen before,
@@ -357,7 +357,7 @@ absl::Status ProcessorHost::HandleTick(const Record& r, const common::v1::Comman
                     {"rs-tick-after-day", std::to_string(last->day)},
                     {"rs-tick-after-tenancy", last->tenancy}};
     batch.Out(next.topic);
-    return member_->Append(next);
+    return member_->Append(std::move(next));
   }
   auto marker = cache_.TouchOutcome(r.partition, "", env.command_id());
   if (!marker.ok()) return marker.status();

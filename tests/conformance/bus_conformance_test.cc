@@ -2,6 +2,7 @@
 // real Apache Kafka broker, LocalBus on a real RocksDB directory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -34,6 +35,7 @@ class BusConformanceTest : public ::testing::TestWithParam<BusKind> {
       KafkaBusOptions options;
       options.bootstrap = KafkaEnvironment::broker().bootstrap();
       options.session_timeout = 6s;
+      Tune(options);
       auto bus = KafkaBus::Connect(options);
       ASSERT_TRUE(bus.ok()) << bus.status();
       bus_ = std::move(*bus);
@@ -84,6 +86,8 @@ class BusConformanceTest : public ::testing::TestWithParam<BusKind> {
     r.headers = {{"rs-test", value}};
     return r;
   }
+
+  virtual void Tune(KafkaBusOptions& /*options*/) {}
 
   std::unique_ptr<EventBus> bus_;
   std::string dir_;
@@ -425,6 +429,63 @@ TEST_P(KafkaFencingTest, ZombieWithTheSameTransactionalIdIsFenced) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kafka, KafkaFencingTest, ::testing::Values(BusKind::kKafka), KindName);
+
+// A Kafka member holds a transaction's records until the commit, or produces them once they pass
+// a bound: here a few records' worth, so that most transactions are produced in parts.
+class KafkaHeldRecordsTest : public BusConformanceTest {
+ protected:
+  void Tune(KafkaBusOptions& options) override { options.max_held_transaction_bytes = 1000; }
+};
+
+TEST_P(KafkaHeldRecordsTest, ATransactionProducedInPartsCommitsWholeAndInOrderAndAbortsWhole) {
+  const std::string in = Topic("held-in", 1);
+  const std::string out = Topic("held-out", 2);
+  const std::string other = Topic("held-other", 1);
+  const MemberConfig config{"held-group-" + in, {in}, "held-txn-" + in, nullptr};
+  auto member = bus_->JoinGroup(config);
+  ASSERT_TRUE(member.ok()) << member.status();
+  const std::string pad(200, 'x');  // ~5 records pass the bound
+
+  // Aborted after parts of it were produced (and with some still held): none of it is seen.
+  ASSERT_TRUE((*member)->BeginTransaction().ok());
+  for (int i = 0; i < 23; ++i) {
+    ASSERT_TRUE((*member)->Append(Out(out, "k" + std::to_string(i % 4), "aborted" + pad)).ok());
+  }
+  ASSERT_TRUE((*member)->AbortTransaction().ok());
+
+  // A record with neither key nor partition is refused at once, not at the commit.
+  ASSERT_TRUE((*member)->BeginTransaction().ok());
+  OutgoingRecord unkeyed = Out(out, "", "no key");
+  EXPECT_EQ((*member)->Append(unkeyed).code(), absl::StatusCode::kInvalidArgument);
+  for (int i = 0; i < 37; ++i) {
+    ASSERT_TRUE(
+        (*member)->Append(Out(out, "k" + std::to_string(i % 4), std::to_string(i) + pad)).ok());
+    if (i % 9 == 0) {
+      ASSERT_TRUE((*member)->Append(Out(other, "o", std::to_string(i))).ok());
+    }
+  }
+  ASSERT_TRUE((*member)->CommitTransaction({}).ok());
+  // Every committed record, once, each key's in the order appended; their offsets reported.
+  auto all = ReadAll(out, 2);
+  ASSERT_EQ(all.size(), 37u);
+  std::map<std::string, std::vector<int>> by_key;
+  for (const Record& r : all) by_key[r.key].push_back(std::stoi(r.value));
+  for (const auto& [key, order] : by_key) {
+    EXPECT_TRUE(std::is_sorted(order.begin(), order.end())) << key;
+  }
+  EXPECT_EQ(ReadAll(other, 1).size(), 5u);
+  const auto ends = (*member)->LastCommitAppendEnds();
+  int64_t last_out = 0;
+  for (int p = 0; p < 2; ++p) {
+    auto it = ends.find({out, p});
+    if (it != ends.end()) last_out += it->second;
+  }
+  // The aborted transaction's records and both transactions' markers take offsets too.
+  EXPECT_GE(last_out, 37);
+  EXPECT_TRUE(ends.count({other, 0}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kafka, KafkaHeldRecordsTest, ::testing::Values(BusKind::kKafka), KindName);
 
 }  // namespace
 }  // namespace rentstream::eventlog
