@@ -453,6 +453,18 @@ Actor ActorFromProto(const common::v1::Actor& a) {
     case common::v1::ACTOR_ROLE_INCOME_MANAGER:
       out.role = Role::kIncomeManager;
       break;
+    case common::v1::ACTOR_ROLE_INTEGRATION:
+      out.role = Role::kIntegration;
+      break;
+    case common::v1::ACTOR_ROLE_SERVICE:
+      out.role = Role::kService;
+      break;
+    case common::v1::ACTOR_ROLE_SCHEDULER:
+      out.role = Role::kScheduler;
+      break;
+    case common::v1::ACTOR_ROLE_AUDITOR:
+      out.role = Role::kAuditor;
+      break;
     default:
       out.role = Role::kOther;
   }

@@ -93,6 +93,70 @@ TEST_F(LedgerLogicTest, WriteOffsNeedAnotherApproverWithTheRole) {
             common::v1::REJECTION_CODE_NOT_FOUND);
 }
 
+// Corrections move money with no payment or charge behind them: a person makes them; of the
+// machines only the bank file's integration, and only to reverse a payment (a returned direct
+// debit). A refusal is a rejection like any other (recorded by the host), naming the actor.
+TEST_F(LedgerLogicTest, CorrectionsAreMadeByPeopleAndReversalsAlsoByTheIntegration) {
+  ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
+  v1::RecordPayment pay;
+  pay.set_method(v1::PAYMENT_METHOD_DIRECT_DEBIT);
+  pay.set_source("bacs");
+  pay.set_external_reference("DD-1");
+  *pay.mutable_received_date() = ProtoDate(2026, 4, 8);
+  *pay.mutable_amount() = ProtoPence(20000);
+  // A payment comes from anyone the edge lets send commands: here the file's integration.
+  ASSERT_FALSE(Run(pay, "bank-feed", common::v1::ACTOR_ROLE_INTEGRATION).rejection.has_value());
+
+  v1::IssueRefund refund;
+  *refund.mutable_amount() = ProtoPence(1000);
+  *refund.mutable_value_date() = ProtoDate(2026, 4, 9);
+  refund.set_reason("credit balance");
+  v1::PostAdjustment adjust;
+  *adjust.mutable_amount() = ProtoPence(-500);
+  *adjust.mutable_value_date() = ProtoDate(2026, 4, 9);
+  adjust.set_reason_code("GOODWILL");
+  adjust.set_reason("repair delay");
+  v1::RequestWriteOff write_off;
+  write_off.set_request_id("wo-1");
+  *write_off.mutable_amount() = ProtoPence(100);
+  write_off.set_reason_code("SMALL");
+  for (common::v1::ActorRole machine :
+       {common::v1::ACTOR_ROLE_INTEGRATION, common::v1::ACTOR_ROLE_SERVICE,
+        common::v1::ACTOR_ROLE_SCHEDULER, common::v1::ACTOR_ROLE_AUDITOR,
+        common::v1::ACTOR_ROLE_UNSPECIFIED}) {
+    for (const google::protobuf::Message* correction :
+         std::initializer_list<const google::protobuf::Message*>{&refund, &adjust}) {
+      runtime::Decision d = Run(*correction, "machine-1", machine);
+      ASSERT_TRUE(d.rejection.has_value()) << common::v1::ActorRole_Name(machine);
+      EXPECT_EQ(d.rejection->code(), common::v1::REJECTION_CODE_PERMISSION_DENIED);
+      EXPECT_EQ(d.rejection->field(), "actor");
+      EXPECT_TRUE(d.events.empty());  // the host records the refusal (CommandRejected)
+    }
+  }
+  // A write-off is asked for by a person too (the account owes nothing yet: refused later).
+  EXPECT_EQ(Run(write_off, "bank-feed", common::v1::ACTOR_ROLE_INTEGRATION).rejection->field(),
+            "actor");
+  EXPECT_EQ(Run(write_off, "officer-7").rejection->field(), "amount");
+  EXPECT_EQ(RentBalance(), -20000);  // nothing above moved money
+
+  for (common::v1::ActorRole person :
+       {common::v1::ACTOR_ROLE_OFFICER, common::v1::ACTOR_ROLE_TEAM_LEADER,
+        common::v1::ACTOR_ROLE_INCOME_MANAGER}) {
+    ASSERT_FALSE(Run(refund, "person-1", person).rejection.has_value())
+        << common::v1::ActorRole_Name(person);
+  }
+  ASSERT_FALSE(Run(adjust, "officer-7").rejection.has_value());
+  EXPECT_EQ(RentBalance(), -20000 + 3 * 1000 - 500);
+
+  v1::ReversePayment reverse;
+  reverse.set_original_posting_id("payment:bacs:DD-1");
+  *reverse.mutable_value_date() = ProtoDate(2026, 4, 14);
+  reverse.set_reason("returned unpaid (ARUDD)");
+  EXPECT_EQ(Run(reverse, "svc", common::v1::ACTOR_ROLE_SERVICE).rejection->field(), "actor");
+  ASSERT_FALSE(Run(reverse, "bank-feed", common::v1::ACTOR_ROLE_INTEGRATION).rejection.has_value());
+  EXPECT_EQ(RentBalance(), 3 * 1000 - 500);
+}
+
 TEST_F(LedgerLogicTest, ATransferIsTwoStepsOnTwoStreamsThroughTheContract) {
   ASSERT_FALSE(Run(OpenCommand()).rejection.has_value());
   v1::RecordPayment pay;
@@ -133,6 +197,7 @@ TEST_F(LedgerLogicTest, ATransferIsTwoStepsOnTwoStreamsThroughTheContract) {
   auto receive = [&](const google::protobuf::Message& payload) {
     common::v1::CommandEnvelope env;
     env.mutable_actor()->set_id("officer-7");
+    env.mutable_actor()->set_role(common::v1::ACTOR_ROLE_OFFICER);
     env.set_tenancy_ref("HA-000456");
     env.set_command_type(payload.GetDescriptor()->full_name());
     runtime::StreamView view{"HA-000456", 0, *target};

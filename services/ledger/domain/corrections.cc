@@ -14,6 +14,37 @@ namespace rentstream::ledger {
 
 using namespace internal;  // NOLINT: the domain's own decision helpers
 
+std::optional<Refusal> CheckCorrectionRole(const Actor& actor, Correction correction) {
+  const bool person = actor.role == Role::kOfficer || actor.role == Role::kTeamLeader ||
+                      actor.role == Role::kIncomeManager;
+  if (person) return std::nullopt;
+  if (actor.role == Role::kIntegration && correction == Correction::kReversal) return std::nullopt;
+  const char* what = "";
+  switch (correction) {
+    case Correction::kReversal:
+      what =
+          "a payment is reversed by an officer, team leader, income manager or the bank "
+          "file's integration";
+      break;
+    case Correction::kRefund:
+      what = "a refund is issued by an officer, team leader or income manager";
+      break;
+    case Correction::kAdjustment:
+      what = "an adjustment is posted by an officer, team leader or income manager";
+      break;
+    case Correction::kTransfer:
+      what = "a transfer is made by an officer, team leader or income manager";
+      break;
+    case Correction::kAllocation:
+      what = "a payment is allocated from suspense by an officer, team leader or income manager";
+      break;
+    case Correction::kWriteOffRequest:
+      what = "a write-off is requested by an officer, team leader or income manager";
+      break;
+  }
+  return Refusal{Refusal::Kind::kPermissionDenied, "actor", what};
+}
+
 Decision Decide(const TenancyLedger& s, const IssueRefund& c) {
   if (auto r = RequireOpen(s)) return *r;
   if (c.amount <= Money::Zero()) return Invalid("amount", "must be more than £0.00");

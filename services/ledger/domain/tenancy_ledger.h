@@ -57,8 +57,19 @@ struct BenefitAward {
 };
 
 // Who decides: write-offs need an approver other than the requester, with authority for the
-// amount (domain §2: approval limits rise with the amount).
-enum class Role { kOfficer, kTeamLeader, kIncomeManager, kOther };
+// amount (domain §2: approval limits rise with the amount); corrections need a person
+// (CheckCorrectionRole). The machines: a landlord's system feeding files (integration),
+// Rentstream's own services, its scheduler; auditors only read.
+enum class Role {
+  kOfficer,
+  kTeamLeader,
+  kIncomeManager,
+  kIntegration,
+  kService,
+  kScheduler,
+  kAuditor,
+  kOther,
+};
 struct Actor {
   std::string id;
   Role role = Role::kOther;
@@ -455,6 +466,16 @@ Decision Decide(const TenancyLedger& state, const TransferOut& command, const Ac
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const TransferIn& command, const Actor& actor,
                 const LedgerLimits& limits = {});
+
+// Who may make a correction — a posting that moves money with no payment or charge behind it
+// (domain §2: corrections never edit history; misallocations have led to wrongful arrears
+// accusations). A person — an officer, a team leader or an income manager — may make any; of
+// the machines, only an integration may reverse a payment (a direct debit returned in the bank's
+// file, posted or held in suspense). Other commands are not limited here (auditors are refused
+// at the edge; write-off approvals check their own authority). Refused: PERMISSION_DENIED on
+// `actor`, recorded like any refusal.
+enum class Correction { kReversal, kRefund, kAdjustment, kTransfer, kAllocation, kWriteOffRequest };
+std::optional<Refusal> CheckCorrectionRole(const Actor& actor, Correction correction);
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 
