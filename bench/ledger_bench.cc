@@ -42,6 +42,7 @@
 // --processors P (default 1): processing loops of the service the import runs through;
 // --import-arg A (repeatable): passed on to `rentstream ledger import` (e.g. --concurrency 8);
 // --state-memtable-mb M: the service's memtable size for the import (its --state-memtable-mb);
+// --state-cache-mb M: the service's block cache for the import (its --state-cache-mb);
 // --cached-streams N: the stream states each processing loop keeps (--state-cached-streams).
 #include <fcntl.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -214,6 +215,11 @@ int& StateMemtableMb() {
   static int mb = 0;
   return mb;
 }
+// The import service's block cache in MiB (--state-cache-mb; 0: the service's default).
+int& StateCacheMb() {
+  static int mb = 0;
+  return mb;
+}
 
 // More arguments for `rentstream ledger import` (--import-arg, repeatable): its tuning flags.
 std::vector<std::string>& ImportArgs() {
@@ -250,6 +256,7 @@ ImportFigures ImportThroughService(eventlog::EventBus& bus, const std::string& n
   config.command_deadline_ms = 120000;
   config.data_dir = data_dir;
   if (StateMemtableMb() > 0) config.state_memtable_mb = StateMemtableMb();
+  if (StateCacheMb() > 0) config.state_cache_mb = StateCacheMb();
   if (CachedStreams() >= 0) config.state_cached_streams = CachedStreams();
   ledger::app::LedgerLogic logic;
   auto host = runtime::ServiceHost::Create("ledger", config, logic, {}, &bus);
@@ -576,6 +583,9 @@ int Main(int argc, char** argv) {
     }
     if (std::string(argv[i]) == "--state-memtable-mb" && i + 1 < argc) {
       StateMemtableMb() = std::max(0, std::atoi(argv[++i]));  // 0: the service's default
+    }
+    if (std::string(argv[i]) == "--state-cache-mb" && i + 1 < argc) {
+      StateCacheMb() = std::max(0, std::atoi(argv[++i]));  // 0: the service's default
     }
     if (std::string(argv[i]) == "--history-weeks" && i + 1 < argc) {
       weeks = std::max(4, std::atoi(argv[++i]));
