@@ -1,5 +1,6 @@
 #include "libs/testing/kafka_broker.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -8,10 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "libs/testing/child_process.h"
 #include "libs/testing/free_port.h"
 
@@ -52,7 +57,7 @@ absl::Status WriteFile(const fs::path& path, const std::string& text) {
 
 std::string ServerProperties(const fs::path& dir, int port, int controller_port,
                              const std::vector<std::string>& extra) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = UsableCores();
   std::vector<std::string> lines = {
       "process.roles=broker,controller",
       "node.id=1",
@@ -98,6 +103,45 @@ std::string Log4jProperties(const fs::path& dir) {
 }
 
 }  // namespace
+
+unsigned CoresUnderQuota(absl::string_view cpu_max, unsigned cores) {
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(absl::StripAsciiWhitespace(cpu_max), ' ', absl::SkipEmpty());
+  int64_t quota = 0;
+  int64_t period = 0;
+  if (parts.size() != 2 || parts[0] == "max" || !absl::SimpleAtoi(parts[0], &quota) ||
+      !absl::SimpleAtoi(parts[1], &period) || quota <= 0 || period <= 0) {
+    return cores;
+  }
+  const int64_t allowed = std::max<int64_t>(1, (quota + period - 1) / period);
+  return static_cast<unsigned>(std::min<int64_t>(cores, allowed));
+}
+
+unsigned UsableCores() {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+    cores = static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return in ? text.str() : std::string();
+  };
+  if (std::string v2 = read("/sys/fs/cgroup/cpu.max"); !v2.empty()) {
+    return CoresUnderQuota(v2, cores);
+  }
+  const std::string quota = read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");  // v1; -1: none
+  const std::string period = read("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+  if (!quota.empty() && !period.empty() && absl::StripAsciiWhitespace(quota) != "-1") {
+    return CoresUnderQuota(
+        absl::StrCat(absl::StripAsciiWhitespace(quota), " ", absl::StripAsciiWhitespace(period)),
+        cores);
+  }
+  return cores;
+}
 
 std::string KafkaBroker::DefaultLibsDir() {
   if (std::string v = Env("RENTSTREAM_KAFKA_LIBS"); !v.empty()) return v;

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/eventlog/kafka_admin.h"
 
 namespace rentstream::testing {
@@ -28,6 +29,16 @@ struct KafkaBrokerOptions {
   // Extra server.properties lines ("key=value"); a key given here overrides the default.
   std::vector<std::string> extra_properties;
 };
+
+// The cores `cores` CPUs leave under a cgroup CPU quota, read as cgroup v2's `cpu.max` holds it
+// ("<quota> <period>" in µs, or "max <period>" for none): at least one, rounded up. Text that is
+// neither leaves `cores` as it is.
+unsigned CoresUnderQuota(absl::string_view cpu_max, unsigned cores);
+
+// The cores this process may run on: its CPU affinity, capped by its cgroup's CPU quota (v2
+// `cpu.max`, or v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`) — a container limited to two CPUs
+// on a larger host counts two, as std::thread::hardware_concurrency() does not.
+unsigned UsableCores();
 
 class KafkaBroker {
  public:

@@ -35,6 +35,22 @@ bool WaitUntilGone(pid_t pid, std::chrono::seconds timeout) {
   return true;
 }
 
+// The broker's threads are sized by the cores the process may use: a container's CPU quota
+// counts, not only the host's CPUs.
+TEST(BrokerFixtureTest, ACpuQuotaLimitsTheCoresCounted) {
+  EXPECT_EQ(CoresUnderQuota("200000 100000\n", 32), 2u);
+  EXPECT_EQ(CoresUnderQuota("150000 100000", 32), 2u);  // 1.5 CPUs: rounded up
+  EXPECT_EQ(CoresUnderQuota("50000 100000", 32), 1u);   // never below one
+  EXPECT_EQ(CoresUnderQuota("800000 100000", 2), 2u);   // never above the CPUs there are
+  EXPECT_EQ(CoresUnderQuota("max 100000", 8), 8u);      // no quota
+  EXPECT_EQ(CoresUnderQuota("", 8), 8u);
+  EXPECT_EQ(CoresUnderQuota("garbage", 8), 8u);
+  EXPECT_EQ(CoresUnderQuota("-1 100000", 8), 8u);
+  const unsigned usable = UsableCores();
+  EXPECT_GE(usable, 1u);
+  EXPECT_LE(usable, std::max(1u, std::thread::hardware_concurrency()));
+}
+
 TEST(BrokerFixtureTest, DestructorKillsTheBrokerAndRemovesItsData) {
   auto broker = KafkaBroker::Start();
   ASSERT_TRUE(broker.ok()) << broker.status();
