@@ -205,11 +205,13 @@ absl::Status KafkaGroupMember::BeginTransaction() {
   appends_->Clear();
   held_.clear();
   held_bytes_ = 0;
+  produce_failed_ = absl::OkStatus();
   return st;
 }
 
 absl::Status KafkaGroupMember::Append(OutgoingRecord record) {
   if (!in_transaction_) return absl::FailedPreconditionError("append: no open transaction");
+  if (!produce_failed_.ok()) return produce_failed_;
   if (record.key.empty() && !record.partition.has_value()) {
     return absl::InvalidArgumentError(
         absl::StrCat("record for ", record.topic, ": no key and no partition"));
@@ -220,23 +222,25 @@ absl::Status KafkaGroupMember::Append(OutgoingRecord record) {
   return absl::OkStatus();
 }
 
-// Hands the held records to the producer, in order. Those produced are no longer held, so a
-// failure part way leaves only the rest (the transaction is then aborted, which drops them).
+// Hands the held records to the producer, in order. A failure part way is kept: the
+// transaction then only aborts (a commit would make visible a part of what was appended).
 absl::Status KafkaGroupMember::ProduceHeld() {
-  size_t produced = 0;
-  absl::Status st;
-  for (; produced < held_.size(); ++produced) {
-    st = ProduceRecord(*producer_, held_[produced], options_.operation_timeout);
-    if (!st.ok()) break;
+  for (const OutgoingRecord& r : held_) {
+    if (absl::Status st = ProduceRecord(*producer_, r, options_.operation_timeout); !st.ok()) {
+      produce_failed_ = absl::Status(
+          st.code(), absl::StrCat("producing the transaction's records: ", st.message(),
+                                  " (abort the transaction)"));
+      break;
+    }
   }
-  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(produced));
+  held_.clear();
   held_bytes_ = 0;
-  for (const OutgoingRecord& r : held_) held_bytes_ += HeldBytes(r);
-  return st;
+  return produce_failed_;
 }
 
 absl::Status KafkaGroupMember::CommitTransaction(const std::vector<ConsumedPosition>& consumed) {
   if (!in_transaction_) return absl::FailedPreconditionError("commit: no open transaction");
+  if (!produce_failed_.ok()) return produce_failed_;
   if (absl::Status st = ProduceHeld(); !st.ok()) return st;
   if (!consumed.empty()) {
     std::vector<RdKafka::TopicPartition*> offsets;
@@ -263,6 +267,7 @@ absl::Status KafkaGroupMember::CommitTransaction(const std::vector<ConsumedPosit
 absl::Status KafkaGroupMember::AbortTransaction() {
   held_.clear();
   held_bytes_ = 0;
+  produce_failed_ = absl::OkStatus();
   if (!in_transaction_) return Rewind();
   // Let queued records and their AddPartitionsToTxn finish first: an EndTxn(abort) racing them
   // can leave the coordinator in INVALID_TXN_STATE, a fatal error (librdkafka issue #4849).

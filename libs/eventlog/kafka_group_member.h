@@ -54,6 +54,9 @@ class KafkaGroupMember : public GroupMember {
   // main thread on a 1-ms timer twice. Produced together, they are registered at once.
   std::vector<OutgoingRecord> held_;
   size_t held_bytes_ = 0;
+  // Set when handing held records over failed: the transaction cannot commit (some of what was
+  // appended never reached the producer) until it is aborted.
+  absl::Status produce_failed_;
   bool in_transaction_ = false;
   bool closed_ = false;
 };

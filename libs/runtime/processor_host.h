@@ -103,9 +103,9 @@ class ProcessorHost : private eventlog::RebalanceListener {
   // replicas than partitions).
   bool owns_partitions() const { return owns_partitions_.load(); }
   // True while this loop holds an assignment from the group (maybe empty), taken up whole: set
-  // once OnAssigned has caught the partitions up, cleared when they are revoked (a rebalance)
-  // and at Leave. A loop still joining would take partitions from the others in the rebalance
-  // its join starts.
+  // once OnAssigned has caught the partitions up, cleared when partitions are revoked (a
+  // rebalance; a loop holding none hears of no revoke and keeps counting) and at Leave. A loop
+  // still joining would take partitions from the others in the rebalance its join starts.
   bool assigned() const { return assigned_.load(); }
   // Input records handled and committed since start (for tests and progress output).
   uint64_t committed_inputs() const { return committed_inputs_.load(); }

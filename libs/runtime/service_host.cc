@@ -218,7 +218,9 @@ absl::Status ServiceHost::Serve(const std::vector<grpc::Service*>& services,
       const bool now = any && all && (joined || served_once);
       if (now != serving) SetHealth(now);
       serving = now;
-      served_once = served_once || now;
+      // Once no loop is caught up (every loop left: the bus went away, fencing), the next start
+      // waits for every loop again, as the first did.
+      served_once = any && (served_once || now);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // status poll, not sync
     }
   });

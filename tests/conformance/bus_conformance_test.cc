@@ -404,9 +404,26 @@ INSTANTIATE_TEST_SUITE_P(Buses, BusConformanceTest,
 
 // Zombie fencing is Kafka's transactional-id protocol: a restarted instance with the same id
 // fences its predecessor, whose commit then fails and whose records stay invisible.
-class KafkaFencingTest : public BusConformanceTest {};
+class KafkaFencingTest : public BusConformanceTest {
+ protected:
+  void ZombieWithTheSameTransactionalIdIsFenced();
+};
+
+// The member produces a record as it is appended (held up to 0 bytes): the zombie's record has
+// reached the broker before it is fenced. With the default bound it is still held then.
+class KafkaFencingProducedAtOnceTest : public KafkaFencingTest {
+ protected:
+  void Tune(KafkaBusOptions& options) override { options.max_held_transaction_bytes = 0; }
+};
 
 TEST_P(KafkaFencingTest, ZombieWithTheSameTransactionalIdIsFenced) {
+  ZombieWithTheSameTransactionalIdIsFenced();
+}
+TEST_P(KafkaFencingProducedAtOnceTest, ZombieWithTheSameTransactionalIdIsFenced) {
+  ZombieWithTheSameTransactionalIdIsFenced();
+}
+
+void KafkaFencingTest::ZombieWithTheSameTransactionalIdIsFenced() {
   const std::string in = Topic("zombie-in", 1);
   const std::string out = Topic("zombie-out", 1);
   const MemberConfig config{"zombie-group-" + in, {in}, "zombie-txn-" + in, nullptr};
@@ -429,6 +446,8 @@ TEST_P(KafkaFencingTest, ZombieWithTheSameTransactionalIdIsFenced) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kafka, KafkaFencingTest, ::testing::Values(BusKind::kKafka), KindName);
+INSTANTIATE_TEST_SUITE_P(Kafka, KafkaFencingProducedAtOnceTest, ::testing::Values(BusKind::kKafka),
+                         KindName);
 
 // A Kafka member holds a transaction's records until the commit, or produces them once they pass
 // a bound: here a few records' worth, so that most transactions are produced in parts.
@@ -474,15 +493,31 @@ TEST_P(KafkaHeldRecordsTest, ATransactionProducedInPartsCommitsWholeAndInOrderAn
     EXPECT_TRUE(std::is_sorted(order.begin(), order.end())) << key;
   }
   EXPECT_EQ(ReadAll(other, 1).size(), 5u);
+  // Where the last commit's records ended, those produced at the commit included: just before
+  // each partition's commit marker.
   const auto ends = (*member)->LastCommitAppendEnds();
-  int64_t last_out = 0;
-  for (int p = 0; p < 2; ++p) {
-    auto it = ends.find({out, p});
-    if (it != ends.end()) last_out += it->second;
+  std::set<TopicPartition> written = {{other, 0}};
+  for (const Record& r : all) written.insert({r.topic, r.partition});
+  EXPECT_EQ(ends.size(), written.size());
+  for (const TopicPartition& tp : written) {
+    auto end = bus_->EndOffset(tp);
+    ASSERT_TRUE(end.ok()) << end.status();
+    ASSERT_TRUE(ends.count(tp)) << tp.topic << "/" << tp.partition;
+    EXPECT_EQ(ends.at(tp), *end - 1) << tp.topic << "/" << tp.partition;
   }
-  // The aborted transaction's records and both transactions' markers take offsets too.
-  EXPECT_GE(last_out, 37);
-  EXPECT_TRUE(ends.count({other, 0}));
+
+  // A record the producer refuses (larger than the broker takes) fails the transaction for
+  // good: its commit is refused too, and once aborted nothing of it is seen.
+  ASSERT_TRUE((*member)->BeginTransaction().ok());
+  ASSERT_TRUE((*member)->Append(Out(out, "k0", "before the refused one")).ok());
+  EXPECT_FALSE((*member)->Append(Out(out, "k1", std::string(2 << 20, 'x'))).ok());
+  EXPECT_FALSE((*member)->Append(Out(out, "k2", "after it")).ok());
+  EXPECT_FALSE((*member)->CommitTransaction({}).ok());
+  ASSERT_TRUE((*member)->AbortTransaction().ok());
+  ASSERT_TRUE((*member)->BeginTransaction().ok());
+  ASSERT_TRUE((*member)->Append(Out(out, "k3", "37")).ok());
+  ASSERT_TRUE((*member)->CommitTransaction({}).ok());
+  EXPECT_EQ(ReadAll(out, 2).size(), 38u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kafka, KafkaHeldRecordsTest, ::testing::Values(BusKind::kKafka), KindName);

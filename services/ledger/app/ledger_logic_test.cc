@@ -155,6 +155,24 @@ TEST_F(LedgerLogicTest, CorrectionsAreMadeByPeopleAndReversalsAlsoByTheIntegrati
   EXPECT_EQ(Run(reverse, "svc", common::v1::ACTOR_ROLE_SERVICE).rejection->field(), "actor");
   ASSERT_FALSE(Run(reverse, "bank-feed", common::v1::ACTOR_ROLE_INTEGRATION).rejection.has_value());
   EXPECT_EQ(RentBalance(), 3 * 1000 - 500);
+
+  // A transfer is a correction; a sundry charge is not (the legal service posts court costs).
+  v1::TransferOut out;
+  out.set_transfer_id("t-1");
+  out.set_to_tenancy_ref("HA-000456");
+  *out.mutable_amount() = ProtoPence(100);
+  *out.mutable_value_date() = ProtoDate(2026, 4, 15);
+  out.set_reason_code("CREDIT");
+  out.set_reason("credit moved");
+  EXPECT_EQ(Run(out, "legal", common::v1::ACTOR_ROLE_SERVICE).rejection->field(), "actor");
+  v1::PostSundryCharge costs;
+  costs.set_account_kind(v1::ACCOUNT_KIND_SUNDRY_DEBT);
+  costs.set_code("COURT");
+  costs.set_description("court costs");
+  *costs.mutable_amount() = ProtoPence(35500);
+  *costs.mutable_value_date() = ProtoDate(2026, 4, 15);
+  runtime::Decision charged = Run(costs, "legal", common::v1::ACTOR_ROLE_SERVICE);
+  EXPECT_FALSE(charged.rejection.has_value()) << charged.rejection->ShortDebugString();
 }
 
 TEST_F(LedgerLogicTest, ATransferIsTwoStepsOnTwoStreamsThroughTheContract) {
