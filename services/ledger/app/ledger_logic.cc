@@ -267,27 +267,6 @@ std::optional<Rejection> MisplacedOnSuspense(std::string_view tenancy) {
                                     "go there"));
 }
 
-// The correction a command of type T makes, if it makes one (CheckCorrectionRole).
-template <typename T>
-constexpr std::optional<Correction> CorrectionOf() {
-  if constexpr (std::is_same_v<T, ReversePayment> || std::is_same_v<T, ReverseHeldPayment>) {
-    return Correction::kReversal;
-  } else if constexpr (std::is_same_v<T, IssueRefund>) {
-    return Correction::kRefund;
-  } else if constexpr (std::is_same_v<T, PostAdjustment>) {
-    return Correction::kAdjustment;
-  } else if constexpr (std::is_same_v<T, TransferOut> || std::is_same_v<T, TransferIn>) {
-    return Correction::kTransfer;
-  } else if constexpr (std::is_same_v<T, ReleaseFromSuspense> ||
-                       std::is_same_v<T, ReceiveFromSuspense>) {
-    return Correction::kAllocation;
-  } else if constexpr (std::is_same_v<T, RequestWriteOff>) {
-    return Correction::kWriteOffRequest;
-  } else {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 bool LedgerLogic::RecallsOutcomeOf(std::string_view event_type) const {

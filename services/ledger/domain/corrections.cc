@@ -19,30 +19,20 @@ std::optional<Refusal> CheckCorrectionRole(const Actor& actor, Correction correc
                       actor.role == Role::kIncomeManager;
   if (person) return std::nullopt;
   if (actor.role == Role::kIntegration && correction == Correction::kReversal) return std::nullopt;
-  const char* what = "";
-  switch (correction) {
-    case Correction::kReversal:
-      what =
-          "a payment is reversed by an officer, team leader, income manager or the bank "
-          "file's integration";
-      break;
-    case Correction::kRefund:
-      what = "a refund is issued by an officer, team leader or income manager";
-      break;
-    case Correction::kAdjustment:
-      what = "an adjustment is posted by an officer, team leader or income manager";
-      break;
-    case Correction::kTransfer:
-      what = "a transfer is made by an officer, team leader or income manager";
-      break;
-    case Correction::kAllocation:
-      what = "a payment is allocated from suspense by an officer, team leader or income manager";
-      break;
-    case Correction::kWriteOffRequest:
-      what = "a write-off is requested by an officer, team leader or income manager";
-      break;
-  }
-  return Refusal{Refusal::Kind::kPermissionDenied, "actor", what};
+  static constexpr const char* kWhat[] = {
+      // in Correction's order
+      "a payment is reversed",
+      "a refund is issued",
+      "an adjustment is posted",
+      "a transfer is made",
+      "a payment is allocated from suspense",
+      "a write-off is requested",
+  };
+  const char* what = kWhat[static_cast<int>(correction)];
+  return Refusal{
+      Refusal::Kind::kPermissionDenied, "actor",
+      absl::StrCat(what, " by an officer, team leader or income manager",
+                   correction == Correction::kReversal ? " (or the bank file's integration)" : "")};
 }
 
 Decision Decide(const TenancyLedger& s, const IssueRefund& c) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -476,6 +477,27 @@ Decision Decide(const TenancyLedger& state, const TransferIn& command, const Act
 // `actor`, recorded like any refusal.
 enum class Correction { kReversal, kRefund, kAdjustment, kTransfer, kAllocation, kWriteOffRequest };
 std::optional<Refusal> CheckCorrectionRole(const Actor& actor, Correction correction);
+
+// The correction a command of type T makes, if it makes one (CheckCorrectionRole).
+template <typename T>
+constexpr std::optional<Correction> CorrectionOf() {
+  if constexpr (std::is_same_v<T, ReversePayment> || std::is_same_v<T, ReverseHeldPayment>) {
+    return Correction::kReversal;
+  } else if constexpr (std::is_same_v<T, IssueRefund>) {
+    return Correction::kRefund;
+  } else if constexpr (std::is_same_v<T, PostAdjustment>) {
+    return Correction::kAdjustment;
+  } else if constexpr (std::is_same_v<T, TransferOut> || std::is_same_v<T, TransferIn>) {
+    return Correction::kTransfer;
+  } else if constexpr (std::is_same_v<T, ReleaseFromSuspense> ||
+                       std::is_same_v<T, ReceiveFromSuspense>) {
+    return Correction::kAllocation;
+  } else if constexpr (std::is_same_v<T, RequestWriteOff>) {
+    return Correction::kWriteOffRequest;
+  } else {
+    return std::nullopt;
+  }
+}
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 
