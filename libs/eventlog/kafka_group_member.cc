@@ -222,16 +222,13 @@ absl::Status KafkaGroupMember::Append(OutgoingRecord record) {
   return absl::OkStatus();
 }
 
-// Hands the held records to the producer, in order. A failure part way is kept: the
-// transaction then only aborts (a commit would make visible a part of what was appended).
+// Hands the held records to the producer, in order. A failure part way is kept, as produced
+// (a fenced producer's error stays one): the transaction then only aborts — a commit would make
+// visible a part of what was appended.
 absl::Status KafkaGroupMember::ProduceHeld() {
   for (const OutgoingRecord& r : held_) {
-    if (absl::Status st = ProduceRecord(*producer_, r, options_.operation_timeout); !st.ok()) {
-      produce_failed_ = absl::Status(
-          st.code(), absl::StrCat("producing the transaction's records: ", st.message(),
-                                  " (abort the transaction)"));
-      break;
-    }
+    produce_failed_ = ProduceRecord(*producer_, r, options_.operation_timeout);
+    if (!produce_failed_.ok()) break;
   }
   held_.clear();
   held_bytes_ = 0;
