@@ -9,6 +9,7 @@
 #include "rentstream/ledger/v1/commands.pb.h"
 #include "rentstream/ledger/v1/events.pb.h"
 #include "services/ledger/app/ledger_codec.h"
+#include "services/ledger/domain/correction_roles.h"
 
 namespace rentstream::ledger::app {
 namespace {

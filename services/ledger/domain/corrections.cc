@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "services/ledger/domain/correction_roles.h"
 #include "services/ledger/domain/decision_support.h"
 
 namespace rentstream::ledger {

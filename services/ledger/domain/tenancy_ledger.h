@@ -14,7 +14,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -59,7 +58,7 @@ struct BenefitAward {
 
 // Who decides: write-offs need an approver other than the requester, with authority for the
 // amount (domain §2: approval limits rise with the amount); corrections need a person
-// (CheckCorrectionRole). The machines: a landlord's system feeding files (integration),
+// (correction_roles.h). The machines: a landlord's system feeding files (integration),
 // Rentstream's own services, its scheduler; auditors only read.
 enum class Role {
   kOfficer,
@@ -467,37 +466,6 @@ Decision Decide(const TenancyLedger& state, const TransferOut& command, const Ac
                 const LedgerLimits& limits = {});
 Decision Decide(const TenancyLedger& state, const TransferIn& command, const Actor& actor,
                 const LedgerLimits& limits = {});
-
-// Who may make a correction — a posting that moves money with no payment or charge behind it
-// (domain §2: corrections never edit history; misallocations have led to wrongful arrears
-// accusations). A person — an officer, a team leader or an income manager — may make any; of
-// the machines, only an integration may reverse a payment (a direct debit returned in the bank's
-// file, posted or held in suspense). Other commands are not limited here (auditors are refused
-// at the edge; write-off approvals check their own authority). Refused: PERMISSION_DENIED on
-// `actor`, recorded like any refusal.
-enum class Correction { kReversal, kRefund, kAdjustment, kTransfer, kAllocation, kWriteOffRequest };
-std::optional<Refusal> CheckCorrectionRole(const Actor& actor, Correction correction);
-
-// The correction a command of type T makes, if it makes one (CheckCorrectionRole).
-template <typename T>
-constexpr std::optional<Correction> CorrectionOf() {
-  if constexpr (std::is_same_v<T, ReversePayment> || std::is_same_v<T, ReverseHeldPayment>) {
-    return Correction::kReversal;
-  } else if constexpr (std::is_same_v<T, IssueRefund>) {
-    return Correction::kRefund;
-  } else if constexpr (std::is_same_v<T, PostAdjustment>) {
-    return Correction::kAdjustment;
-  } else if constexpr (std::is_same_v<T, TransferOut> || std::is_same_v<T, TransferIn>) {
-    return Correction::kTransfer;
-  } else if constexpr (std::is_same_v<T, ReleaseFromSuspense> ||
-                       std::is_same_v<T, ReceiveFromSuspense>) {
-    return Correction::kAllocation;
-  } else if constexpr (std::is_same_v<T, RequestWriteOff>) {
-    return Correction::kWriteOffRequest;
-  } else {
-    return std::nullopt;
-  }
-}
 
 void Evolve(TenancyLedger& state, const LedgerEvent& event);
 
